@@ -1,0 +1,44 @@
+package dev.raft.api;
+
+import java.util.Map;
+
+/**
+ * A consistent picture of one node's Raft state, published by the node whenever it changes.
+ *
+ * @param nodeId           the node
+ * @param role             its role
+ * @param term             its current term
+ * @param leaderId         the leader it knows of in {@code term}, or {@link NodeId#NONE}
+ * @param votedFor         whom it voted for in {@code term}, or {@link NodeId#NONE}
+ * @param lastLogId        the id of its last log entry (appended, not necessarily durable)
+ * @param committedIndex   the highest index it knows to be committed
+ * @param appliedIndex     the highest index its state machine has applied
+ * @param snapshotLastLogId the last log id covered by its latest snapshot, or {@link LogId#NONE}
+ * @param purgedLogId      the last log id removed from its log by purging, or {@link LogId#NONE}
+ * @param membership       the membership in force (the latest one in its log or snapshot)
+ * @param matchIndex       on a leader: each other member's matched index; otherwise empty
+ */
+public record RaftMetrics(
+    int nodeId,
+    Role role,
+    long term,
+    int leaderId,
+    int votedFor,
+    LogId lastLogId,
+    long committedIndex,
+    long appliedIndex,
+    LogId snapshotLastLogId,
+    LogId purgedLogId,
+    Membership membership,
+    Map<Integer, Long> matchIndex) {
+
+    /** Copies {@code matchIndex} so the record stays immutable. */
+    public RaftMetrics {
+        matchIndex = Map.copyOf(matchIndex);
+    }
+
+    /** Whether this node is the leader. */
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.raft.api;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.agrona.DirectBuffer;
+
+/**
+ * One Raft node: the facade applications program against. Every method is thread-safe and
+ * non-blocking except {@link #awaitMetrics} and {@link #close}.
+ *
+ * <p>Lifecycle: created (by Guice or {@code new}), {@link #start()}ed once, {@link #close()}d once.
+ * Calls after close fail with {@link dev.raft.api.error.NodeClosedException} (futures complete
+ * exceptionally with it; {@code start} throws it).
+ */
+public interface RaftNode extends AutoCloseable {
+    /** This node's id. */
+    int id();
+
+    /**
+     * Starts the node: loads its vote, log and latest snapshot from storage and begins to take part in
+     * the cluster. Returns once the node's thread runs.
+     *
+     * @throws IllegalStateException                       if already started
+     * @throws dev.raft.api.error.NodeClosedException       if closed
+     * @throws dev.raft.api.error.StorageException          if the storage cannot be read
+     */
+    void start();
+
+    /**
+     * Proposes a command. The bytes are copied before this method returns.
+     *
+     * @return a future completed with the state machine's response once the command's entry is
+     *         committed and applied on this node; completed exceptionally with
+     *         {@link dev.raft.api.error.NotLeaderException} (with a leader hint) if this node is not the
+     *         leader, {@link dev.raft.api.error.LeadershipLostException} if it loses leadership before
+     *         the entry is known committed (the entry may or may not be committed later),
+     *         {@link dev.raft.api.error.NodeClosedException} if the node is or gets closed, or
+     *         {@link dev.raft.api.error.RaftException} if the proposal queue is full
+     */
+    CompletableFuture<byte[]> propose(DirectBuffer command, int offset, int length);
+
+    /** Proposes a command given as a byte array; see {@link #propose(DirectBuffer, int, int)}. */
+    default CompletableFuture<byte[]> propose(byte[] command) {
+        return propose(new org.agrona.concurrent.UnsafeBuffer(command), 0, command.length);
+    }
+
+    /**
+     * Asks for a snapshot of the state machine as of the current applied index, built off the node's
+     * thread. The future completes with the meta of the snapshot once it is durable, or exceptionally if
+     * the build fails or is aborted (for example by an incoming snapshot).
+     */
+    CompletableFuture<SnapshotMeta> triggerSnapshot();
+
+    /** The latest published metrics. */
+    RaftMetrics metrics();
+
+    /**
+     * Waits until the published metrics satisfy {@code condition}.
+     *
+     * @return the first metrics that satisfied it
+     * @throws TimeoutException     naming the condition's last seen metrics if {@code timeout} passes first
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    RaftMetrics awaitMetrics(Predicate<RaftMetrics> condition, Duration timeout)
+        throws TimeoutException, InterruptedException;
+
+    /**
+     * Stops the node: completes every pending future exceptionally with
+     * {@link dev.raft.api.error.NodeClosedException}, stops its thread, and closes the storage and
+     * transport it owns. Idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,50 @@
+package dev.raft.api.statemachine;
+
+import dev.raft.api.EntryView;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The application's replicated state. The node calls every method from its own thread, one call at a
+ * time, so an apply and a restore never interleave.
+ *
+ * <p>The state machine is volatile: on start it is empty ({@link #lastApplied()} is
+ * {@link LogId#NONE}); the node restores the latest snapshot into it and re-applies the committed log
+ * after it. Durability comes from the log and the snapshot store, never from the state machine.
+ */
+public interface StateMachine {
+    /**
+     * Applies one committed entry. Called for every entry in index order, each exactly once since the
+     * last {@link #restore} (or since start): {@code entry.index() == lastApplied().index() + 1}.
+     * {@link dev.raft.api.EntryType#BLANK} and {@link dev.raft.api.EntryType#MEMBERSHIP} entries are
+     * passed too, so that {@link #lastApplied()} advances; they carry no command.
+     *
+     * <p>Must be deterministic: every node applies the same entries and must reach the same state. The
+     * view and its payload are valid only during the call.
+     *
+     * @return the response to the client that proposed a {@code NORMAL} entry (delivered only on the
+     *         node where it was proposed), or {@code null}
+     */
+    byte[] apply(EntryView entry);
+
+    /** The id of the last applied entry, or the restored snapshot's last log id, or {@link LogId#NONE}. */
+    LogId lastApplied();
+
+    /**
+     * Captures the state as of {@link #lastApplied()}. Must return quickly (copy-on-write, a persistent
+     * data structure, or a copy): the returned writer runs on another thread while later entries are
+     * applied, and must write exactly the captured state.
+     */
+    SnapshotWriter takeSnapshot();
+
+    /**
+     * Replaces the whole state with the snapshot's. Afterwards {@link #lastApplied()} equals
+     * {@code meta.lastLogId()}.
+     *
+     * @throws IOException if the data cannot be read or is malformed; the state is then unspecified and
+     *                     the node stops
+     */
+    void restore(SnapshotMeta meta, InputStream data) throws IOException;
+}

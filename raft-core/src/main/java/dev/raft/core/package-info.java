@@ -1,0 +1,2 @@
+/** The public entry points of the Raft core: {@code RaftModule} and the node runtime. */
+package dev.raft.core;

@@ -1,0 +1,28 @@
+package dev.raft.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code raftkv} command: the entry point of {@code bin/raftkv}. */
+@Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
+    description = "A replicated key-value store on the dev.raft framework.",
+    subcommands = {InfoCommand.class})
+public final class RaftKv implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs the command line and exits with its exit code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The picocli command line, for tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new RaftKv());
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * What third-party storage authors and the framework's own tests rest on: the storage conformance
+ * suite, in-memory storage, state machine and transport, the deterministic cluster simulation and
+ * the linearizability checker.
+ */
+module dev.raft.testkit {
+    requires transitive dev.raft.api;
+    requires transitive dev.raft.core;
+    requires transitive org.junit.jupiter.api;
+    requires com.google.guice;
+    requires jakarta.inject;
+    requires com.google.common;
+    requires org.slf4j;
+
+    // exports dev.raft.testkit; -- added with the first public class
+}

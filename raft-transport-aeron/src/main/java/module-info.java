@@ -1,0 +1,12 @@
+/** The Aeron UDP transport with SBE-encoded messages. */
+module dev.raft.transport.aeron {
+    requires transitive dev.raft.api;
+    requires io.aeron.client;
+    requires io.aeron.driver;
+    requires com.google.guice;
+    requires jakarta.inject;
+    requires com.google.common;
+    requires org.slf4j;
+
+    // exports dev.raft.transport.aeron; -- added with the first public class
+}
