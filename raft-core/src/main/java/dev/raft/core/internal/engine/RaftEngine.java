@@ -93,6 +93,7 @@ public final class RaftEngine {
 
     private long unsupportedDropped;
     private long unknownSenderDropped;
+    private long malformedDropped;
     private long staleMessages;
     private long safetyViolations;
     private long snapshotsNeeded;
@@ -430,6 +431,11 @@ public final class RaftEngine {
 
         final EntryBatch entries = req.entries();
         final int n = entries.size();
+        if (req.prevLogIndex() < 0 || (n > 0 && (entries.firstIndex() != req.prevLogIndex() + 1
+            || entries.lastTerm() > req.term()))) {
+            malformedDropped++; // entries must follow prevLogIndex and be no newer than the leader's term
+            return;
+        }
         long prev = req.prevLogIndex();
         long prevTerm = req.prevLogTerm();
         int pos = 0;
@@ -755,6 +761,11 @@ public final class RaftEngine {
     /** Messages from non-members or addressed to another node, dropped. */
     public long unknownSenderDropped() {
         return unknownSenderDropped;
+    }
+
+    /** AppendEntries whose entries do not follow their prevLogIndex or carry a term above the leader's, dropped. */
+    public long malformedDropped() {
+        return malformedDropped;
     }
 
     /** Messages of an older term or answering something no longer pending, ignored. */
