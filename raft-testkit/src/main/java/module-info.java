@@ -13,4 +13,6 @@ module dev.raft.testkit {
     requires org.slf4j;
 
     exports dev.raft.testkit.memory;
+    exports dev.raft.testkit.network;
+    exports dev.raft.testkit.statemachine;
 }

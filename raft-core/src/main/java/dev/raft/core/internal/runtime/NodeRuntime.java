@@ -496,6 +496,11 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             }
         }
         readScratch.clear();
+        if (pending.size() > 0) {
+            // publish first, so that a client seeing its future complete also sees the applied index
+            metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
+            pending.completeApplied();
+        }
         cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - CACHE_RETAIN_ENTRIES));
     }
 

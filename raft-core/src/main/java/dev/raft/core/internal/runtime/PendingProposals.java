@@ -11,6 +11,9 @@ import java.util.function.LongFunction;
 final class PendingProposals {
     private long[] indexes = new long[1024];
     private Object[] futures = new Object[1024];
+    private Object[] responses = new Object[1024];
+    /** How many proposals from the head have their entry applied and wait for {@link #completeApplied()}. */
+    private int staged;
     private int head;
     private int size;
 
@@ -28,31 +31,45 @@ final class PendingProposals {
         size++;
     }
 
-    /** The entry {@code index} was applied with {@code response}: completes its proposal, if it has one here. */
-    @SuppressWarnings("unchecked")
+    /**
+     * The entry {@code index} was applied with {@code response}: stages the response of its proposal, if
+     * it has one here, for {@link #completeApplied()}.
+     */
     void applied(long index, byte[] response) {
-        while (size > 0 && indexes[head] <= index) {
-            final CompletableFuture<byte[]> future = (CompletableFuture<byte[]>) futures[head];
-            final boolean mine = indexes[head] == index;
-            futures[head] = null;
-            head = (head + 1) & (indexes.length - 1);
-            size--;
-            if (mine) {
-                future.complete(response);
-            } else {
-                future.completeExceptionally(new IllegalStateException("entry " + index + " applied before the proposal"
-                    + " registered for an earlier index"));
+        for (int i = staged; i < size; i++) {
+            final int slot = (head + i) & (indexes.length - 1);
+            if (indexes[slot] > index) {
+                return;
             }
+            responses[slot] = indexes[slot] == index ? response : null;
+            staged = i + 1;
         }
     }
 
-    /** Fails every pending proposal with the error made for its index. */
+    /** Completes every proposal whose entry was applied (after the node published its metrics). */
+    @SuppressWarnings("unchecked")
+    void completeApplied() {
+        while (staged > 0) {
+            final CompletableFuture<byte[]> future = (CompletableFuture<byte[]>) futures[head];
+            final byte[] response = (byte[]) responses[head];
+            futures[head] = null;
+            responses[head] = null;
+            head = (head + 1) & (indexes.length - 1);
+            size--;
+            staged--;
+            future.complete(response);
+        }
+    }
+
+    /** Fails every pending proposal not yet applied with the error made for its index. */
     @SuppressWarnings("unchecked")
     void failAll(LongFunction<? extends Throwable> error) {
+        completeApplied();
         while (size > 0) {
             final CompletableFuture<byte[]> future = (CompletableFuture<byte[]>) futures[head];
             final long index = indexes[head];
             futures[head] = null;
+            responses[head] = null;
             head = (head + 1) & (indexes.length - 1);
             size--;
             future.completeExceptionally(error.apply(index));
@@ -62,14 +79,17 @@ final class PendingProposals {
     private void grow() {
         final long[] newIndexes = new long[indexes.length * 2];
         final Object[] newFutures = new Object[indexes.length * 2];
+        final Object[] newResponses = new Object[indexes.length * 2];
         for (int i = 0; i < size; i++) {
             final int slot = (head + i) & (indexes.length - 1);
             newIndexes[i] = indexes[slot];
             newFutures[i] = futures[slot];
+            newResponses[i] = responses[slot];
         }
         Arrays.fill(futures, null);
         indexes = newIndexes;
         futures = newFutures;
+        responses = newResponses;
         head = 0;
     }
 }
