@@ -555,6 +555,9 @@ public final class RaftEngine {
             pr.becomeProbe(next);
         }
         sendAppends(pr);
+        if (pr.state == Progress.State.REPLICATE && pr.sentCommit < commitIndex && pr.inflights.count() == 0) {
+            sendHeartbeat(pr); // the follower is caught up but does not know the commit index yet
+        }
     }
 
     private void sendAppends(Progress pr) {
@@ -582,6 +585,7 @@ public final class RaftEngine {
             return false;
         }
         appendRequest.set(selfId, pr.nodeId, term, prev, log.termAt(prev), commitIndex);
+        pr.sentCommit = commitIndex;
         long last = prev;
         if (pr.nextIndex <= log.lastIndex()) {
             final long toMax = Math.min(log.lastIndex(), pr.nextIndex + maxEntriesPerAppend - 1);
@@ -617,6 +621,7 @@ public final class RaftEngine {
             return;
         }
         appendRequest.set(selfId, pr.nodeId, term, prev, log.termAt(prev), commitIndex);
+        pr.sentCommit = commitIndex;
         out.send(appendRequest);
     }
 
