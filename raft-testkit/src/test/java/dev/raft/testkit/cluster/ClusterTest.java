@@ -260,6 +260,28 @@ class ClusterTest {
     }
 
     @Test
+    @Timeout(120)
+    void triggeredSnapshotIsDurableAndARestartedNodeRestoresItThenCatchesUp() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, 29).startAll()) {
+            proposeAll(cluster, "s", 100);
+            final int leader = cluster.awaitLeader(WAIT);
+            final int follower = leader == 1 ? 2 : 1;
+            cluster.awaitApplied(101, WAIT, follower);
+            final dev.raft.api.SnapshotMeta meta = cluster.node(follower).triggerSnapshot().get(30, TimeUnit.SECONDS);
+            assertTrue(meta.lastLogId().index() >= 101, meta.toString());
+            assertEquals(meta, cluster.disks.get(follower).currentSnapshotMeta().orElseThrow());
+            cluster.crash(follower);
+            final long last = proposeAll(cluster, "t", 100);
+            cluster.start(follower);
+            assertEquals(meta.lastLogId(), cluster.node(follower).metrics().snapshotLastLogId(), "restored on start");
+            assertConverged(cluster, last);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(200, sm.size());
+            }
+        }
+    }
+
+    @Test
     @Timeout(60)
     void closingANodeFailsItsPendingAndLaterCalls() throws Exception {
         final LocalCluster cluster = new LocalCluster(3, 19).startAll();
