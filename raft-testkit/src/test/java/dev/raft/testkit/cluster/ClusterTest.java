@@ -261,6 +261,28 @@ class ClusterTest {
 
     @Test
     @Timeout(120)
+    void followerFarBehindIsServedFromTheLeadersLogStoreOnceTheCacheMovedOn() throws Exception {
+        // small batches and window: the runtime keeps only ~1024 recent entries in its cache
+        try (LocalCluster cluster = new LocalCluster(3, 31)) {
+            cluster.tweak = b -> b.maxEntriesPerAppend(16).maxInflightAppends(4);
+            cluster.startAll();
+            proposeAll(cluster, "a", 200);
+            final int leader = cluster.awaitLeader(WAIT);
+            final int follower = leader == 1 ? 2 : 1;
+            cluster.awaitApplied(201, WAIT, follower);
+            cluster.crash(follower);
+            proposeAll(cluster, "b", 3000);
+            cluster.start(follower);
+            final long last = proposeAll(cluster, "c", 10);
+            assertConverged(cluster, last);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(3210, sm.size());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void triggeredSnapshotIsDurableAndARestartedNodeRestoresItThenCatchesUp() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3, 29).startAll()) {
             proposeAll(cluster, "s", 100);

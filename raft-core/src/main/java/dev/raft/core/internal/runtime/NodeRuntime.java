@@ -83,7 +83,6 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final int PROPOSAL_DRAIN_LIMIT = 4096;
     private static final int COMMAND_DRAIN_LIMIT = 16;
     private static final int READ_BYTES = 1 << 20;
-    private static final int CACHE_RETAIN_ENTRIES = 1 << 16;
 
     private final RaftConfig config;
     private final int nodeId;
@@ -100,6 +99,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final AtomicLong flushedIndex = new AtomicLong();
     private final FlushCallback flushCallback = flushedIndex::lazySet;
     private final EntryCache cache = new EntryCache(1 << 20, 1024);
+    /** Entries kept in the cache below the last one: four full pipelining windows of one follower. */
+    private final long cacheRetainEntries;
     private final EntryBatch appendScratch = new EntryBatch();
     private final EntryBatch readScratch = new EntryBatch();
     private final PendingProposals pending = new PendingProposals();
@@ -137,6 +138,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.transport = transport;
         this.clock = clock;
         this.stepped = stepped;
+        this.cacheRetainEntries = Math.min(1 << 20,
+            Math.max(1024, 4L * config.maxEntriesPerAppend() * config.maxInflightAppends()));
         this.engine = new RaftEngine(config, random, new Output());
         this.proposals = new ManyToOneConcurrentArrayQueue<>(config.proposalQueueCapacity());
         this.commands = new ManyToOneConcurrentArrayQueue<>(1024);
@@ -501,7 +504,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
             pending.completeApplied();
         }
-        cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - CACHE_RETAIN_ENTRIES));
+        cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - cacheRetainEntries));
     }
 
     // ------------------------------------------------------------------ snapshots (admin command)
