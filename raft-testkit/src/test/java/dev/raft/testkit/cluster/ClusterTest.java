@@ -218,13 +218,14 @@ class ClusterTest {
 
     @Test
     @Timeout(120)
-    void lossyReorderingNetworkStillConverges() throws Exception {
+    void lossyDuplicatingReorderingNetworkStillConverges() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3, 23).startAll()) {
             cluster.awaitLeader(WAIT);
             for (int from : cluster.ids) {
                 for (int to : cluster.ids) {
                     if (from != to) {
                         cluster.network.drop(from, to, 0.05);
+                        cluster.network.duplicate(from, to, 0.02);
                         cluster.network.delay(from, to, 0, 3);
                     }
                 }

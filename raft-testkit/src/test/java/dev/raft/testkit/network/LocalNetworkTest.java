@@ -92,6 +92,21 @@ class LocalNetworkTest {
     }
 
     @Test
+    void duplicateDeliversSomeMessagesTwice() {
+        network.duplicate(1, 2, 0.3);
+        for (int i = 0; i < 100; i++) {
+            t1.send(vote(1, 2, i));
+        }
+        int delivered = 0;
+        int got;
+        while ((got = poll(t2)) > 0) {
+            delivered += got;
+        }
+        assertEquals(100 + network.duplicatedCount(), delivered);
+        assertTrue(network.duplicatedCount() > 10 && network.duplicatedCount() < 60, "about 30: " + network.duplicatedCount());
+    }
+
+    @Test
     void messagesFromNonMembersOrForOtherNodesAreRejected() {
         t2.updateMembership(Membership.of(2, 3));
         t1.send(vote(1, 2, 1));
