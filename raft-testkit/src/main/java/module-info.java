@@ -13,4 +13,7 @@ module dev.raft.testkit {
     requires org.slf4j;
 
     exports dev.raft.testkit.memory;
+    exports dev.raft.testkit.conformance;
+    // JUnit runs the suite's test methods in the classes of third parties that extend it
+    opens dev.raft.testkit.conformance to org.junit.platform.commons;
 }
