@@ -165,6 +165,14 @@ final class LogHarness implements AutoCloseable {
         model.subList(0, removed).clear();
         purged = upTo;
         checkIds(contract);
+        if (!model.isEmpty()) {
+            final long next = purged.index() + 1;
+            final EntryBatch first = new EntryBatch(64);
+            call(PURGE, "read(" + next + ", " + (next + 1) + ") of the first entry kept", () -> store.read(next, next + 1,
+                Integer.MAX_VALUE, first));
+            log.check(first.size() == 1 && model.get(0).equals(first.entry(0).toEntry()), PURGE, "the first entry kept, "
+                + model.get(0) + ", reads back as " + (first.isEmpty() ? "nothing" : first.entry(0).toEntry()));
+        }
     }
 
     /** Saves {@code v}; the model decides whether it must be accepted. */
@@ -253,6 +261,10 @@ final class LogHarness implements AutoCloseable {
         });
         store = open("reopen after close");
         tracker = new FlushTracker(modelLast().index(), modelLast().index());
+        final Vote gotVote = call(VOTE, "readVote", store::readVote);
+        log.check(gotVote.equals(vote), VOTE_DURABLE, "reopened vote " + gotVote + ", saved " + vote);
+        final LogId gotPurged = call(LAST_PURGED, "lastPurgedLogId", store::lastPurgedLogId);
+        log.check(gotPurged.equals(purged), PURGE_DURABLE, "reopened lastPurgedLogId " + gotPurged + ", purged up to " + purged);
         checkAll(StorageContracts.REOPEN);
     }
 
@@ -316,8 +328,10 @@ final class LogHarness implements AutoCloseable {
             final EntryBatch all = readAll(purged.index() + 1, last.index() + 1, contract);
             for (int i = 0; i < all.size(); i++) {
                 final Entry got = all.entry(i).toEntry();
-                log.check(modelEntry(got.index()).equals(got), contract, "holds " + got + " at index " + got.index()
-                    + ", appended was " + modelEntry(got.index()));
+                final String how = truncated.get(got.logId());
+                log.check(modelEntry(got.index()).equals(got), how != null ? TRUNCATE : READ_ENTRIES, "holds " + got
+                    + " at index " + got.index() + ", appended was " + modelEntry(got.index())
+                    + (how != null ? "; it was removed by " + how : "") + " (checking " + contract + ")");
                 final long term = call(contract, "termAt", () -> store.termAt(got.index()));
                 log.check(term == got.term(), contract, "termAt(" + got.index() + ") = " + term + ", entry has term " + got.term());
             }

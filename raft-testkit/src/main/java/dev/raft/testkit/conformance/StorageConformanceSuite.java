@@ -883,7 +883,12 @@ public abstract class StorageConformanceSuite {
     }
 
     private String storeName() {
-        return factory.getClass().getName();
+        try {
+            final boolean named = factory.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+            return named ? factory.toString() : factory.getClass().getName();
+        } catch (NoSuchMethodException e) {
+            return factory.getClass().getName();
+        }
     }
 
     private OpLog ops() {

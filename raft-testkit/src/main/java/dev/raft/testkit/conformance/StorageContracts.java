@@ -75,6 +75,8 @@ public final class StorageContracts {
     public static final String REOPEN = "LogStore (reopen after close): every flushed entry, the purge point and the vote are back";
     /** Closed store. */
     public static final String LOG_CLOSED = "LogStore.close: idempotent; later calls throw IllegalStateException";
+    /** Allowed log calls succeed. */
+    public static final String LOG_ALLOWED = "LogStore: a call the contract allows does not throw";
     /** Membership entries. */
     public static final String MEMBERSHIP_ENTRIES = "LogStore: membership entries are stored and read back intact";
 
