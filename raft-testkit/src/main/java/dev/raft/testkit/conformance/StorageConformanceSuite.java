@@ -48,6 +48,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -689,7 +691,8 @@ public abstract class StorageConformanceSuite {
         Snapshots.write(first, 6, 0, 4000, ops);
         Snapshots.finish(first, ops).close();
         ops.add("current() (kept open)");
-        try (SnapshotReader old = store.current().orElseThrow()) {
+        final SnapshotReader old = store.current().orElseThrow();
+        try {
             final SnapshotSink second = store.begin(Snapshots.meta("6-70-second", 6, 70));
             Snapshots.write(second, 7, 0, 1000, ops);
             Snapshots.finish(second, ops).close();
@@ -697,6 +700,10 @@ public abstract class StorageConformanceSuite {
             Snapshots.write(third, 8, 0, 10, ops);
             Snapshots.finish(third, ops).close();
             Snapshots.checkReader(old, first.meta(), Snapshots.content(6, 0, 4000), READER_VALID, ops);
+        } finally {
+            ops.add("reader.close(); reader.close()");
+            old.close();
+            old.close();
         }
         Snapshots.checkCurrent(store, Snapshots.meta("7-80-third", 7, 80), Snapshots.content(8, 0, 10), FINISH, ops);
     }
@@ -837,6 +844,121 @@ public abstract class StorageConformanceSuite {
         final SnapshotStore reopened = factory.openSnapshotStore(dir);
         opened.add(reopened);
         Snapshots.checkCurrent(reopened, first.meta(), Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
+    }
+
+    /**
+     * Sinks written and finished from several threads at once, with another thread reading {@code current()}:
+     * every reader sees one whole finished snapshot, and the newest one ends current.
+     */
+    @Test
+    public void snapshotSinksFromSeveralThreads() throws Exception {
+        final OpLog ops = ops();
+        final SnapshotStore store = snapshots("snapshots");
+        final int writers = 3;
+        final int size = 64 * 1024;
+        final AtomicReference<String> problem = new AtomicReference<>();
+        final AtomicBoolean done = new AtomicBoolean();
+        ops.add(writers + " threads each write 4 snapshots (shuffled 1 KiB chunks) and finish them; one thread reads current()");
+        final Thread reader = new Thread(() -> {
+            while (!done.get() && problem.get() == null) {
+                try {
+                    final Optional<SnapshotReader> current = store.current();
+                    if (current.isPresent()) {
+                        try (SnapshotReader r = current.get()) {
+                            final byte[] bytes = r.openStream().readAllBytes();
+                            final long salt = r.meta().lastLogId().index();
+                            if (!java.util.Arrays.equals(bytes, Snapshots.content(salt, 0, size))) {
+                                problem.compareAndSet(null, "current() " + r.meta().snapshotId() + " read " + bytes.length
+                                    + " bytes that are not the ones written");
+                            }
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    problem.compareAndSet(null, "current() or its reader threw " + e);
+                }
+            }
+        }, "conformance-snapshot-reader");
+        final List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            final int writer = w;
+            threads.add(new Thread(() -> {
+                final Random random = new Random(writer);
+                for (int round = 0; round < 4 && problem.get() == null; round++) {
+                    final long index = 10 + round * writers + writer;
+                    final SnapshotSink sink = store.begin(Snapshots.meta("t" + writer + "-" + round, 1, index));
+                    final List<Integer> chunks = new ArrayList<>();
+                    for (int p = 0; p < size; p += 1024) {
+                        chunks.add(p);
+                    }
+                    Collections.shuffle(chunks, random);
+                    try {
+                        for (int p : chunks) {
+                            sink.write(p, ByteBuffer.wrap(Snapshots.content(index, p, 1024)));
+                        }
+                    } catch (RuntimeException e) {
+                        problem.compareAndSet(null, "write to " + sink.meta().snapshotId() + " threw " + e);
+                        return;
+                    }
+                    try {
+                        sink.finish().close();
+                    } catch (RuntimeException olderThanCurrentMeanwhile) {
+                        // allowed: another thread finished a newer snapshot first
+                    }
+                }
+            }, "conformance-snapshot-writer-" + w));
+        }
+        reader.setDaemon(true);
+        reader.start();
+        for (Thread t : threads) {
+            t.setDaemon(true);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        done.set(true);
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        ops.check(problem.get() == null, StorageContracts.SNAPSHOT_THREADS, String.valueOf(problem.get()));
+        final long newest = 10 + 3 * writers + writers - 1;
+        Snapshots.checkCurrent(store, Snapshots.meta("t" + (writers - 1) + "-3", 1, newest), Snapshots.content(newest, 0, size),
+            StorageContracts.FINISH_OLDER, ops);
+    }
+
+    /**
+     * An aborted sink and replaced snapshots leave no files behind: with no reader open, the directory holds
+     * little more than the current snapshot.
+     */
+    @Test
+    public void abortedAndReplacedSnapshotsLeaveNoFiles() throws Exception {
+        final OpLog ops = ops();
+        final Path dir = dir("snapshots");
+        final SnapshotStore store = factory.openSnapshotStore(dir);
+        opened.add(store);
+        final int size = 256 * 1024;
+        for (int i = 1; i <= 4; i++) {
+            final SnapshotSink sink = store.begin(Snapshots.meta("20-" + i, 20, i));
+            Snapshots.write(sink, i, 0, size, ops);
+            Snapshots.finish(sink, ops).close();
+        }
+        final SnapshotSink aborted = store.begin(Snapshots.meta("21-1-aborted", 21, 1));
+        Snapshots.write(aborted, 21, 0, size, ops);
+        ops.add("abort()");
+        aborted.abort();
+        final long bytes = directoryBytes(dir);
+        ops.check(bytes < 2L * size, StorageContracts.SNAPSHOT_FILES, dir + " holds " + bytes + " bytes after 4 snapshots of "
+            + size + " bytes replaced one another and one was aborted; at most one snapshot (and some metadata) may remain");
+    }
+
+    private static long directoryBytes(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p)) {
+                    total += Files.size(p);
+                }
+            }
+            return total;
+        }
     }
 
     /** Seeded random sink operations (begin, writes, finish, abort, reopen, crash) against a model. */
