@@ -687,19 +687,13 @@ public abstract class StorageConformanceSuite {
     public void readerValidAfterNewerSnapshot() throws Exception {
         final OpLog ops = ops();
         final SnapshotStore store = snapshots("snapshots");
-        final SnapshotSink first = store.begin(Snapshots.meta("6-60-first", 6, 60));
-        Snapshots.write(first, 6, 0, 4000, ops);
-        Snapshots.finish(first, ops).close();
+        final SnapshotMeta first = Snapshots.finishNew(store, Snapshots.meta("6-60-first", 6, 60), 6, 4000, ops);
         ops.add("current() (kept open)");
         final SnapshotReader old = store.current().orElseThrow();
         try {
-            final SnapshotSink second = store.begin(Snapshots.meta("6-70-second", 6, 70));
-            Snapshots.write(second, 7, 0, 1000, ops);
-            Snapshots.finish(second, ops).close();
-            final SnapshotSink third = store.begin(Snapshots.meta("7-80-third", 7, 80));
-            Snapshots.write(third, 8, 0, 10, ops);
-            Snapshots.finish(third, ops).close();
-            Snapshots.checkReader(old, first.meta(), Snapshots.content(6, 0, 4000), READER_VALID, ops);
+            final SnapshotMeta second = Snapshots.finishNew(store, Snapshots.meta("6-70-second", 6, 70), 7, 1000, ops);
+            final SnapshotMeta third = Snapshots.finishNew(store, Snapshots.meta("7-80-third", 7, 80), 8, 10, ops);
+            Snapshots.checkReader(old, first, Snapshots.content(6, 0, 4000), READER_VALID, ops);
         } finally {
             ops.add("reader.close(); reader.close()");
             old.close();
@@ -714,9 +708,7 @@ public abstract class StorageConformanceSuite {
         final OpLog ops = ops();
         final Path dir = dir("snapshots");
         final SnapshotStore store = factory.openSnapshotStore(dir);
-        final SnapshotSink sink = store.begin(Snapshots.meta("8-80-a", 8, 80));
-        Snapshots.write(sink, 8, 0, 3000, ops);
-        Snapshots.finish(sink, ops).close();
+        final SnapshotMeta sink = Snapshots.finishNew(store, Snapshots.meta("8-80-a", 8, 80), 8, 3000, ops);
         final SnapshotSink open = store.begin(Snapshots.meta("9-90-open", 9, 90));
         Snapshots.write(open, 9, 0, 3000, ops);
         ops.add("close(); close()");
@@ -727,7 +719,7 @@ public abstract class StorageConformanceSuite {
         ops.add("reopen");
         final SnapshotStore reopened = factory.openSnapshotStore(dir);
         opened.add(reopened);
-        Snapshots.checkCurrent(reopened, sink.meta(), Snapshots.content(8, 0, 3000), FINISH_DURABLE, ops);
+        Snapshots.checkCurrent(reopened, sink, Snapshots.content(8, 0, 3000), FINISH_DURABLE, ops);
     }
 
     /** A crash before finish leaves the previous snapshot; after finish, the new one. */
@@ -737,23 +729,19 @@ public abstract class StorageConformanceSuite {
         final OpLog ops = ops();
         final Path dir = dir("snapshots");
         SnapshotStore store = factory.openSnapshotStore(dir);
-        final SnapshotSink first = store.begin(Snapshots.meta("10-100-a", 10, 100));
-        Snapshots.write(first, 10, 0, 5000, ops);
-        Snapshots.finish(first, ops).close();
+        final SnapshotMeta first = Snapshots.finishNew(store, Snapshots.meta("10-100-a", 10, 100), 10, 5000, ops);
         final SnapshotSink second = store.begin(Snapshots.meta("11-110-b", 11, 110));
         Snapshots.write(second, 11, 0, 5000, ops);
         ops.add("crash before finish; reopen");
         factory.crash(store, dir);
         store = factory.openSnapshotStore(dir);
-        Snapshots.checkCurrent(store, first.meta(), Snapshots.content(10, 0, 5000), CRASH_BEFORE_FINISH, ops);
-        final SnapshotSink third = store.begin(Snapshots.meta("12-120-c", 12, 120));
-        Snapshots.write(third, 12, 0, 2000, ops);
-        Snapshots.finish(third, ops).close();
+        Snapshots.checkCurrent(store, first, Snapshots.content(10, 0, 5000), CRASH_BEFORE_FINISH, ops);
+        final SnapshotMeta third = Snapshots.finishNew(store, Snapshots.meta("12-120-c", 12, 120), 12, 2000, ops);
         ops.add("crash after finish; reopen");
         factory.crash(store, dir);
         store = factory.openSnapshotStore(dir);
         opened.add(store);
-        Snapshots.checkCurrent(store, third.meta(), Snapshots.content(12, 0, 2000), FINISH_DURABLE, ops);
+        Snapshots.checkCurrent(store, third, Snapshots.content(12, 0, 2000), FINISH_DURABLE, ops);
     }
 
     /**
@@ -830,20 +818,18 @@ public abstract class StorageConformanceSuite {
         final OpLog ops = ops();
         final Path dir = dir("snapshots");
         final SnapshotStore store = factory.openSnapshotStore(dir);
-        final SnapshotSink first = store.begin(Snapshots.meta("15-150-a", 15, 150));
-        Snapshots.write(first, 15, 0, 1000, ops);
-        Snapshots.finish(first, ops).close();
+        final SnapshotMeta first = Snapshots.finishNew(store, Snapshots.meta("15-150-a", 15, 150), 15, 1000, ops);
         final SnapshotSink second = store.begin(Snapshots.meta("16-160-b", 16, 160));
         Snapshots.write(second, 16, 0, 1000, ops);
         ops.add("inject: next finish fails");
         factory.failNextSnapshotFinish(store);
         Snapshots.expectThrows(StorageException.class, FINISH_FAILED, "finish() (fails)", second::finish, ops);
-        Snapshots.checkCurrent(store, first.meta(), Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
+        Snapshots.checkCurrent(store, first, Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
         ops.add("close; reopen");
         store.close();
         final SnapshotStore reopened = factory.openSnapshotStore(dir);
         opened.add(reopened);
-        Snapshots.checkCurrent(reopened, first.meta(), Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
+        Snapshots.checkCurrent(reopened, first, Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
     }
 
     /**
@@ -936,9 +922,7 @@ public abstract class StorageConformanceSuite {
         opened.add(store);
         final int size = 256 * 1024;
         for (int i = 1; i <= 4; i++) {
-            final SnapshotSink sink = store.begin(Snapshots.meta("20-" + i, 20, i));
-            Snapshots.write(sink, i, 0, size, ops);
-            Snapshots.finish(sink, ops).close();
+            final SnapshotMeta sink = Snapshots.finishNew(store, Snapshots.meta("20-" + i, 20, i), i, size, ops);
         }
         final SnapshotSink aborted = store.begin(Snapshots.meta("21-1-aborted", 21, 1));
         Snapshots.write(aborted, 21, 0, size, ops);

@@ -71,11 +71,7 @@ public final class InMemoryLogStore implements LogStore {
             if (deadReason != null) {
                 return;
             }
-            final long upTo = Math.min(index, lastIndex());
-            for (long i = durableIndex + 1; i <= upTo; i++) {
-                disk.durableEntries.add(entries.get(position(i)));
-            }
-            durableIndex = Math.max(durableIndex, upTo);
+            persistUpTo(Math.min(index, lastIndex()));
             reportDurable();
         }
     }
@@ -94,10 +90,7 @@ public final class InMemoryLogStore implements LogStore {
             if (deadReason != null) {
                 return;
             }
-            final long keepTo = Math.min(lastIndex(), durableIndex + keepUnflushed);
-            for (long i = durableIndex + 1; i <= keepTo; i++) {
-                disk.durableEntries.add(entries.get(position(i)));
-            }
+            persistUpTo(Math.min(lastIndex(), durableIndex + keepUnflushed));
             die("crashed");
         }
     }
@@ -281,11 +274,17 @@ public final class InMemoryLogStore implements LogStore {
             if (deadReason != null) {
                 return;
             }
-            for (long i = durableIndex + 1; i <= lastIndex(); i++) {
-                disk.durableEntries.add(entries.get(position(i)));
-            }
+            persistUpTo(lastIndex());
             die("closed");
         }
+    }
+
+    /** Writes the entries {@code (durableIndex, upTo]} to the disk. */
+    private void persistUpTo(long upTo) {
+        for (long i = durableIndex + 1; i <= upTo; i++) {
+            disk.durableEntries.add(entries.get(position(i)));
+        }
+        durableIndex = Math.max(durableIndex, upTo);
     }
 
     private void die(String reason) {
