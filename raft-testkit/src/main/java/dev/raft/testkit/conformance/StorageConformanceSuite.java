@@ -56,7 +56,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The storage conformance suite: proves that a {@link LogStore} and a {@link SnapshotStore} honour every
@@ -133,8 +137,11 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(StorageConformanceSuite.UnexpectedExceptions.class)
 public abstract class StorageConformanceSuite {
     private StorageFactory factory;
+    /** The operations of the running case, for the message of an unexpected exception. */
+    private OpLog current;
     private Path root;
     private String caseName;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -546,7 +553,7 @@ public abstract class StorageConformanceSuite {
     /** Reader threads concurrent with appends, truncates and purges never see torn, phantom or removed entries. */
     @Test
     public void concurrentReadsSeeNoTornOrPhantomEntries() throws Exception {
-        final OpLog ops = new OpLog(storeName(), "");
+        final OpLog ops = ops();
         final LogStore store = factory.openLogStore(dir("concurrent-log"));
         opened.add(store);
         new ConcurrentReadRun(store, ops, 42).run(2, Long.getLong("raft.conformance.concurrencyMillis", 400));
@@ -561,6 +568,7 @@ public abstract class StorageConformanceSuite {
         for (long seed : seeds(Integer.getInteger("raft.conformance.seeds", 12))) {
             final OpLog ops = new OpLog(storeName(), "seed " + seed + ": -Draft.conformance.seed=" + seed
                 + " -Draft.conformance.ops=" + operations + " -Dtest=" + caseName.replace('.', '#'));
+            current = ops;
             try (LogHarness h = new LogHarness(factory, dir("random-log-" + seed), ops)) {
                 new LogModelRun(h, seed, crash, torn).run(operations);
             }
@@ -954,6 +962,7 @@ public abstract class StorageConformanceSuite {
         for (long seed : seeds(count)) {
             final OpLog ops = new OpLog(storeName(), "seed " + seed + ": -Draft.conformance.seed=" + seed
                 + " -Draft.conformance.ops=" + (operations * 2) + " -Dtest=" + caseName.replace('.', '#'));
+            current = ops;
             try (SnapshotModelRun run = new SnapshotModelRun(factory, dir("random-snapshots-" + seed), ops, seed, crash)) {
                 run.run(operations);
             }
@@ -998,11 +1007,12 @@ public abstract class StorageConformanceSuite {
     }
 
     private OpLog ops() {
-        return new OpLog(storeName(), "");
+        current = new OpLog(storeName(), "");
+        return current;
     }
 
     private LogHarness log() {
-        final LogHarness h = new LogHarness(factory, dir("log"), new OpLog(storeName(), ""));
+        final LogHarness h = new LogHarness(factory, dir("log"), ops());
         opened.add(h);
         return h;
     }
@@ -1018,6 +1028,29 @@ public abstract class StorageConformanceSuite {
             return Files.createDirectories(root.resolve(name));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the case directory " + root.resolve(name), e);
+        }
+    }
+
+    /**
+     * Turns an exception a case did not expect (a store call the contract allows threw) into a failure that
+     * names the contract and lists the case's operations. Registered by the suite; not for direct use.
+     */
+    public static final class UnexpectedExceptions implements TestExecutionExceptionHandler {
+        /** Created by JUnit. */
+        public UnexpectedExceptions() {
+        }
+
+        @Override
+        public void handleTestExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+            final Object instance = context.getTestInstance().orElse(null);
+            if (thrown instanceof AssertionError || thrown instanceof TestAbortedException
+                || !(instance instanceof StorageConformanceSuite suite) || suite.current == null) {
+                throw thrown;
+            }
+            final boolean snapshot = context.getRequiredTestMethod().getName().toLowerCase(java.util.Locale.ROOT)
+                .contains("snapshot");
+            throw suite.current.failure(snapshot ? StorageContracts.SNAPSHOT_ALLOWED : StorageContracts.LOG_ALLOWED,
+                "threw " + thrown, thrown);
         }
     }
 }

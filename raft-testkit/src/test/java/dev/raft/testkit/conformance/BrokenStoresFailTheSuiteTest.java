@@ -43,6 +43,9 @@ class BrokenStoresFailTheSuiteTest {
         System.out.println(defect + ": " + summary.getTotalFailureCount() + " of " + summary.getTestsStartedCount()
             + " cases failed:\n  " + messages.stream().map(m -> m.lines().limit(2).collect(Collectors.joining(" | ")))
             .collect(Collectors.joining("\n  ")));
+        final List<String> unnamed = messages.stream().filter(m -> !m.contains(" -- BROKEN by BrokenStores." + defect + ":"))
+            .collect(Collectors.toList());
+        assertTrue(unnamed.isEmpty(), "failures that name no contract:\n" + String.join("\n", unnamed));
         assertTrue(named, defect + " failed, but no failure names " + Arrays.toString(defect.contracts) + ":\n"
             + String.join("\n", messages));
     }
