@@ -57,6 +57,13 @@ public final class InMemoryLogStore implements LogStore {
         }
     }
 
+    /** Whether some appended entry is not durable yet (a {@link FlushMode#MANUAL} store waits for {@link #flush()}). */
+    public boolean hasUnflushed() {
+        synchronized (disk) {
+            return deadReason == null && lastIndex() > durableIndex;
+        }
+    }
+
     /** Makes every appended entry durable and reports it to the flush callbacks. */
     public void flush() {
         flushUpTo(Long.MAX_VALUE);

@@ -31,7 +31,9 @@ final class BrokenStores {
         ACCEPTS_DECREASING_VOTE_TERM(StorageContracts.VOTE_LOWER),
         ACCEPTS_GAP_IN_APPEND(StorageContracts.APPEND_INDEX),
         CONTIGUOUS_BYTES_IGNORES_GAPS(StorageContracts.SINK_CONTIGUOUS),
-        READ_IGNORES_MAX_BYTES(StorageContracts.READ_MAX_BYTES);
+        READ_IGNORES_MAX_BYTES(StorageContracts.READ_MAX_BYTES),
+        STALE_FLUSH_REPORT_AFTER_TRUNCATE(StorageContracts.FLUSH_AFTER_TRUNCATE, StorageContracts.FLUSH_INCREASING),
+        ACCEPTS_OLDER_SNAPSHOT(StorageContracts.FINISH_OLDER);
 
         final String[] contracts;
 
@@ -100,6 +102,7 @@ final class BrokenStores {
         private Vote vote = Vote.INITIAL;
         private LogId fakePurged;
         private LogId staleLast;
+        private FlushCallback lastCallback;
 
         BrokenLog(LogStore delegate, Defect defect) {
             this.delegate = delegate;
@@ -136,6 +139,7 @@ final class BrokenStores {
                 callback.onFlushed(entries.lastIndex());
                 return;
             }
+            lastCallback = callback;
             delegate.append(entries, callback);
         }
 
@@ -171,6 +175,10 @@ final class BrokenStores {
                 return;
             }
             delegate.truncateFrom(index);
+            if (defect == Defect.STALE_FLUSH_REPORT_AFTER_TRUNCATE && index <= last.index() && lastCallback != null) {
+                // a flush of the removed entries reported after the truncation returned
+                lastCallback.onFlushed(last.index());
+            }
         }
 
         @Override
@@ -252,6 +260,14 @@ final class BrokenStores {
 
                 @Override
                 public SnapshotReader finish() {
+                    final Optional<SnapshotReader> current = delegate.current();
+                    if (defect == Defect.ACCEPTS_OLDER_SNAPSHOT && current.isPresent()
+                        && current.get().meta().lastLogId().compareTo(sink.meta().lastLogId()) > 0) {
+                        // silently drops the older snapshot instead of failing
+                        sink.abort();
+                        return current.get();
+                    }
+                    current.ifPresent(SnapshotReader::close);
                     return sink.finish();
                 }
 
