@@ -156,10 +156,21 @@ public final class RaftEngine {
 
     // ------------------------------------------------------------------ events
 
-    /** Time passes: fires election, heartbeat and CheckQuorum deadlines. */
+    /**
+     * Sets the time that the events before the next {@link #tick} run at, without firing any deadline. A
+     * runtime calls it before delivering the messages it polled and ticks after them, so that after a
+     * stall the messages that waited (heartbeats, acknowledgements) count before timeouts are judged.
+     */
+    public void advanceTime(long nowNanos) {
+        if (nowNanos - now > 0) {
+            now = nowNanos;
+        }
+    }
+
+    /** Time passes: fires election, heartbeat and CheckQuorum deadlines that are due at {@code nowNanos}. */
     public void tick(long nowNanos) {
         flushPending();
-        now = nowNanos;
+        advanceTime(nowNanos);
         if (role == Role.LEADER) {
             if (now - heartbeatDeadline >= 0) {
                 heartbeatDeadline = now + heartbeatNanos;

@@ -64,12 +64,12 @@ import org.slf4j.LoggerFactory;
  * The runtime of one node: an Agrona {@link Agent} that owns a {@link RaftEngine} on one thread and
  * executes its commands against the storage, state machine and transport.
  *
- * <p>Each duty cycle: tick the engine with the injected clock's time (the engine keeps its timers as
- * deadlines); hand it the log store's latest "flushed up to" report (flush callbacks may come from any
- * thread: they only publish into an {@link AtomicLong}); poll the transport directly (messages are valid
- * only during the call and the engine copies what it keeps); drain client proposals and admin commands
- * from lock-free many-to-one queues; let the engine flush the collected proposals as one append; publish
- * metrics if anything changed. The runtime runs on its own {@link AgentRunner} thread or is stepped by an
+ * <p>Each duty cycle: read the injected clock; hand the engine the log store's latest "flushed up to"
+ * report (flush callbacks may come from any thread: they only publish into an {@link AtomicLong}); poll
+ * the transport directly (messages are valid only during the call and the engine copies what it keeps);
+ * drain client proposals from a lock-free many-to-one queue; tick the engine (it keeps its timers as
+ * deadlines and fires those due, after the messages that waited, and hands the collected proposals to
+ * the log as one append); run queued admin commands; publish metrics if anything changed. The runtime runs on its own {@link AgentRunner} thread or is stepped by an
  * {@link AgentInvoker}.
  *
  * <p>The engine asks for AppendEntries by index range; the runtime fills them from a cache of recent
@@ -268,16 +268,18 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             throw new AgentTerminationException(fatal);
         }
         int work = 0;
-        engine.tick(clock.nanoTime());
+        final long now = clock.nanoTime();
+        engine.advanceTime(now);
         final long flushed = flushedIndex.get();
         if (flushed != flushedSeen) {
             flushedSeen = flushed;
             engine.onLogFlushed(flushed);
             work++;
         }
+        // messages that waited during a stall count before the timers are judged
         work += transport.poll(messageHandler, POLL_LIMIT);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
-        engine.flushPending();
+        engine.tick(now);
         if (!commands.isEmpty()) {
             work += commands.drain(commandHandler, COMMAND_DRAIN_LIMIT);
         }

@@ -173,6 +173,20 @@ class RaftEngineTest {
         assertEquals(NodeId.NONE, n.engine.leaderId());
     }
 
+    @Test
+    void aStalledLeaderCountsTheAnswersThatWaitedBeforeJudgingItsQuorum() {
+        final TestNode n = new TestNode(TestNode.config(1, 1, 2, 3).build(), 1).start(Vote.INITIAL);
+        elect(n, 2, 3);
+        final long term = n.engine.term();
+        n.nowNanos += 500_000_000L; // the node's thread stalled for 500 ms; an answer waits in its inbox
+        n.engine.advanceTime(n.nowNanos);
+        n.receive(ok(2, 1, term, 0));
+        n.engine.tick(n.nowNanos);
+        assertEquals(Role.LEADER, n.engine.role(), "the waiting answer proves a quorum");
+        n.runMillis(460); // then nothing more arrives
+        assertEquals(1, n.commands("leadershipLost").size());
+    }
+
     // ------------------------------------------------------------------ terms and stale leaders
 
     @Test
