@@ -158,7 +158,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         if (closed.get()) {
             throw new NodeClosedException(nodeId, "start");
         }
@@ -237,7 +237,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
