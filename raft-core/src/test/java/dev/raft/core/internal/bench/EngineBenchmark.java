@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * proposals it drains per duty cycle) and pumps until they are committed. The score is entries committed
  * per second; {@code -prof gc} reports the bytes allocated per entry ({@code gc.alloc.rate.norm}).
  *
- * <p>Run (from the repository root, one command; builds raft-core and its test classes first):
+ * <p>Run (from the repository root, one command; builds raft-core and its test classes first; JMH
+ * arguments can be replaced with {@code -Dbench.args="..."}):
  * <pre>
- * mvn -o -q -B install -pl raft-core -am -DskipTests &amp;&amp; mvn -o -q -B -pl raft-core exec:exec -Pbench
+ * mvn -o -q -B verify -pl raft-core -am -Pbench -DskipTests
  * </pre>
  */
 @State(Scope.Thread)
