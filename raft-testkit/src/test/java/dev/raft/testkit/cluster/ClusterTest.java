@@ -110,6 +110,13 @@ class ClusterTest {
         assertTrue(cluster.electionSafetyViolations.isEmpty(), cluster.electionSafetyViolations.toString());
     }
 
+    /** Every state machine holds exactly {@code keys} keys. */
+    private static void assertKeys(LocalCluster cluster, int keys) {
+        for (KvStateMachine sm : cluster.stateMachines.values()) {
+            assertEquals(keys, sm.size(), sm.toString());
+        }
+    }
+
     @ParameterizedTest(name = "{0} nodes")
     @ValueSource(ints = {3, 5})
     @Timeout(120)
@@ -167,9 +174,7 @@ class ClusterTest {
             observer.interrupt();
             observer.join();
             assertConverged(cluster, last);
-            for (KvStateMachine sm : cluster.stateMachines.values()) {
-                assertEquals(1000, sm.size());
-            }
+            assertKeys(cluster, 1000);
         }
     }
 
@@ -235,9 +240,7 @@ class ClusterTest {
             final long last = proposeAll(cluster, "x", 2000);
             assertConverged(cluster, last);
             assertTrue(cluster.network.droppedCount() > 0);
-            for (KvStateMachine sm : cluster.stateMachines.values()) {
-                assertEquals(2000, sm.size());
-            }
+            assertKeys(cluster, 2000);
         }
     }
 
@@ -256,9 +259,7 @@ class ClusterTest {
 
             cluster.start(follower);
             assertConverged(cluster, last);
-            for (KvStateMachine sm : cluster.stateMachines.values()) {
-                assertEquals(600, sm.size());
-            }
+            assertKeys(cluster, 600);
         }
     }
 
@@ -278,9 +279,7 @@ class ClusterTest {
             cluster.start(follower);
             final long last = proposeAll(cluster, "c", 10);
             assertConverged(cluster, last);
-            for (KvStateMachine sm : cluster.stateMachines.values()) {
-                assertEquals(3210, sm.size());
-            }
+            assertKeys(cluster, 3210);
         }
     }
 
@@ -300,9 +299,7 @@ class ClusterTest {
             cluster.start(follower);
             assertEquals(meta.lastLogId(), cluster.node(follower).metrics().snapshotLastLogId(), "restored on start");
             assertConverged(cluster, last);
-            for (KvStateMachine sm : cluster.stateMachines.values()) {
-                assertEquals(200, sm.size());
-            }
+            assertKeys(cluster, 200);
         }
     }
 
