@@ -110,6 +110,15 @@ class ClusterTest {
         assertTrue(cluster.electionSafetyViolations.isEmpty(), cluster.electionSafetyViolations.toString());
     }
 
+    /** Proposes {@code count} PUTs, then returns a follower that has applied them (and the leader's blank). */
+    private static int followerHolding(LocalCluster cluster, String prefix, int count) throws Exception {
+        proposeAll(cluster, prefix, count);
+        final int leader = cluster.awaitLeader(WAIT);
+        final int follower = leader == 1 ? 2 : 1;
+        cluster.awaitApplied(count + 1, WAIT, follower);
+        return follower;
+    }
+
     /** Every state machine holds exactly {@code keys} keys. */
     private static void assertKeys(LocalCluster cluster, int keys) {
         for (KvStateMachine sm : cluster.stateMachines.values()) {
@@ -248,10 +257,7 @@ class ClusterTest {
     @Timeout(120)
     void restartedNodeCatchesUpFromItsOwnLogAndTheLeader() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3, 17).startAll()) {
-            proposeAll(cluster, "a", 300);
-            final int leader = cluster.awaitLeader(WAIT);
-            final int follower = leader == 1 ? 2 : 1;
-            cluster.awaitApplied(301, WAIT, follower);
+            final int follower = followerHolding(cluster, "a", 300);
             cluster.crash(follower);
             final long keptByDisk = cluster.disks.get(follower).durableLastLogId().index();
             assertTrue(keptByDisk >= 301, "the follower's durable log: " + keptByDisk);
@@ -270,10 +276,7 @@ class ClusterTest {
         try (LocalCluster cluster = new LocalCluster(3, 31)) {
             cluster.tweak = b -> b.maxEntriesPerAppend(16).maxInflightAppends(4);
             cluster.startAll();
-            proposeAll(cluster, "a", 200);
-            final int leader = cluster.awaitLeader(WAIT);
-            final int follower = leader == 1 ? 2 : 1;
-            cluster.awaitApplied(201, WAIT, follower);
+            final int follower = followerHolding(cluster, "a", 200);
             cluster.crash(follower);
             proposeAll(cluster, "b", 3000);
             cluster.start(follower);
@@ -287,10 +290,7 @@ class ClusterTest {
     @Timeout(120)
     void triggeredSnapshotIsDurableAndARestartedNodeRestoresItThenCatchesUp() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3, 29).startAll()) {
-            proposeAll(cluster, "s", 100);
-            final int leader = cluster.awaitLeader(WAIT);
-            final int follower = leader == 1 ? 2 : 1;
-            cluster.awaitApplied(101, WAIT, follower);
+            final int follower = followerHolding(cluster, "s", 100);
             final dev.raft.api.SnapshotMeta meta = cluster.node(follower).triggerSnapshot().get(30, TimeUnit.SECONDS);
             assertTrue(meta.lastLogId().index() >= 101, meta.toString());
             assertEquals(meta, cluster.disks.get(follower).currentSnapshotMeta().orElseThrow());
