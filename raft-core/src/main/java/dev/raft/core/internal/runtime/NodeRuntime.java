@@ -28,6 +28,7 @@ import dev.raft.core.SteppableRaftNode;
 import dev.raft.core.internal.engine.EngineOutput;
 import dev.raft.core.internal.engine.LogTerms;
 import dev.raft.core.internal.engine.RaftEngine;
+import dev.raft.core.internal.metrics.MetricsPublisher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
