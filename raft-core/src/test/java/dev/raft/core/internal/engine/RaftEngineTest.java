@@ -394,6 +394,32 @@ class RaftEngineTest {
     }
 
     @Test
+    void aLearnerReceivesTheLogButNeverCampaignsNorCountsForCommit() {
+        final Membership withLearner = Membership.of(new int[][] {{1, 2, 3}}, new int[] {4});
+        final TestNode learner = new TestNode(dev.raft.api.config.RaftConfig.builder().nodeId(4)
+            .initialMembership(withLearner).build(), 4).start(Vote.INITIAL);
+        assertEquals(Role.LEARNER, learner.engine.role());
+        learner.runMillis(2000);
+        assertEquals(Role.LEARNER, learner.engine.role());
+        assertTrue(learner.takeSent(MessageType.VOTE_REQUEST).isEmpty());
+        learner.receive(new VoteRequest().set(1, 4, 1, 0, 0, false, false));
+        assertFalse(learner.<VoteResponse>takeSent(MessageType.VOTE_RESPONSE).get(0).isGranted(), "learners never vote");
+        learner.receive(append(1, 4, 1, 0, 0, 0, 1, 1));
+        learner.flushAll();
+        assertEquals(2, learner.log.size());
+        assertEquals(Role.LEARNER, learner.engine.role(), "a learner stays a learner under a leader");
+
+        final TestNode leader = new TestNode(dev.raft.api.config.RaftConfig.builder().nodeId(1)
+            .initialMembership(withLearner).build(), 1).start(Vote.INITIAL);
+        elect(leader, 2, 3);
+        leader.flushAll();
+        leader.receive(ok(4, 1, leader.engine.term(), 1));
+        assertEquals(0, leader.engine.commitIndex(), "the learner's copy does not count");
+        leader.receive(ok(2, 1, leader.engine.term(), 1));
+        assertEquals(1, leader.engine.commitIndex());
+    }
+
+    @Test
     void unsupportedAndMisaddressedMessagesAreCountedAndDropped() {
         final TestNode n = new TestNode(TestNode.config(1, 1, 2, 3).build(), 1).start(Vote.INITIAL);
         final SnapshotMeta meta = new SnapshotMeta("s1", LogId.of(1, 5), Membership.of(1, 2, 3));
