@@ -29,6 +29,7 @@ import dev.raft.core.internal.engine.EngineOutput;
 import dev.raft.core.internal.engine.LogTerms;
 import dev.raft.core.internal.engine.RaftEngine;
 import dev.raft.core.internal.metrics.MetricsPublisher;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -532,7 +533,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         snapshotExecutor.execute(() -> {
             final SnapshotSink sink = snapshotStore.begin(meta);
             try {
-                try (OutputStream out = new SinkOutputStream(sink)) {
+                try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink), 1 << 16)) {
                     writer.writeTo(out);
                 }
                 sink.finish().close();
