@@ -13,4 +13,5 @@ module dev.raft.testkit {
     requires org.slf4j;
 
     // exports dev.raft.testkit; -- added with the first public class
+    exports dev.raft.testkit.linearizability;
 }
