@@ -82,11 +82,13 @@ public final class CheckResult<I, O> {
     }
 
     /**
-     * A sub-history of the failing partition that is itself not linearizable and in which every
-     * operation matters: forgetting the outcome of any one of them (turning it into an operation
-     * that never returned) makes it linearizable. Operations keep their ids, clients and times.
-     * When the shrink budget ran out first it is smaller than the partition but perhaps not
-     * minimal; see {@link #shrinkComplete()}.
+     * A sub-history of the failing partition that is itself not linearizable and from which no
+     * operation can be removed: forgetting the outcome of any completed operation in it (making it
+     * an operation that never returned) makes it linearizable, and removing any pending one would
+     * make it fail earlier, for another reason. Operations keep their ids, clients and call times;
+     * an operation that returned only after the violation occurred is given as pending, its
+     * outcome playing no part in the violation. When the shrink budget ran out first it is smaller
+     * than the partition but perhaps not minimal; see {@link #shrinkComplete()}.
      *
      * @return the sub-history; empty unless the verdict is {@link Verdict#NOT_LINEARIZABLE}
      */
@@ -141,14 +143,28 @@ public final class CheckResult<I, O> {
                         .append(System.lineSeparator())
                         .append(shrinkComplete ? "Minimal failing sub-history" : "Failing sub-history")
                         .append(" (").append(minimalFailingSubHistory.size()).append(" operations; ")
-                        .append(shrinkComplete ? "forgetting the outcome of any one makes it linearizable):"
+                        .append(shrinkComplete ? "forgetting the outcome of any completed one makes it linearizable):"
                                 : "the shrink budget ran out before it was minimal):")
                         .append(System.lineSeparator())
-                        .append(minimalFailingSubHistory.render(model));
+                        .append(minimalFailingSubHistory.render(model, this::outcomeNote));
             }
             default -> throw new IllegalStateException("unknown verdict " + verdict);
         }
         return out.toString();
+    }
+
+    /** For an operation shown pending that did return: what it returned, and that it does not matter. */
+    private String outcomeNote(Operation<I, O> shown) {
+        if (!shown.isPending()) {
+            return "";
+        }
+        for (Operation<I, O> original : failingPartition.operations()) {
+            if (original.id() == shown.id() && !original.isPending()) {
+                return "   (outcome not needed; returned at " + original.returnTime() + ": "
+                        + model.describe(original.input(), original.output()) + ")";
+            }
+        }
+        return "";
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An immutable set of client operations, completed or pending, to be checked for
@@ -49,6 +50,11 @@ public record History<I, O>(List<Operation<I, O>> operations) {
      * @return one line per operation, after a header line
      */
     public String render(Model<?, I, O> model) {
+        return render(model, op -> "");
+    }
+
+    /** {@link #render(Model)} with a note appended to each operation's line. */
+    String render(Model<?, I, O> model, Function<Operation<I, O>, String> note) {
         List<Operation<I, O>> sorted = new ArrayList<>(operations);
         sorted.sort(Comparator.<Operation<I, O>>comparingLong(Operation::callTime).thenComparingInt(Operation::id));
         StringBuilder out = new StringBuilder(64 * (sorted.size() + 1));
@@ -56,7 +62,7 @@ public record History<I, O>(List<Operation<I, O>> operations) {
         for (Operation<I, O> op : sorted) {
             out.append(String.format("%8d %8d %12d %12s  %s%n", op.id(), op.clientId(), op.callTime(),
                     op.isPending() ? "never" : Long.toString(op.returnTime()),
-                    model.describe(op.input(), op.output())));
+                    model.describe(op.input(), op.output()) + note.apply(op)));
         }
         return out.toString();
     }

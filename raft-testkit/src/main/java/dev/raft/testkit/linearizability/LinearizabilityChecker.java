@@ -16,13 +16,18 @@ import java.util.Set;
  * returned may take effect at any point after its call, or never. The search is bounded by a
  * timeout and a step limit; a check that runs out of budget answers {@link Verdict#UNKNOWN}.
  *
- * <p>On a violation the failing partition is shrunk within a separate budget: first its pending
- * operations are dropped (an operation whose outcome is unknown never makes a history
- * non-linearizable), then, delta-debugging style, chunks and finally single operations whose
- * outcome can be forgotten while the rest stays non-linearizable are removed. Forgetting an
- * outcome (turning the operation into a pending one) only relaxes the history, so a removal never
- * creates a violation that was not there: the result is a sub-history every operation of which is
- * needed for the violation.
+ * <p>On a violation the failing partition is shrunk within a separate budget, so that the report
+ * shows the violation rather than the whole partition. Two facts make this sound: forgetting the
+ * outcome of an operation (making it pending) only relaxes a history, and a pending operation never
+ * causes a violation, so removing an operation whose outcome can be forgotten keeps the history
+ * non-linearizable. First the partition is cut at the earliest return time {@code t} at which the
+ * history as observed at {@code t} (operations called later absent, operations returning later
+ * pending) is not linearizable (binary search). Then operations are removed one at a time, until
+ * none can be, if both (a) with its outcome forgotten the rest is still not linearizable and (b)
+ * without it the history observed just before {@code t} is still linearizable, so that removing a
+ * write cannot turn a read into a new, unrelated violation. In the result every completed
+ * operation's outcome is needed for the violation; operations that returned after {@code t} are
+ * shown pending, their outcome playing no part in it.
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -135,38 +140,79 @@ public final class LinearizabilityChecker<S, I, O> {
     }
 
     /**
-     * Shrinks a non-linearizable partition; returns a non-linearizable subset of it.
+     * Shrinks a non-linearizable partition to a non-linearizable sub-history; see the class comment.
      */
     private List<Operation<I, O>> shrink(List<Operation<I, O>> partition, SearchBudget budget) {
-        List<Operation<I, O>> current = new ArrayList<>(partition.size());
-        for (Operation<I, O> op : partition) {
-            if (!op.isPending()) {
-                current.add(op);
-            }
+        long[] returnTimes = partition.stream().filter(op -> !op.isPending()).mapToLong(Operation::returnTime)
+                .distinct().sorted().toArray();
+        // The history as observed at the last return is not linearizable (pending operations never
+        // cause a violation); find the earliest return time at which the observed history is not.
+        if (returnTimes.length == 0) {
+            return partition;
         }
-        int chunk = Math.max(1, current.size() / 2);
-        while (!budget.exhausted()) {
-            boolean removed = false;
-            int from = 0;
-            while (from < current.size() && !budget.exhausted()) {
-                int to = Math.min(current.size(), from + chunk);
-                List<Operation<I, O>> relaxed = new ArrayList<>(current);
-                for (int j = from; j < to; j++) {
-                    relaxed.set(j, relaxed.get(j).asPending());
-                }
-                if (WingGongSearch.search(model, relaxed, budget) == WingGongSearch.Outcome.NOT_LINEARIZABLE) {
-                    current.subList(from, to).clear();
-                    removed = true;
-                } else {
-                    from = to;
-                }
-            }
-            if (chunk == 1 && !removed) {
+        int lo = 0;
+        int hi = returnTimes.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            WingGongSearch.Outcome outcome = WingGongSearch.search(model, observedAt(partition, returnTimes[mid]), budget);
+            if (outcome == WingGongSearch.Outcome.NOT_LINEARIZABLE) {
+                hi = mid;
+            } else if (outcome == WingGongSearch.Outcome.LINEARIZABLE) {
+                lo = mid + 1;
+            } else {
                 break;
             }
-            chunk = Math.max(1, chunk / 2);
+        }
+        long failureTime = returnTimes[hi];
+        List<Operation<I, O>> current = observedAt(partition, failureTime);
+        boolean removedAny = true;
+        while (removedAny && !budget.exhausted()) {
+            removedAny = false;
+            int i = 0;
+            while (i < current.size() && !budget.exhausted()) {
+                List<Operation<I, O>> without = new ArrayList<>(current);
+                Operation<I, O> candidate = without.remove(i);
+                if (canRemove(current, i, candidate, without, failureTime, budget)) {
+                    current = without;
+                    removedAny = true;
+                } else {
+                    i++;
+                }
+            }
         }
         return current;
+    }
+
+    /**
+     * An operation may go if its outcome is not needed (with the outcome forgotten the history
+     * still has no linearization) and if without it everything before the failure time still has
+     * a linearization (so no new, earlier violation is introduced).
+     */
+    private boolean canRemove(List<Operation<I, O>> current, int index, Operation<I, O> candidate,
+            List<Operation<I, O>> without, long failureTime, SearchBudget budget) {
+        if (!candidate.isPending()) {
+            List<Operation<I, O>> forgotten = new ArrayList<>(current);
+            forgotten.set(index, candidate.asPending());
+            if (WingGongSearch.search(model, forgotten, budget) != WingGongSearch.Outcome.NOT_LINEARIZABLE) {
+                return false;
+            }
+        }
+        return WingGongSearch.search(model, observedAt(without, failureTime - 1), budget)
+                == WingGongSearch.Outcome.LINEARIZABLE;
+    }
+
+    /**
+     * The history as an observer saw it at {@code time}: operations called later are absent and
+     * operations that returned later are pending.
+     */
+    private static <I, O> List<Operation<I, O>> observedAt(List<Operation<I, O>> ops, long time) {
+        List<Operation<I, O>> observed = new ArrayList<>(ops.size());
+        for (Operation<I, O> op : ops) {
+            if (op.callTime() <= time) {
+                observed.add(op.returnTime() <= time ? op : op.asPending());
+            }
+        }
+        return observed;
     }
 
     private void checkPartitionCovers(History<I, O> history, List<List<Operation<I, O>>> partitions) {
