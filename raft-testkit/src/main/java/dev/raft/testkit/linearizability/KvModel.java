@@ -37,6 +37,11 @@ public final class KvModel implements Model<String, KvInput, KvOutput> {
     }
 
     @Override
+    public boolean isReadOnly(KvInput input) {
+        return input.kind() == KvInput.Kind.GET;
+    }
+
+    @Override
     public String describe(KvInput input, KvOutput output) {
         return describe(input, output, true);
     }

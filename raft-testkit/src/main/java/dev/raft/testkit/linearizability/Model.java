@@ -37,6 +37,18 @@ public interface Model<S, I, O> {
     StepResult<S> step(S state, I input, O output);
 
     /**
+     * Whether an operation never changes the state, whatever the state (a read). A pending
+     * read-only operation constrains nothing, so the checker ignores it, which keeps the search
+     * small. The default, {@code false}, is always correct.
+     *
+     * @param input the operation's input
+     * @return {@code true} only if {@code step(s, input, null)} is legal and returns {@code s} for every {@code s}
+     */
+    default boolean isReadOnly(I input) {
+        return false;
+    }
+
+    /**
      * Splits a history into independent sub-histories (P-compositionality): the history is
      * linearizable if and only if every part is. The default keeps it whole.
      *

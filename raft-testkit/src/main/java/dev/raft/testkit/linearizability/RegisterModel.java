@@ -61,6 +61,11 @@ public final class RegisterModel implements Model<String, KvInput, KvOutput> {
     }
 
     @Override
+    public boolean isReadOnly(KvInput input) {
+        return input.kind() == KvInput.Kind.GET;
+    }
+
+    @Override
     public String describe(KvInput input, KvOutput output) {
         return KvModel.describe(input, output, false);
     }
