@@ -131,7 +131,8 @@ public final class CheckResult<I, O> {
      */
     public String report() {
         StringBuilder out = new StringBuilder(256);
-        out.append(verdict).append(" (").append(partitionCount).append(" partitions, ").append(searchSteps)
+        out.append(verdict).append(" (").append(partitionCount).append(partitionCount == 1 ? " partition, " : " partitions, ")
+                .append(searchSteps)
                 .append(" search steps, ").append(elapsed.toMillis()).append(" ms)");
         switch (verdict) {
             case LINEARIZABLE -> {
