@@ -89,17 +89,20 @@ public class IndeterminateOperationsTest {
         assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict(), result::report);
     }
 
-    @Test
-    public void timedOutCompareAndSetMayHaveSwappedOrNot() {
-        History.Builder<KvInput, KvOutput> base = History.<KvInput, KvOutput>builder()
+    private static History.Builder<KvInput, KvOutput> timedOutCompareAndSetFromAToB() {
+        return History.<KvInput, KvOutput>builder()
                 .completed(0, put("x", "a"), KvOutput.OK, 0, 10)
                 .pending(1, cas("x", "a", "b"), 20);
-        assertTrue(check(History.<KvInput, KvOutput>builder()
-                .completed(0, put("x", "a"), KvOutput.OK, 0, 10)
-                .pending(1, cas("x", "a", "b"), 20)
-                .completed(2, get("x"), KvOutput.read("b"), 30, 40)
-                .build()).isLinearizable());
-        assertTrue(check(base.completed(2, get("x"), KvOutput.read("a"), 30, 40).build()).isLinearizable());
+    }
+
+    @Test
+    public void timedOutCompareAndSetMayHaveSwappedOrNot() {
+        assertTrue(check(timedOutCompareAndSetFromAToB()
+                .completed(2, get("x"), KvOutput.read("b"), 30, 40).build()).isLinearizable());
+        assertTrue(check(timedOutCompareAndSetFromAToB()
+                .completed(2, get("x"), KvOutput.read("a"), 30, 40).build()).isLinearizable());
+        assertEquals(Verdict.NOT_LINEARIZABLE, check(timedOutCompareAndSetFromAToB()
+                .completed(2, get("x"), KvOutput.read("c"), 30, 40).build()).verdict());
     }
 
     @Test
