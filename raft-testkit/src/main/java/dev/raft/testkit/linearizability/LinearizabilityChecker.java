@@ -1,7 +1,6 @@
 package dev.raft.testkit.linearizability;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -16,18 +15,9 @@ import java.util.Set;
  * returned may take effect at any point after its call, or never. The search is bounded by a
  * timeout and a step limit; a check that runs out of budget answers {@link Verdict#UNKNOWN}.
  *
- * <p>On a violation the failing partition is shrunk within a separate budget, so that the report
- * shows the violation rather than the whole partition. Two facts make this sound: forgetting the
- * outcome of an operation (making it pending) only relaxes a history, and a pending operation never
- * causes a violation, so removing an operation whose outcome can be forgotten keeps the history
- * non-linearizable. First the partition is cut at the earliest return time {@code t} at which the
- * history as observed at {@code t} (operations called later absent, operations returning later
- * pending) is not linearizable (binary search). Then operations are removed one at a time, until
- * none can be, if both (a) with its outcome forgotten the rest is still not linearizable and (b)
- * without it the history observed just before {@code t} is still linearizable, so that removing a
- * write cannot turn a read into a new, unrelated violation. In the result every completed
- * operation's outcome is needed for the violation; operations that returned after {@code t} are
- * shown pending, their outcome playing no part in it.
+ * <p>On a violation the failing partition is shrunk within a separate budget to a small
+ * sub-history that shows the violation: cut at the earliest return that reveals it, then stripped
+ * of every operation whose outcome is not needed (see {@link CheckResult#minimalFailingSubHistory()}).
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -41,6 +31,9 @@ public final class LinearizabilityChecker<S, I, O> {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** Default wall-clock bound of shrinking a violation. */
     public static final Duration DEFAULT_SHRINK_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Each search of the shrink may take this many steps, or four times the failing search's, if more. */
+    private static final long MIN_STEPS_PER_SHRINK_SEARCH = 100_000;
 
     private final Model<S, I, O> model;
     private final Duration timeout;
@@ -121,6 +114,7 @@ public final class LinearizabilityChecker<S, I, O> {
         boolean unknown = false;
         for (int i = 0; i < partitions.size(); i++) {
             List<Operation<I, O>> partition = partitions.get(i);
+            long stepsBefore = budget.steps();
             WingGongSearch.Outcome outcome = WingGongSearch.search(model, partition, budget);
             if (outcome == WingGongSearch.Outcome.UNKNOWN) {
                 unknown = true;
@@ -128,7 +122,8 @@ public final class LinearizabilityChecker<S, I, O> {
             }
             if (outcome == WingGongSearch.Outcome.NOT_LINEARIZABLE) {
                 SearchBudget shrinkBudget = new SearchBudget(shrinkTimeout, shrinkStepLimit);
-                List<Operation<I, O>> minimal = shrink(partition, shrinkBudget);
+                long stepsPerSearch = Math.max(MIN_STEPS_PER_SHRINK_SEARCH, 4 * (budget.steps() - stepsBefore));
+                List<Operation<I, O>> minimal = new Shrinker<>(model, shrinkBudget, stepsPerSearch).shrink(partition);
                 return new CheckResult<>(Verdict.NOT_LINEARIZABLE, model, partitions.size(), i,
                         new History<>(partition), new History<>(minimal), !shrinkBudget.exhausted(), budget.steps(),
                         Duration.ofNanos(System.nanoTime() - start));
@@ -137,82 +132,6 @@ public final class LinearizabilityChecker<S, I, O> {
         History<I, O> none = new History<>(List.of());
         return new CheckResult<>(unknown ? Verdict.UNKNOWN : Verdict.LINEARIZABLE, model, partitions.size(), -1,
                 none, none, true, budget.steps(), Duration.ofNanos(System.nanoTime() - start));
-    }
-
-    /**
-     * Shrinks a non-linearizable partition to a non-linearizable sub-history; see the class comment.
-     */
-    private List<Operation<I, O>> shrink(List<Operation<I, O>> partition, SearchBudget budget) {
-        long[] returnTimes = partition.stream().filter(op -> !op.isPending()).mapToLong(Operation::returnTime)
-                .distinct().sorted().toArray();
-        // The history as observed at the last return is not linearizable (pending operations never
-        // cause a violation); find the earliest return time at which the observed history is not.
-        if (returnTimes.length == 0) {
-            return partition;
-        }
-        int lo = 0;
-        int hi = returnTimes.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            WingGongSearch.Outcome outcome = WingGongSearch.search(model, observedAt(partition, returnTimes[mid]), budget);
-            if (outcome == WingGongSearch.Outcome.NOT_LINEARIZABLE) {
-                hi = mid;
-            } else if (outcome == WingGongSearch.Outcome.LINEARIZABLE) {
-                lo = mid + 1;
-            } else {
-                break;
-            }
-        }
-        long failureTime = returnTimes[hi];
-        List<Operation<I, O>> current = observedAt(partition, failureTime);
-        boolean removedAny = true;
-        while (removedAny && !budget.exhausted()) {
-            removedAny = false;
-            int i = 0;
-            while (i < current.size() && !budget.exhausted()) {
-                List<Operation<I, O>> without = new ArrayList<>(current);
-                Operation<I, O> candidate = without.remove(i);
-                if (canRemove(current, i, candidate, without, failureTime, budget)) {
-                    current = without;
-                    removedAny = true;
-                } else {
-                    i++;
-                }
-            }
-        }
-        return current;
-    }
-
-    /**
-     * An operation may go if its outcome is not needed (with the outcome forgotten the history
-     * still has no linearization) and if without it everything before the failure time still has
-     * a linearization (so no new, earlier violation is introduced).
-     */
-    private boolean canRemove(List<Operation<I, O>> current, int index, Operation<I, O> candidate,
-            List<Operation<I, O>> without, long failureTime, SearchBudget budget) {
-        if (!candidate.isPending()) {
-            List<Operation<I, O>> forgotten = new ArrayList<>(current);
-            forgotten.set(index, candidate.asPending());
-            if (WingGongSearch.search(model, forgotten, budget) != WingGongSearch.Outcome.NOT_LINEARIZABLE) {
-                return false;
-            }
-        }
-        return WingGongSearch.search(model, observedAt(without, failureTime - 1), budget)
-                == WingGongSearch.Outcome.LINEARIZABLE;
-    }
-
-    /**
-     * The history as an observer saw it at {@code time}: operations called later are absent and
-     * operations that returned later are pending.
-     */
-    private static <I, O> List<Operation<I, O>> observedAt(List<Operation<I, O>> ops, long time) {
-        List<Operation<I, O>> observed = new ArrayList<>(ops.size());
-        for (Operation<I, O> op : ops) {
-            if (op.callTime() <= time) {
-                observed.add(op.returnTime() <= time ? op : op.asPending());
-            }
-        }
-        return observed;
     }
 
     private void checkPartitionCovers(History<I, O> history, List<List<Operation<I, O>>> partitions) {

@@ -19,6 +19,24 @@ final class SearchBudget {
         this.stepLimit = stepLimit;
     }
 
+    private SearchBudget(long deadlineNanos, long stepLimit, boolean unused) {
+        this.deadlineNanos = deadlineNanos;
+        this.stepLimit = stepLimit;
+    }
+
+    /** A budget of at most {@code maxSteps} of this one's remaining steps, with the same deadline. */
+    SearchBudget child(long maxSteps) {
+        return new SearchBudget(deadlineNanos, Math.min(maxSteps, Math.max(0, stepLimit - steps)), false);
+    }
+
+    /** Counts the steps a child budget used; exhausts this budget if they or the deadline are used up. */
+    void charge(SearchBudget child) {
+        steps += child.steps;
+        if (steps >= stepLimit || (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0)) {
+            exhausted = true;
+        }
+    }
+
     /** Counts one step; returns true once the budget is exhausted (and from then on). */
     boolean step() {
         if (exhausted) {
