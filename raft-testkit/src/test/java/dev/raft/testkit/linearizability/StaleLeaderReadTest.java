@@ -54,6 +54,23 @@ public class StaleLeaderReadTest {
     }
 
     @Test
+    public void staleReadOfAValueWrittenByCompareAndSetKeepsTheWriterInTheSubHistory() {
+        // With the compare-and-set's outcome forgotten the history is still not linearizable (it
+        // could not have swapped after put c), yet without it the read would see a value nobody
+        // wrote: a different violation. The shrink keeps it, and the put it depends on.
+        History<KvInput, KvOutput> history = History.<KvInput, KvOutput>builder()
+                .completed(0, put("k", "a"), KvOutput.OK, 0, 10)
+                .completed(1, KvInput.cas("k", "a", "b"), KvOutput.cas(true), 20, 30)
+                .completed(2, put("k", "c"), KvOutput.OK, 40, 50)
+                .completed(3, get("k"), KvOutput.read("c"), 55, 58)
+                .completed(1, get("k"), KvOutput.read("b"), 60, 70)
+                .build();
+        CheckResult<KvInput, KvOutput> result = LinearizabilityChecker.forModel(new KvModel()).check(history);
+        assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict());
+        assertEquals(Set.of(0, 1, 2, 4), ids(result.minimalFailingSubHistory()), result::report);
+    }
+
+    @Test
     public void sameReadConcurrentWithTheNewWriteIsFine() {
         HistoryRecorder<KvInput, KvOutput> recorder = new HistoryRecorder<>();
         recorder.invoke(0, put("k", "v1")).ok(KvOutput.OK);
