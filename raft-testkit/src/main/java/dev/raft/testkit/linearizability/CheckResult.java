@@ -83,12 +83,14 @@ public final class CheckResult<I, O> {
 
     /**
      * A sub-history of the failing partition that is itself not linearizable and from which no
-     * operation can be removed: forgetting the outcome of any completed operation in it (making it
-     * an operation that never returned) makes it linearizable, and removing any pending one would
-     * make it fail earlier, for another reason. Operations keep their ids, clients and call times;
-     * an operation that returned only after the violation occurred is given as pending, its
-     * outcome playing no part in the violation. When the shrink budget ran out first it is smaller
-     * than the partition but perhaps not minimal; see {@link #shrinkComplete()}.
+     * operation can be removed: each is needed for its outcome (forgetting it, that is making the
+     * operation one that never returned, makes the rest linearizable) or for its effect (without
+     * it the violation would become another one: an earlier one, or a read of a value nobody
+     * wrote). The violation is revealed by the operation(s) that return last. Operations keep
+     * their ids, clients and call times; an operation that returned only after the violation was
+     * revealed is given as pending, its outcome playing no part in it. When the shrink budget ran
+     * out first the sub-history is smaller than the partition but perhaps not minimal; see
+     * {@link #shrinkComplete()}.
      *
      * @return the sub-history; empty unless the verdict is {@link Verdict#NOT_LINEARIZABLE}
      */
@@ -144,7 +146,7 @@ public final class CheckResult<I, O> {
                         .append(System.lineSeparator())
                         .append(shrinkComplete ? "Minimal failing sub-history" : "Failing sub-history")
                         .append(" (").append(minimalFailingSubHistory.size()).append(" operations; ")
-                        .append(shrinkComplete ? "forgetting the outcome of any completed one makes it linearizable):"
+                        .append(shrinkComplete ? "each needed for its outcome or its effect):"
                                 : "the shrink budget ran out before it was minimal):")
                         .append(System.lineSeparator())
                         .append(minimalFailingSubHistory.render(model, this::outcomeNote));

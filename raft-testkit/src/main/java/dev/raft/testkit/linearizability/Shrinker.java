@@ -15,17 +15,23 @@ import java.util.List;
  *     at {@code t} (operations called later absent, operations returning later pending) is not
  *     linearizable, by binary search; the operations returning at {@code t} are the ones whose
  *     outcome reveals the violation;
- * <li>removes chunks of operations, then single ones (delta debugging), while (a) with their
- *     outcomes forgotten the rest is still not linearizable, (b) without them the history observed
- *     just before {@code t} is still linearizable, so no earlier violation appears, and (c) if the
- *     violation is one of order (the revealing operations would be fine had they been called
- *     earlier, as with a stale read), that stays so without them, so that removing the write of a
- *     value cannot turn a stale read into a read of a value nobody wrote.
+ * <li>removes chunks of up to {@value #FIRST_CHUNK} operations, then single ones, while (a) with
+ *     their outcomes forgotten the rest is still not linearizable, (b) without them the history
+ *     observed just before {@code t} is still linearizable, so no earlier violation appears, and
+ *     (c) if the violation is one of order (the revealing operations would be fine had they been
+ *     called earlier, as with a stale read), that stays so without them, so that removing the
+ *     write of a value cannot turn a stale read into a read of a value nobody wrote.
  * </ol>
  * Each search is capped so that one hard search cannot use up the whole budget; a capped search
  * counts as "cannot remove".
  */
 final class Shrinker<S, I, O> {
+
+    /**
+     * Largest chunk tried. Forgetting the outcomes of many operations at once makes the search that
+     * must prove the rest still fails slow (pending operations widen it), so chunks stay small.
+     */
+    private static final int FIRST_CHUNK = 8;
 
     private final Model<S, I, O> model;
     private final SearchBudget budget;
@@ -62,7 +68,7 @@ final class Shrinker<S, I, O> {
         List<Operation<I, O>> current = observedAt(partition, failureTime);
         boolean orderViolation = search(revealedEarlier(current, failureTime)) == WingGongSearch.Outcome.LINEARIZABLE;
 
-        int chunk = Math.max(1, current.size() / 4);
+        int chunk = Math.max(1, Math.min(FIRST_CHUNK, current.size() / 4));
         while (!budget.exhausted()) {
             boolean removed = false;
             int from = 0;
