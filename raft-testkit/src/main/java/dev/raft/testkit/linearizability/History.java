@@ -20,6 +20,7 @@ public record History<I, O>(List<Operation<I, O>> operations) {
     /**
      * Copies the operations and checks that their ids are unique.
      *
+     * @param operations the operations
      * @throws IllegalArgumentException if two operations share an id
      */
     public History {

@@ -27,6 +27,10 @@ public record KvInput(Kind kind, String key, String value, String expected) {
     /**
      * Validates that the fields match the kind.
      *
+     * @param kind the operation
+     * @param key the key
+     * @param value the value written, or null
+     * @param expected the value compare-and-set expects, or null
      * @throws IllegalArgumentException if a put or compare-and-set has no value, or a get or
      *     delete has one
      */

@@ -11,9 +11,12 @@ import java.util.Set;
  *
  * <p>The history is split into the model's independent partitions and each partition is searched
  * with the Wing–Gong algorithm with Lowe's and Porcupine's optimizations (a linked list of call
- * and return events, memoized (linearized set, state) configurations). An operation that never
- * returned may take effect at any point after its call, or never. The search is bounded by a
- * timeout and a step limit; a check that runs out of budget answers {@link Verdict#UNKNOWN}.
+ * and return events, memoized (linearized set, state) configurations), extended so that many
+ * operations that never returned do not blow the search up (configurations that differ only in
+ * such operations subsume one another, and two candidate orders run side by side). An operation
+ * that never returned may take effect at any point after its call, or never. The search is
+ * bounded by a timeout and a step limit; a check that runs out of budget answers
+ * {@link Verdict#UNKNOWN}.
  *
  * <p>On a violation the failing partition is shrunk within a separate budget to a small
  * sub-history that shows the violation: cut at the earliest return that reveals it, then stripped
@@ -123,9 +126,10 @@ public final class LinearizabilityChecker<S, I, O> {
             if (outcome == WingGongSearch.Outcome.NOT_LINEARIZABLE) {
                 SearchBudget shrinkBudget = new SearchBudget(shrinkTimeout, shrinkStepLimit);
                 long stepsPerSearch = Math.max(MIN_STEPS_PER_SHRINK_SEARCH, 4 * (budget.steps() - stepsBefore));
-                List<Operation<I, O>> minimal = new Shrinker<>(model, shrinkBudget, stepsPerSearch).shrink(partition);
+                Shrinker<S, I, O> shrinker = new Shrinker<>(model, shrinkBudget, stepsPerSearch);
+                List<Operation<I, O>> minimal = shrinker.shrink(partition);
                 return new CheckResult<>(Verdict.NOT_LINEARIZABLE, model, partitions.size(), i,
-                        new History<>(partition), new History<>(minimal), !shrinkBudget.exhausted(), budget.steps(),
+                        new History<>(partition), new History<>(minimal), shrinker.complete(), budget.steps(),
                         Duration.ofNanos(System.nanoTime() - start));
             }
         }

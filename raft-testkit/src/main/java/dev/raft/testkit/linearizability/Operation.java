@@ -29,6 +29,12 @@ public record Operation<I, O>(int id, int clientId, I input, O output, long call
     /**
      * Validates the fields.
      *
+     * @param id unique identifier within the history
+     * @param clientId the client
+     * @param input the input
+     * @param output the output, null if pending
+     * @param callTime call time
+     * @param returnTime return time, {@link #PENDING_RETURN_TIME} if pending
      * @throws IllegalArgumentException if the times are inverted, or a completed operation has no
      *     output, or a pending operation has one
      */

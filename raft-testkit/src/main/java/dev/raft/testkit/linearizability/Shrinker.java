@@ -36,6 +36,7 @@ final class Shrinker<S, I, O> {
     private final Model<S, I, O> model;
     private final SearchBudget budget;
     private final long stepsPerSearch;
+    private boolean complete = true;
 
     Shrinker(Model<S, I, O> model, SearchBudget budget, long stepsPerSearch) {
         this.model = model;
@@ -107,10 +108,21 @@ final class Shrinker<S, I, O> {
         return search(forgotten) == WingGongSearch.Outcome.NOT_LINEARIZABLE;
     }
 
+    /**
+     * Whether the last shrink was carried to the end: no search ran out of steps or time, so every
+     * operation left was shown to be needed.
+     */
+    boolean complete() {
+        return complete;
+    }
+
     private WingGongSearch.Outcome search(List<Operation<I, O>> ops) {
         SearchBudget slice = budget.child(stepsPerSearch);
         WingGongSearch.Outcome outcome = WingGongSearch.search(model, ops, slice);
         budget.charge(slice);
+        if (outcome == WingGongSearch.Outcome.UNKNOWN) {
+            complete = false;
+        }
         return outcome;
     }
 
