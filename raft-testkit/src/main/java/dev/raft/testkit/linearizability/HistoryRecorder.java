@@ -16,11 +16,12 @@ import java.util.function.LongSupplier;
  * timeout, a lost leadership after proposing, a crash): it becomes a pending operation that may
  * have taken effect at any point after its call, or never.
  *
- * <p>Times come from a clock. The default clock is a counter of the recorder's events, which
- * orders them exactly as the recorder observed them: an operation that returned before another
- * was invoked precedes it. An injected clock (a simulated clock) must never go backwards; events
- * with equal times are treated as concurrent, which never produces a false violation but may
- * hide one when the clock is coarse.
+ * <p>Times order events exactly as the recorder observed them: an operation that returned before
+ * another was invoked precedes it. By default they are sequence numbers of the recorder's events.
+ * With an injected clock (a simulated clock, in whatever unit) they are its readings, made strictly
+ * increasing: an event read at the same time as the previous one gets the previous time plus one,
+ * so a coarse clock loses no ordering (times then run slightly ahead of the clock within a busy
+ * tick). The clock must never go backwards.
  *
  * @param <I> the input type of the model
  * @param <O> the output type of the model
@@ -29,6 +30,7 @@ public final class HistoryRecorder<I, O> {
 
     private final LongSupplier clock;
     private final List<Call<I, O>> calls = new ArrayList<>();
+    private long lastReading = Long.MIN_VALUE;
     private long lastTime = Long.MIN_VALUE;
 
     /** A recorder whose times are the sequence numbers of its events. */
@@ -40,7 +42,7 @@ public final class HistoryRecorder<I, O> {
     /**
      * A recorder reading times from the given clock.
      *
-     * @param clock a clock that never goes backwards and never returns {@link Long#MAX_VALUE}
+     * @param clock a clock that never goes backwards
      */
     public HistoryRecorder(LongSupplier clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -82,12 +84,15 @@ public final class HistoryRecorder<I, O> {
     }
 
     private long now() {
-        long time = clock.getAsLong();
-        if (time < lastTime) {
-            throw new IllegalStateException("history recorder: clock went backwards from " + lastTime + " to " + time);
+        long reading = clock.getAsLong();
+        if (reading < lastReading) {
+            throw new IllegalStateException("history recorder: clock went backwards from " + lastReading + " to "
+                    + reading);
         }
+        lastReading = reading;
+        long time = lastTime == Long.MIN_VALUE ? reading : Math.max(reading, lastTime + 1);
         if (time == Operation.PENDING_RETURN_TIME) {
-            throw new IllegalStateException("history recorder: clock returned Long.MAX_VALUE, which marks pending"
+            throw new IllegalStateException("history recorder: time reached Long.MAX_VALUE, which marks pending"
                     + " operations");
         }
         lastTime = time;

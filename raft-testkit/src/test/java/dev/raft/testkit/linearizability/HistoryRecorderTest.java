@@ -47,6 +47,23 @@ public class HistoryRecorderTest {
     }
 
     @Test
+    public void eventsInTheSameTickKeepTheirOrder() {
+        long[] now = {7};
+        HistoryRecorder<KvInput, KvOutput> recorder = new HistoryRecorder<>(() -> now[0]);
+        recorder.invoke(0, KvInput.put("x", "1")).ok(KvOutput.OK);
+        recorder.invoke(1, KvInput.get("x")).ok(KvOutput.read(null));
+        List<Operation<KvInput, KvOutput>> ops = recorder.history().operations();
+        assertEquals(List.of(7L, 8L, 9L, 10L),
+                List.of(ops.get(0).callTime(), ops.get(0).returnTime(), ops.get(1).callTime(), ops.get(1).returnTime()));
+        // The read began after the write returned, although in the same tick: a stale read.
+        assertEquals(Verdict.NOT_LINEARIZABLE,
+                LinearizabilityChecker.forModel(new KvModel()).check(recorder.history()).verdict());
+        now[0] = 100;
+        recorder.invoke(2, KvInput.get("x"));
+        assertEquals(100, recorder.history().operations().get(2).callTime());
+    }
+
+    @Test
     public void clockGoingBackwardsIsRejected() {
         long[] now = {100};
         HistoryRecorder<KvInput, KvOutput> recorder = new HistoryRecorder<>(() -> now[0]);
