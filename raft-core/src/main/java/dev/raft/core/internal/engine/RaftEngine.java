@@ -871,6 +871,11 @@ public final class RaftEngine {
         return true;
     }
 
+    /** Whether no snapshot is being built or received (a build may begin). */
+    public boolean snapshotIdle() {
+        return receive.state == SnapshotReceive.State.NONE;
+    }
+
     /**
      * Asks to start building a snapshot locally. Refused while one is built or received (one snapshot
      * state at a time); a stream that begins later aborts the build ({@link EngineOutput#abortSnapshotBuild}).

@@ -756,9 +756,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     /** The policy: a build every {@code snapshotEveryAppliedEntries} applied entries. */
     private void maybeBuildByPolicy() {
         final long every = config.snapshotEveryAppliedEntries();
-        if (every > 0 && buildAbort == null && appliedIndex - Math.max(lastBuildIndex, snapshotLastLogId.index()) >= every
-            && engine.beginSnapshotBuild()) {
-            engine.snapshotBuildEnded(null, 0); // only probed: buildSnapshot begins it again
+        if (every > 0 && appliedIndex - Math.max(lastBuildIndex, snapshotLastLogId.index()) >= every
+            && engine.snapshotIdle()) {
             buildSnapshot(null);
         }
     }
