@@ -7,6 +7,7 @@ import dev.raft.api.LogId;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.testkit.cluster.LocalCluster;
+import dev.raft.testkit.memory.InMemorySnapshotStore;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -159,6 +160,24 @@ class SnapshotClusterTest {
             awaitUnfinishedSnapshot(cluster, roles.lagging);
             cluster.crash(roles.lagging); // the partial snapshot is lost with the crash
             cluster.start(roles.lagging);
+            final long last = cluster.proposeAll("c", 20);
+            cluster.assertConverged(last);
+            assertKeys(cluster, 120);
+            assertEquals(cluster.disks.get(roles.leader).currentSnapshotMeta(),
+                cluster.disks.get(roles.lagging).currentSnapshotMeta(), "installed the leader's snapshot");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aFollowerWhoseSnapshotWriteAndFinishFailTheFirstTimeStillEndsWithTheRightState() throws Exception {
+        try (LocalCluster cluster = slowTransferCluster(89)) {
+            final Roles roles = Roles.of(cluster);
+            compactWhileDown(cluster, roles, roles.leader);
+            cluster.start(roles.lagging);
+            final InMemorySnapshotStore store = cluster.disks.get(roles.lagging).snapshotStoreInUse().orElseThrow();
+            store.failNextWrite(); // answered WRITE_FAILED: the leader sends the chunk again
+            store.failNextFinish(); // answered WRITE_FAILED at offset 0: the leader starts over
             final long last = cluster.proposeAll("c", 20);
             cluster.assertConverged(last);
             assertKeys(cluster, 120);
