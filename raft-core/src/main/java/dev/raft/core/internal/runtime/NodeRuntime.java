@@ -681,7 +681,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         final SnapshotWriter writer = stateMachine.takeSnapshot();
         final LogId last = writer.lastApplied();
         if (last.isNone()) {
-            engine.snapshotBuildEnded(null, 0);
+            engine.snapshotBuildEnded();
             failBuild(future, new RaftException("node " + nodeId + " has applied no entry: no snapshot to build"));
             return;
         }
@@ -737,11 +737,15 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         }
     }
 
+    /** A build ended; a build aborted and since replaced by another one leaves the engine's state alone. */
     private void endBuild(AtomicBoolean abort, SnapshotMeta meta, long size) {
         if (buildAbort == abort) {
             buildAbort = null;
+            engine.snapshotBuildEnded();
         }
-        engine.snapshotBuildEnded(meta, size);
+        if (meta != null) {
+            engine.snapshotBuilt(meta, size);
+        }
     }
 
     private void failBuild(CompletableFuture<SnapshotMeta> future, RaftException error) {
