@@ -83,6 +83,13 @@ import org.slf4j.LoggerFactory;
  * entries ({@link EntryCache}), falling back to {@link LogStore#read}, bounded by
  * {@code maxBytesPerAppend}. Committed entries are applied on this thread, in order; the proposer's
  * future completes with the state machine's response.
+ *
+ * <p>Snapshots: builds (every {@code snapshotEveryAppliedEntries} applied entries, or triggered) capture
+ * the state on this thread and write it on a background thread, abortable; completions come back
+ * through a queue. The engine decides what to write, install, purge and send; this runtime does the IO:
+ * it writes received chunks positionally into a {@link SnapshotSink}, finishes and restores it on this
+ * thread (so an install never interleaves with an apply), and reads outgoing chunks from the
+ * {@link SnapshotReader} of the snapshot being sent (kept open while the engine still uses it).
  */
 public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);

@@ -245,6 +245,18 @@ class SnapshotEngineTest {
         assertEquals(2, n.engine.lastLogIndex(), "nothing installed, log untouched");
     }
 
+    @Test
+    void aStreamWithoutChunksForTwiceTheTransferTimeoutIsAbandoned() {
+        final TestNode n = follower(b -> b.snapshotTransferTimeoutMillis(100), Vote.INITIAL, 1, 1);
+        n.receive(chunk(1, meta("s1", 1, 9), 0, 4, false));
+        n.advanceMillis(190);
+        assertTrue(n.engine.snapshotState().startsWith("Streaming{s1"), n.engine.snapshotState());
+        n.advanceMillis(20);
+        assertEquals("NONE", n.engine.snapshotState());
+        assertEquals(1, n.commands("abortSnapshot").size());
+        assertTrue(n.engine.beginSnapshotBuild(), "builds may begin again");
+    }
+
     // ------------------------------------------------------------------ step 6-7: install, stale skip
 
     @Test
