@@ -726,6 +726,11 @@ public final class FileLogStore implements LogStore {
         }
     }
 
+    /** The last index as readers see it; callable from any thread. */
+    long publishedLastIndex() {
+        return lastIndex;
+    }
+
     @Override
     public String toString() {
         return name;
