@@ -60,7 +60,10 @@ public final class FileStorageConfig {
         return durabilityMode;
     }
 
-    /** The reusable direct buffer appends are encoded into before one positional write. Default 1 MiB. */
+    /**
+     * The reusable direct buffer appends are encoded into before one positional write (capped at the segment
+     * size). Default 1 MiB.
+     */
     public int writeBufferBytes() {
         return writeBufferBytes;
     }
@@ -136,7 +139,7 @@ public final class FileStorageConfig {
             if (durabilityMode == null) {
                 throw new InvalidConfigException("FileStorageConfig.durabilityMode", null, "FSYNC or NO_FSYNC");
             }
-            requireRange("writeBufferBytes", writeBufferBytes, MIN_BUFFER_BYTES, Math.min(MAX_BUFFER_BYTES, segmentSizeBytes));
+            requireRange("writeBufferBytes", writeBufferBytes, MIN_BUFFER_BYTES, MAX_BUFFER_BYTES);
             requireRange("readBufferBytes", readBufferBytes, MIN_BUFFER_BYTES, MAX_BUFFER_BYTES);
             return new FileStorageConfig(this);
         }

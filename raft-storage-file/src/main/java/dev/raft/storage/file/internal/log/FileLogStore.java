@@ -98,7 +98,7 @@ public final class FileLogStore implements LogStore {
         this.config = config;
         this.directory = directory;
         this.name = "FileLogStore(" + directory.path() + ")";
-        this.writeBuffer = ByteBuffer.allocateDirect(config.writeBufferBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        this.writeBuffer = ByteBuffer.allocateDirect(Math.min(config.writeBufferBytes(), config.segmentSizeBytes())).order(ByteOrder.LITTLE_ENDIAN);
         this.readContexts = ThreadLocal.withInitial(() -> new ReadContext(config.readBufferBytes()));
         this.allocator = new SegmentAllocator(directory.path(), config.segmentSizeBytes(), config.preallocate(),
             "raft-log-prealloc");

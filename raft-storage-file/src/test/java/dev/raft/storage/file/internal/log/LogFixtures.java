@@ -33,12 +33,7 @@ public final class LogFixtures {
 
     /** The payload of entry {@code index}: deterministic, length varying with the index (0..~100 bytes). */
     public static byte[] payload(long index) {
-        final int length = (int) ((index * 37) % 101);
-        final byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (index * 31 + i);
-        }
-        return b;
+        return Payloads.of(index);
     }
 
     /** A batch of entries {@code [from, to]} with the given term and {@link #payload} payloads. */
