@@ -36,15 +36,15 @@ final class CallbackRuns {
     }
 
     /**
-     * Reports every entry up to {@code upTo} durable: each callback whose run ends below is told its run's
-     * end, the one reaching {@code upTo} is told {@code upTo}; reports strictly increase.
+     * Reports every entry up to {@code upTo} durable: each callback is told the end of its run, or
+     * {@code upTo} if that comes first (never an index that was not appended, even after a purge beyond
+     * the end moved the log past it); reports strictly increase.
      */
     synchronized void dispatch(long upTo) {
         while (size > 0 && firsts[head] <= upTo) {
             final FlushCallback callback = callbacks[head];
             final long last = lasts[head];
-            final boolean more = size > 1 && firsts[slot(1)] <= upTo;
-            final long report = more ? Math.min(last, upTo) : upTo;
+            final long report = Math.min(last, upTo);
             if (report > lastReported) {
                 lastReported = report;
                 callback.onFlushed(report);

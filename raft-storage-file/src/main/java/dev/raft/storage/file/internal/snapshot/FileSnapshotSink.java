@@ -54,6 +54,9 @@ final class FileSnapshotSink implements SnapshotSink {
         }
         final int start = src.position();
         try {
+            if (store.takeWriteFault()) {
+                throw new IOException("injected write fault");
+            }
             StorageDirectory.writeFully(channel, src, dataOffset + position);
         } catch (IOException e) {
             src.position(start);
@@ -101,6 +104,9 @@ final class FileSnapshotSink implements SnapshotSink {
             size = written.firstEntry().getValue();
         }
         try {
+            if (store.takeFinishFault()) {
+                throw new IOException("injected finish fault");
+            }
             StorageDirectory.writeFully(channel, SnapshotFile.encodeHeader(meta, size), 0);
             channel.truncate(dataOffset + size);
             channel.force(true);
@@ -134,6 +140,12 @@ final class FileSnapshotSink implements SnapshotSink {
             // a leftover temporary file is deleted on the next open
         }
         store.forget(this);
+    }
+
+    /** Closes the channel and keeps the temporary file, as a crash would. */
+    synchronized void crash() {
+        aborted = true;
+        StorageDirectory.closeQuietly(channel);
     }
 
     private void ensureWritable() {

@@ -43,6 +43,8 @@ public final class FileSnapshotStore implements SnapshotStore {
     private long nextSequence;
     private long nextTemp;
     private boolean closed;
+    private volatile boolean failNextWrite;
+    private volatile boolean failNextFinish;
 
     private FileSnapshotStore(StorageDirectory directory) {
         this.directory = directory;
@@ -174,6 +176,50 @@ public final class FileSnapshotStore implements SnapshotStore {
             directory.sync();
         }
         return target;
+    }
+
+    /** Fault injection for tests: the next sink write fails with a retryable error before writing. */
+    public void failNextWrite() {
+        failNextWrite = true;
+    }
+
+    /** Fault injection for tests: the next sink finish fails before the snapshot becomes current. */
+    public void failNextFinish() {
+        failNextFinish = true;
+    }
+
+    /** Consumes an injected write fault. */
+    boolean takeWriteFault() {
+        final boolean f = failNextWrite;
+        failNextWrite = false;
+        return f;
+    }
+
+    /** Consumes an injected finish fault. */
+    boolean takeFinishFault() {
+        final boolean f = failNextFinish;
+        failNextFinish = false;
+        return f;
+    }
+
+    /**
+     * Stops as in a crash: open sinks' channels are closed without deleting their temporary files, and the
+     * lock is released so that the directory can be reopened in this process. For tests.
+     */
+    public void crash() {
+        final List<FileSnapshotSink> sinks;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            sinks = new ArrayList<>(openSinks);
+            openSinks.clear();
+        }
+        for (FileSnapshotSink sink : sinks) {
+            sink.crash();
+        }
+        directory.close();
     }
 
     synchronized void forget(FileSnapshotSink sink) {
