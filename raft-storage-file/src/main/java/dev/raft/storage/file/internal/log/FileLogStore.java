@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the writer (the caller of every method but {@link #read}) encodes appends into a reusable
  * direct buffer and writes them with positional writes into the active segment; a flusher thread forces
  * the segments written since its last force and then tells the callbacks (group commit: appends made while
- * a force runs form the next batch). Readers take a shared lock that truncation, purge and close take
+ * a force runs form the next batch). Without fsync ({@link DurabilityMode#NO_FSYNC}) there is no flusher:
+ * the callback is told on the writer's thread at the end of each append. Readers take a shared lock that truncation, purge and close take
  * exclusively; appends need no lock, they publish new entries through the volatile {@link #lastIndex}.
  */
 public final class FileLogStore implements LogStore {
@@ -132,9 +133,13 @@ public final class FileLogStore implements LogStore {
             }
         }
         allocator.prepareSpare();
-        flusher = new Thread(this::runFlusher, "raft-log-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
+        if (config.durabilityMode() == DurabilityMode.FSYNC) {
+            flusher = new Thread(this::runFlusher, "raft-log-flusher");
+            flusher.setDaemon(true);
+            flusher.start();
+        } else {
+            flusher = null;
+        }
     }
 
     /**
@@ -228,6 +233,9 @@ public final class FileLogStore implements LogStore {
                 if (tail && r.fileSize < config.segmentSizeBytes()) {
                     StorageDirectory.writeZeros(channel, r.fileSize, config.segmentSizeBytes(), zeros);
                     channel.force(true);
+                }
+                if (!tail) {
+                    seg.trim();
                 }
                 prevTerm = r.lastTerm;
                 expectedFirst = seg.lastIndex() + 1;
@@ -343,7 +351,17 @@ public final class FileLogStore implements LogStore {
         lastTerm = entries.lastTerm();
         callbacks.add(first, entries.lastIndex(), callback);
         lastIndex = entries.lastIndex();
-        if (flusherIdle) {
+        wakeFlusher();
+    }
+
+    /**
+     * With fsync, wakes the flusher if it sleeps; without, reports the flush at once on this thread (there
+     * is nothing to wait for, and no thread hand-off).
+     */
+    private void wakeFlusher() {
+        if (flusher == null) {
+            flushOnce();
+        } else if (flusherIdle) {
             LockSupport.unpark(flusher);
         }
     }
@@ -359,7 +377,9 @@ public final class FileLogStore implements LogStore {
     }
 
     private void roll(long firstIndex) {
-        final int expected = active == null ? 0 : active.count();
+        // size the new segment's index like the previous one (+1/8), or for 64-byte records if none
+        final int expected = active == null || active.count() == 0
+            ? config.segmentSizeBytes() / 64 : active.count() + active.count() / 8 + 1024;
         final Segment seg = allocator.create(firstIndex, expected);
         final Segment[] current = segments;
         final Segment[] next = Arrays.copyOf(current, current.length + 1);
@@ -459,9 +479,7 @@ public final class FileLogStore implements LogStore {
             flushLock.unlock();
             readLock.unlockWrite(stamp);
         }
-        if (flusherIdle) {
-            LockSupport.unpark(flusher);
-        }
+        wakeFlusher();
     }
 
     @Override
@@ -674,6 +692,9 @@ public final class FileLogStore implements LogStore {
 
     private void stopFlusher() {
         running = false;
+        if (flusher == null) {
+            return;
+        }
         LockSupport.unpark(flusher);
         boolean interrupted = false;
         while (flusher.isAlive()) {
@@ -724,6 +745,11 @@ public final class FileLogStore implements LogStore {
         } finally {
             readLock.unlockWrite(stamp);
         }
+    }
+
+    /** Waits until the background preallocation of the next segment is done (benchmarks; writer thread). */
+    void awaitPreallocation() {
+        allocator.awaitSpareReady();
     }
 
     /** The last index as readers see it; callable from any thread. */

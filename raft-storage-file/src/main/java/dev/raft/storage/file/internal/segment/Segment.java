@@ -85,6 +85,11 @@ public final class Segment {
         count++;
     }
 
+    /** Shrinks the index to its records (for a sealed segment, which gets no more). */
+    public void trim() {
+        boundaries = Arrays.copyOf(boundaries, count + 2);
+    }
+
     /** Keeps only the first {@code newCount} records. */
     public void truncateRecords(int newCount) {
         count = newCount;

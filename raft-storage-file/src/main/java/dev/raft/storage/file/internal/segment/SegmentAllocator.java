@@ -102,6 +102,17 @@ public final class SegmentAllocator implements AutoCloseable {
         }
     }
 
+    /** Waits until the spare file being prepared (if any) is ready; for benchmarks that must not measure it. */
+    public void awaitSpareReady() {
+        if (spare != null) {
+            try {
+                awaitSpare();
+            } catch (IOException e) {
+                throw StorageException.fatal("spare segment preallocation in " + directory + " failed: " + e, e);
+            }
+        }
+    }
+
     private Path awaitSpare() throws IOException {
         boolean interrupted = false;
         try {
