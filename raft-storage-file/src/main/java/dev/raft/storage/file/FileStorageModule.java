@@ -40,10 +40,4 @@ public final class FileStorageModule extends AbstractModule {
     public SnapshotStore snapshotStore() {
         return FileStores.openSnapshotStore(directory, config);
     }
-
-    /** The configuration, for components that want to report it. */
-    @Provides
-    public FileStorageConfig config() {
-        return config;
-    }
 }

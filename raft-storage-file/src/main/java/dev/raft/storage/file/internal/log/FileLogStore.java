@@ -376,7 +376,11 @@ public final class FileLogStore implements LogStore {
         writeBuffer.clear();
     }
 
-    private void roll(long firstIndex) {
+    private void roll(long firstIndex) throws IOException {
+        if (active != null && config.durabilityMode() == DurabilityMode.FSYNC) {
+            // a segment is complete and durable before the next one exists: only the last one can be torn
+            active.channel().force(false);
+        }
         // size the new segment's index like the previous one (+1/8), or for 64-byte records if none
         final int expected = active == null || active.count() == 0
             ? config.segmentSizeBytes() / 64 : active.count() + active.count() / 8 + 1024;

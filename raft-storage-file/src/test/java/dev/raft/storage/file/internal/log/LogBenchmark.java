@@ -27,7 +27,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Run: {@code mvn -o -q -B install -pl raft-storage-file -am -DskipTests -Pbench} (see the module
  * README). System properties: {@code bench.dir} (default the system temp dir), {@code bench.seconds}
- * (default 3 per measurement), {@code bench.recoveryMiB} (default 1024).
+ * (default 3 per measurement), {@code bench.recoveryMiB} (default 1024), {@code bench.modes} (default
+ * {@code FSYNC,NO_FSYNC}).
  */
 public final class LogBenchmark {
     private static final int SEGMENT = 64 * 1024 * 1024;
@@ -49,7 +50,11 @@ public final class LogBenchmark {
                 + "%.1f s per measurement, dir %s%n", BATCH, SEGMENT / MIB, seconds, root);
             System.out.printf(Locale.ROOT, "%-7s %-8s %-26s %12s %9s %8s %10s%n", "entry", "mode", "writer", "entries/s",
                 "MiB/s", "vs raw", "B/entry");
+            final java.util.List<String> modes = java.util.List.of(System.getProperty("bench.modes", "FSYNC,NO_FSYNC").split(","));
             for (DurabilityMode mode : DurabilityMode.values()) {
+                if (!modes.contains(mode.name())) {
+                    continue;
+                }
                 for (int size : new int[] {64, 1024}) {
                     final Result raw = raw(root, size, mode, seconds);
                     print(size, mode, "raw write" + (mode == DurabilityMode.FSYNC ? "+force" : "") + " loop", raw, raw, -1);
