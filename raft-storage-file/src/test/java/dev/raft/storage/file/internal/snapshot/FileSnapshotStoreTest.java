@@ -44,6 +44,12 @@ class FileSnapshotStoreTest {
         }
     }
 
+    private static void finish(FileSnapshotStore store, SnapshotMeta meta, byte[] bytes) {
+        final SnapshotSink sink = store.begin(meta);
+        sink.write(0, ByteBuffer.wrap(bytes));
+        sink.finish().close();
+    }
+
     private List<String> files() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -113,9 +119,7 @@ class FileSnapshotStoreTest {
             final SnapshotSink a = store.begin(meta("a", 1, 10));
             a.write(0, ByteBuffer.wrap(data(100, 2)));
             final SnapshotReader ra = a.finish();
-            final SnapshotSink b = store.begin(meta("b", 1, 20));
-            b.write(0, ByteBuffer.wrap(data(200, 3)));
-            b.finish().close();
+            finish(store, meta("b", 1, 20), data(200, 3));
             assertEquals("b", store.current().orElseThrow().meta().snapshotId());
             // a reader of the replaced snapshot still reads it
             assertArrayEquals(data(100, 2), readAll(ra));
@@ -141,9 +145,7 @@ class FileSnapshotStoreTest {
     @Test
     void crashLeavesOldOrNewNeverHalf() throws IOException {
         try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
-            final SnapshotSink a = store.begin(meta("a", 1, 10));
-            a.write(0, ByteBuffer.wrap(data(100, 4)));
-            a.finish().close();
+            finish(store, meta("a", 1, 10), data(100, 4));
             // crash in the middle of receiving the next one: a temp file stays behind
             final SnapshotSink b = store.begin(meta("b", 1, 20));
             b.write(0, ByteBuffer.wrap(data(50, 5)));
@@ -154,9 +156,7 @@ class FileSnapshotStoreTest {
         try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
             assertEquals("a", store.current().orElseThrow().meta().snapshotId());
             assertTrue(files().stream().noneMatch(n -> n.endsWith(".tmp")), "temp files cleaned: " + files());
-            final SnapshotSink c = store.begin(meta("c", 2, 40));
-            c.write(0, ByteBuffer.wrap(data(70, 6)));
-            c.finish().close();
+            finish(store, meta("c", 2, 40), data(70, 6));
         }
         assertFalse(Files.exists(current), "old snapshot removed after the new one is durable");
         final Path newest = dir.resolve(files().stream().filter(n -> n.endsWith(".snap")).findFirst().orElseThrow());
@@ -171,9 +171,7 @@ class FileSnapshotStoreTest {
     @Test
     void corruptCurrentSnapshotIsReported() throws IOException {
         try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
-            final SnapshotSink a = store.begin(meta("a", 1, 10));
-            a.write(0, ByteBuffer.wrap(data(100, 4)));
-            a.finish().close();
+            finish(store, meta("a", 1, 10), data(100, 4));
         }
         final Path file = dir.resolve(files().stream().filter(n -> n.endsWith(".snap")).findFirst().orElseThrow());
         final byte[] bytes = Files.readAllBytes(file);
