@@ -254,7 +254,7 @@ public final class FileLogStore implements LogStore {
             } else {
                 active = recovered.get(recovered.size() - 1);
                 lastIndex = active.lastIndex();
-                lastTerm = termRuns.termAt(lastIndex);
+                lastTerm = lastIndex == purged ? purgedTerm : termRuns.termAt(lastIndex);
             }
             directory.sync();
         } catch (IOException e) {

@@ -140,6 +140,25 @@ class RecoveryTest {
     }
 
     @Test
+    void readsCheckEachRecordAndReportCorruptionWithFileAndOffset() throws IOException {
+        try (FileLogStore log = FileLogStore.open(dir, small())) {
+            log.append(batch(1, 20, 1), i -> { });
+            final Path seg = segments().get(0);
+            final List<Integer> bounds = recordBoundaries(Files.readAllBytes(seg));
+            final int victim = bounds.get(5);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg,
+                java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) 0xff}), victim + SegmentFormat.TERM_OFFSET);
+            }
+            assertEntries(log, 1, 5, 1);
+            final CorruptStorageException e = assertThrows(CorruptStorageException.class,
+                () -> log.read(1, 10, Integer.MAX_VALUE, new dev.raft.api.EntryBatch()));
+            assertEquals(seg.toString(), e.file());
+            assertEquals(victim, e.byteOffset());
+        }
+    }
+
+    @Test
     void missingSegmentIsReported() throws IOException {
         writeLog(300);
         final List<Path> segs = segments();
