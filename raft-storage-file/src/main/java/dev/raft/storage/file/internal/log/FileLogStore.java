@@ -224,9 +224,9 @@ public final class FileLogStore implements LogStore {
                             + "; a valid record (index " + r.laterValidIndex + ") follows at byte " + r.laterValidOffset
                             + ", so this is not a torn tail");
                     }
-                    LOG.warn("{}: dropping the torn tail of {}: bytes [{}, {}) ({} bytes), entries from index {} on "
+                    LOG.warn("{}: dropping the torn tail of {}: bytes [{}, {}) ({} bytes), entries [{}, {}] "
                             + "(never reported durable); cause: {}", name, file, r.recordsEnd, r.dataEnd,
-                        r.dataEnd - r.recordsEnd, seg.lastIndex() + 1, r.problem);
+                        r.dataEnd - r.recordsEnd, seg.lastIndex() + 1, r.droppedLastIndex, r.problem);
                     StorageDirectory.writeZeros(channel, r.recordsEnd, r.dataEnd, zeros);
                     channel.force(false);
                 }

@@ -50,6 +50,11 @@ public final class SegmentScanner {
         public long lastTerm;
         /** The header problem, or null if the header is valid. */
         public String headerProblem;
+        /**
+         * The last index named by the chain of record headers in the bad region (following their lengths
+         * while each names the next index), or the first index after the valid records if none does.
+         */
+        public long droppedLastIndex;
     }
 
     /**
@@ -98,6 +103,7 @@ public final class SegmentScanner {
             }
             if (result.problem != null) {
                 findLaterValidRecord(buf, result, expected, crc);
+                result.droppedLastIndex = lastChainedIndex(buf, pos, result.dataEnd, expected);
             }
             return result;
         } finally {
@@ -142,6 +148,22 @@ public final class SegmentScanner {
                 return;
             }
         }
+    }
+
+    private static long lastChainedIndex(MappedByteBuffer buf, int from, int dataEnd, long expected) {
+        long last = expected;
+        long next = expected;
+        int p = from;
+        while (p + RECORD_HEADER_BYTES <= buf.limit() && p < dataEnd && buf.getLong(p + INDEX_OFFSET) == next) {
+            last = next;
+            next++;
+            final int length = buf.getInt(p + LENGTH_OFFSET);
+            if (length < 0 || (long) p + RECORD_HEADER_BYTES + length > buf.limit()) {
+                break;
+            }
+            p += RECORD_HEADER_BYTES + length;
+        }
+        return last;
     }
 
     private static boolean isZero(MappedByteBuffer buf, int from, int to) {
