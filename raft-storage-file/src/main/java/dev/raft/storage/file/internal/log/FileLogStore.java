@@ -99,10 +99,11 @@ public final class FileLogStore implements LogStore {
         this.config = config;
         this.directory = directory;
         this.name = "FileLogStore(" + directory.path() + ")";
-        this.writeBuffer = ByteBuffer.allocateDirect(Math.min(config.writeBufferBytes(), config.segmentSizeBytes())).order(ByteOrder.LITTLE_ENDIAN);
+        this.writeBuffer = ByteBuffer.allocateDirect(Math.min(config.writeBufferBytes(), config.segmentSizeBytes()))
+            .order(ByteOrder.LITTLE_ENDIAN);
         this.readContexts = ThreadLocal.withInitial(() -> new ReadContext(config.readBufferBytes()));
         this.allocator = new SegmentAllocator(directory.path(), config.segmentSizeBytes(), config.preallocate(),
-            "raft-log-prealloc");
+            "raft-log-prealloc-" + directory.path().getFileName());
         boolean ok = false;
         DualSlotFile purged = null;
         DualSlotFile votes = null;
@@ -134,7 +135,7 @@ public final class FileLogStore implements LogStore {
         }
         allocator.prepareSpare();
         if (config.durabilityMode() == DurabilityMode.FSYNC) {
-            flusher = new Thread(this::runFlusher, "raft-log-flusher");
+            flusher = new Thread(this::runFlusher, "raft-log-flusher-" + directory.path().getFileName());
             flusher.setDaemon(true);
             flusher.start();
         } else {

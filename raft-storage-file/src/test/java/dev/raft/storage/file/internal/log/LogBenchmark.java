@@ -187,7 +187,7 @@ public final class LogBenchmark {
     }
 
     private static Thread thread(String name) {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(name) && t.isAlive()).findFirst()
             .orElseThrow(() -> new IllegalStateException("no thread " + name));
     }
 
