@@ -47,7 +47,7 @@ public final class LogBenchmark {
         final int recoveryMiB = Integer.getInteger("bench.recoveryMiB", 1024);
         try {
             System.out.printf(Locale.ROOT, "raft-storage-file log benchmark: %d entries per append batch, %d MiB segments, "
-                + "%.1f s per measurement, dir %s%n", BATCH, SEGMENT / MIB, seconds, root);
+                + "%.1f s per measurement (repeated on fresh segments, at most 10), dir %s%n", BATCH, SEGMENT / MIB, seconds, root);
             System.out.printf(Locale.ROOT, "%-7s %-8s %-26s %12s %9s %8s %10s%n", "entry", "mode", "writer", "entries/s",
                 "MiB/s", "vs raw", "B/entry");
             final java.util.List<String> modes = java.util.List.of(System.getProperty("bench.modes", "FSYNC,NO_FSYNC").split(","));
@@ -56,11 +56,11 @@ public final class LogBenchmark {
                     continue;
                 }
                 for (int size : new int[] {64, 1024}) {
-                    final Result raw = raw(root, size, mode, seconds);
+                    final Result raw = repeat(seconds, left -> raw(root, size, mode, left));
                     print(size, mode, "raw write" + (mode == DurabilityMode.FSYNC ? "+force" : "") + " loop", raw, raw, -1);
-                    final Result sync = store(root, size, mode, seconds, 1);
+                    final Result sync = repeat(seconds, left -> store(root, size, mode, left, 1));
                     print(size, mode, "FileLogStore, 1 batch in flight", sync, raw, sync.allocatedPerEntry);
-                    final Result piped = store(root, size, mode, seconds, PIPELINE);
+                    final Result piped = repeat(seconds, left -> store(root, size, mode, left, PIPELINE));
                     print(size, mode, "FileLogStore, " + PIPELINE + " in flight", piped, raw, piped.allocatedPerEntry);
                 }
             }
@@ -68,6 +68,28 @@ public final class LogBenchmark {
         } finally {
             deleteTree(root);
         }
+    }
+
+    /** One measurement on a fresh file or store, limited by time and by what fits in one segment. */
+    @FunctionalInterface
+    private interface Measurement {
+        Result run(double secondsLeft) throws IOException;
+    }
+
+    /** Repeats a measurement on fresh files (at most 10 times) until {@code seconds} of measured time add up. */
+    private static Result repeat(double seconds, Measurement measurement) throws IOException {
+        long entries = 0;
+        double elapsed = 0;
+        double allocated = 0;
+        int size = 0;
+        for (int i = 0; i < 10 && elapsed < seconds * 0.95; i++) {
+            final Result r = measurement.run(seconds - elapsed);
+            entries += r.entries;
+            elapsed += r.seconds;
+            allocated += r.allocatedPerEntry * r.entries;
+            size = r.entrySize;
+        }
+        return new Result(entries, elapsed, size, entries == 0 ? 0 : allocated / entries);
     }
 
     private record Result(long entries, double seconds, int entrySize, double allocatedPerEntry) {
