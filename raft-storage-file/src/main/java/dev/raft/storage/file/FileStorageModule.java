@@ -38,6 +38,6 @@ public final class FileStorageModule extends AbstractModule {
     @Provides
     @Singleton
     public SnapshotStore snapshotStore() {
-        return FileStores.openSnapshotStore(directory, config);
+        return FileStores.openSnapshotStore(directory);
     }
 }

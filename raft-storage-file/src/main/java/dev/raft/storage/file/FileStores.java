@@ -36,7 +36,7 @@ public final class FileStores {
      * @throws dev.raft.api.error.CorruptStorageException if the current snapshot file is corrupt
      * @throws dev.raft.api.error.StorageException        if the directory is locked or on IO errors
      */
-    public static SnapshotStore openSnapshotStore(Path directory, FileStorageConfig config) {
+    public static SnapshotStore openSnapshotStore(Path directory) {
         return FileSnapshotStore.open(directory.resolve(SNAPSHOT_DIR));
     }
 }
