@@ -57,6 +57,24 @@ class KillTest {
     }
 
     @Test
+    void aDirectoryHeldByAnotherProcessIsRefused() throws Exception {
+        final Process child = new ProcessBuilder(javaExecutable(), "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Xmx128m", "-cp", classPath(), KillChild.class.getName(), dir.toString(), "1", "1")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            final String first = in.readLine();
+            assertTrue(first != null && first.startsWith("READY"), "child did not start: " + first);
+            final dev.raft.api.error.StorageException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.raft.api.error.StorageException.class, () -> FileLogStore.open(dir, LogFixtures.small()));
+            assertTrue(e.getMessage().contains("locked by another process") && e.getMessage().contains(dir.toString()),
+                e.getMessage());
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void everyAcknowledgedEntrySurvivesKillDashNine() throws Exception {
         final Random random = new Random();
         final long seed = random.nextLong();
