@@ -729,11 +729,43 @@ public final class FileLogStore implements LogStore {
      * and lock are released so that the directory can be reopened in this process. For tests.
      */
     public void crash() {
+        crash(false);
+    }
+
+    /**
+     * Stops as in a crash (see {@link #crash()}); with {@code dropUnflushed}, also loses what a machine
+     * crash may lose: every entry after the last one reported flushed is zeroed or its segment deleted,
+     * as if the page cache had never reached the disk. For tests.
+     */
+    public void crash(boolean dropUnflushed) {
         if (closed) {
             return;
         }
         stopFlusher();
+        if (dropUnflushed) {
+            flushLock.lock();
+            try {
+                dropAfter(flushedIndex);
+            } catch (IOException e) {
+                throw StorageException.fatal(name + ": simulated crash could not drop unflushed entries: " + e, e);
+            } finally {
+                flushLock.unlock();
+            }
+        }
         release();
+    }
+
+    private void dropAfter(long keep) throws IOException {
+        final Segment[] segs = segments;
+        for (int k = segs.length - 1; k >= 0; k--) {
+            final Segment seg = segs[k];
+            if (seg.firstIndex() > keep + 1) {
+                seg.close();
+                Files.delete(seg.path());
+            } else if (seg.lastIndex() > keep) {
+                StorageDirectory.writeZeros(seg.channel(), seg.start(keep + 1), seg.end(), zeros);
+            }
+        }
     }
 
     private void release() {

@@ -106,6 +106,43 @@ class RecoveryTest {
         }
     }
 
+    @Test
+    void randomCrashesLosingUnflushedEntriesKeepEveryReportedOne() {
+        final long seed = new java.util.Random().nextLong();
+        final java.util.Random random = new java.util.Random(seed);
+        long term = 1;
+        for (int round = 0; round < 30; round++) {
+            final FileLogStore log = FileLogStore.open(dir, small());
+            final LogFixtures.Recorder rec = new LogFixtures.Recorder();
+            final long start = log.lastLogId().index();
+            long next = start + 1;
+            final int appends = 1 + random.nextInt(20);
+            for (int a = 0; a < appends; a++) {
+                final int n = 1 + random.nextInt(30);
+                log.append(batch(next, next + n - 1, term), rec);
+                next += n;
+                if (random.nextInt(4) == 0) {
+                    rec.await(next - 1);
+                }
+            }
+            final long reported = Math.max(start, rec.last());
+            log.crash(true);
+            try (FileLogStore reopened = FileLogStore.open(dir, small())) {
+                final long last = reopened.lastLogId().index();
+                assertTrue(last >= reported && last < next, "round " + round + ": reported " + reported + ", appended up to "
+                    + (next - 1) + ", reopened at " + last + " (seed " + seed + ")");
+                if (last > 0) {
+                    final List<dev.raft.api.Entry> all = LogFixtures.readAll(reopened, 1, last);
+                    for (dev.raft.api.Entry e : all) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(LogFixtures.payload(e.index()), e.data(),
+                            "entry " + e.index() + " (seed " + seed + ")");
+                    }
+                }
+            }
+            term++;
+        }
+    }
+
     private static void flipBit(Path file, int offset) throws IOException {
         final byte[] bytes = Files.readAllBytes(file);
         bytes[offset] ^= 0x10;
