@@ -34,6 +34,7 @@ public final class LogBenchmark {
     private static final int SEGMENT = 64 * 1024 * 1024;
     private static final int BATCH = 64;
     private static final int PIPELINE = 8;
+    private static final int ROUNDS = 3;
     private static final long MIB = 1024 * 1024;
 
     private LogBenchmark() {
@@ -47,7 +48,8 @@ public final class LogBenchmark {
         final int recoveryMiB = Integer.getInteger("bench.recoveryMiB", 1024);
         try {
             System.out.printf(Locale.ROOT, "raft-storage-file log benchmark: %d entries per append batch, %d MiB segments, "
-                + "%.1f s per measurement (repeated on fresh segments, at most 10), dir %s%n", BATCH, SEGMENT / MIB, seconds, root);
+                + "%.1f s per measurement in %d interleaved rounds (each repeated on fresh segments, at most 4 times), dir %s%n",
+                BATCH, SEGMENT / MIB, seconds, ROUNDS, root);
             System.out.printf(Locale.ROOT, "%-7s %-8s %-26s %12s %9s %8s %10s%n", "entry", "mode", "writer", "entries/s",
                 "MiB/s", "vs raw", "B/entry");
             final java.util.List<String> modes = java.util.List.of(System.getProperty("bench.modes", "FSYNC,NO_FSYNC").split(","));
@@ -56,11 +58,18 @@ public final class LogBenchmark {
                     continue;
                 }
                 for (int size : new int[] {64, 1024}) {
-                    final Result raw = repeat(seconds, left -> raw(root, size, mode, left));
+                    // interleaved rounds, so that the disk's drifting latency hits the raw loop and the store alike
+                    Result raw = Result.NONE;
+                    Result sync = Result.NONE;
+                    Result piped = Result.NONE;
+                    final double slice = seconds / ROUNDS;
+                    for (int round = 0; round < ROUNDS; round++) {
+                        raw = raw.plus(repeat(slice, left -> raw(root, size, mode, left)));
+                        sync = sync.plus(repeat(slice, left -> store(root, size, mode, left, 1)));
+                        piped = piped.plus(repeat(slice, left -> store(root, size, mode, left, PIPELINE)));
+                    }
                     print(size, mode, "raw write" + (mode == DurabilityMode.FSYNC ? "+force" : "") + " loop", raw, raw, -1);
-                    final Result sync = repeat(seconds, left -> store(root, size, mode, left, 1));
                     print(size, mode, "FileLogStore, 1 batch in flight", sync, raw, sync.allocatedPerEntry);
-                    final Result piped = repeat(seconds, left -> store(root, size, mode, left, PIPELINE));
                     print(size, mode, "FileLogStore, " + PIPELINE + " in flight", piped, raw, piped.allocatedPerEntry);
                 }
             }
@@ -76,13 +85,13 @@ public final class LogBenchmark {
         Result run(double secondsLeft) throws IOException;
     }
 
-    /** Repeats a measurement on fresh files (at most 10 times) until {@code seconds} of measured time add up. */
+    /** Repeats a measurement on fresh files (at most 4 times) until {@code seconds} of measured time add up. */
     private static Result repeat(double seconds, Measurement measurement) throws IOException {
         long entries = 0;
         double elapsed = 0;
         double allocated = 0;
         int size = 0;
-        for (int i = 0; i < 10 && elapsed < seconds * 0.95; i++) {
+        for (int i = 0; i < 4 && elapsed < seconds * 0.95; i++) {
             final Result r = measurement.run(seconds - elapsed);
             entries += r.entries;
             elapsed += r.seconds;
@@ -93,6 +102,14 @@ public final class LogBenchmark {
     }
 
     private record Result(long entries, double seconds, int entrySize, double allocatedPerEntry) {
+        static final Result NONE = new Result(0, 0, 0, 0);
+
+        Result plus(Result other) {
+            final long n = entries + other.entries;
+            return new Result(n, seconds + other.seconds, other.entrySize,
+                n == 0 ? 0 : (allocatedPerEntry * entries + other.allocatedPerEntry * other.entries) / n);
+        }
+
         double entriesPerSecond() {
             return entries / seconds;
         }
