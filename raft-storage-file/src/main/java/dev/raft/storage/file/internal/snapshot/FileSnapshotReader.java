@@ -18,6 +18,7 @@ final class FileSnapshotReader implements SnapshotReader {
     private final SnapshotMeta meta;
     private final long size;
     private final long dataOffset;
+    private final int dataCrc;
     private volatile boolean closed;
 
     private FileSnapshotReader(Path file, FileChannel channel, SnapshotFile.Header header) {
@@ -26,6 +27,7 @@ final class FileSnapshotReader implements SnapshotReader {
         this.meta = header.meta();
         this.size = header.dataLength();
         this.dataOffset = header.dataOffset();
+        this.dataCrc = header.dataCrc();
     }
 
     /** Opens a reader of a finished snapshot file. */
@@ -74,10 +76,18 @@ final class FileSnapshotReader implements SnapshotReader {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The stream checks the data's CRC32C as it goes: reading to the end of a snapshot whose bytes
+     * changed on disk throws an {@link IOException} naming the file.
+     */
     @Override
     public InputStream openStream() {
         return new InputStream() {
+            private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
             private long position;
+            private boolean skipped;
 
             @Override
             public int read() throws IOException {
@@ -93,7 +103,11 @@ final class FileSnapshotReader implements SnapshotReader {
                 try {
                     final int n = FileSnapshotReader.this.read(position, ByteBuffer.wrap(b, off, len));
                     if (n > 0) {
+                        crc.update(b, off, n);
                         position += n;
+                    } else if (!skipped && (int) crc.getValue() != dataCrc) {
+                        throw new IOException("snapshot " + meta.snapshotId() + " in " + file + ": the " + size
+                            + " data bytes from byte " + dataOffset + " fail their CRC");
                     }
                     return n;
                 } catch (StorageException e) {
@@ -103,9 +117,10 @@ final class FileSnapshotReader implements SnapshotReader {
 
             @Override
             public long skip(long n) {
-                final long skipped = Math.max(0, Math.min(n, size - position));
-                position += skipped;
-                return skipped;
+                final long count = Math.max(0, Math.min(n, size - position));
+                position += count;
+                skipped |= count > 0;
+                return count;
             }
 
             @Override

@@ -107,7 +107,8 @@ final class FileSnapshotSink implements SnapshotSink {
             if (store.takeFinishFault()) {
                 throw new IOException("injected finish fault");
             }
-            StorageDirectory.writeFully(channel, SnapshotFile.encodeHeader(meta, size), 0);
+            final int dataCrc = SnapshotFile.dataCrc(channel, dataOffset, size);
+            StorageDirectory.writeFully(channel, SnapshotFile.encodeHeader(meta, size, dataCrc), 0);
             channel.truncate(dataOffset + size);
             channel.force(true);
             channel.close();

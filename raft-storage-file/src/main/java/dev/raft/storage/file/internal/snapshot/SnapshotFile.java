@@ -16,14 +16,14 @@ import java.util.zip.CRC32C;
 /**
  * The format of a snapshot file: a header, then the snapshot's bytes. All integers little-endian.
  *
- * <p>Header: magic (int), version (int), data length (long), meta length (int), meta, CRC32C of everything
- * before it (int). Meta: id length (int), id (ASCII), last log id term (long) and index (long), membership
+ * <p>Header: magic (int), version (int), data length (long), CRC32C of the data (int), meta length (int),
+ * meta, CRC32C of everything before it (int). Meta: id length (int), id (ASCII), last log id term (long) and index (long), membership
  * length (int), {@link Membership#encode()}. The data starts right after the header.
  */
 final class SnapshotFile {
     static final int MAGIC = 0x50534652; // "RFSP"
     static final int VERSION = 1;
-    private static final int FIXED = 20;
+    private static final int FIXED = 24;
 
     private SnapshotFile() {
     }
@@ -38,11 +38,11 @@ final class SnapshotFile {
     }
 
     /** The header for {@code meta} and a data length. */
-    static ByteBuffer encodeHeader(SnapshotMeta meta, long dataLength) {
+    static ByteBuffer encodeHeader(SnapshotMeta meta, long dataLength, int dataCrc) {
         final byte[] id = meta.snapshotId().getBytes(StandardCharsets.US_ASCII);
         final byte[] membership = meta.membership().encode();
         final ByteBuffer b = ByteBuffer.allocate(headerBytes(meta)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putInt(VERSION).putLong(dataLength).putInt(metaBytes(meta));
+        b.putInt(MAGIC).putInt(VERSION).putLong(dataLength).putInt(dataCrc).putInt(metaBytes(meta));
         b.putInt(id.length).put(id).putLong(meta.lastLogId().term()).putLong(meta.lastLogId().index());
         b.putInt(membership.length).put(membership);
         final CRC32C crc = new CRC32C();
@@ -51,8 +51,26 @@ final class SnapshotFile {
         return b.flip();
     }
 
+    /** The CRC32C of {@code length} bytes of {@code channel} from {@code offset}. */
+    static int dataCrc(FileChannel channel, long offset, long length) throws IOException {
+        final CRC32C crc = new CRC32C();
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+        long done = 0;
+        while (done < length) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
+            final int n = StorageDirectory.readFully(channel, buffer, offset + done);
+            if (n <= 0) {
+                throw new IOException("file ends at byte " + (offset + done) + " before the snapshot's " + length + " bytes");
+            }
+            buffer.flip();
+            crc.update(buffer);
+            done += n;
+        }
+        return (int) crc.getValue();
+    }
+
     /** A finished snapshot file's header. */
-    record Header(SnapshotMeta meta, long dataLength, int dataOffset) {
+    record Header(SnapshotMeta meta, long dataLength, int dataOffset, int dataCrc) {
     }
 
     /**
@@ -73,9 +91,10 @@ final class SnapshotFile {
             throw new CorruptStorageException(file.toString(), 4, "unknown snapshot format version " + fixed.getInt(4));
         }
         final long dataLength = fixed.getLong(8);
-        final int metaLength = fixed.getInt(16);
+        final int dataCrc = fixed.getInt(16);
+        final int metaLength = fixed.getInt(20);
         if (metaLength < 0 || metaLength > 1 << 24 || FIXED + metaLength + 4 > size) {
-            throw new CorruptStorageException(file.toString(), 16, "bad snapshot meta length " + metaLength);
+            throw new CorruptStorageException(file.toString(), 20, "bad snapshot meta length " + metaLength);
         }
         final ByteBuffer all = ByteBuffer.allocate(FIXED + metaLength + 4).order(ByteOrder.LITTLE_ENDIAN);
         StorageDirectory.readFully(channel, all, 0);
@@ -99,7 +118,7 @@ final class SnapshotFile {
             all.get(membership);
             final SnapshotMeta meta = new SnapshotMeta(new String(id, StandardCharsets.US_ASCII), LogId.of(term, index),
                 Membership.decode(membership));
-            return new Header(meta, dataLength, dataOffset);
+            return new Header(meta, dataLength, dataOffset, dataCrc);
         } catch (RuntimeException e) {
             throw new CorruptStorageException(file.toString(), FIXED, "bad snapshot meta: " + e.getMessage());
         }

@@ -182,6 +182,21 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void corruptDataIsReportedAtTheEndOfTheStream() throws IOException {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+            finish(store, meta("a", 1, 10), data(5000, 7));
+        }
+        final Path file = dir.resolve(files().stream().filter(n -> n.endsWith(".snap")).findFirst().orElseThrow());
+        final byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 100] ^= 1;
+        Files.write(file, bytes);
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir); SnapshotReader r = store.current().orElseThrow()) {
+            final IOException e = assertThrows(IOException.class, () -> readAll(r));
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("CRC"), e.getMessage());
+        }
+    }
+
+    @Test
     void abortDeletesTheTempFileAndCloseAbortsOpenSinks() throws IOException {
         final FileSnapshotStore store = FileSnapshotStore.open(dir);
         final SnapshotSink a = store.begin(meta("a", 1, 10));
