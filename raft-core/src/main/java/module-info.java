@@ -1,10 +1,10 @@
 /** The Raft engine, its single-threaded runtime and the Guice module that wires a node. */
 module dev.raft.core {
     requires transitive dev.raft.api;
-    requires com.google.guice;
+    requires transitive com.google.guice;
     requires jakarta.inject;
     requires com.google.common;
     requires org.slf4j;
 
-    // exports dev.raft.core; -- added with the first public class
+    exports dev.raft.core;
 }

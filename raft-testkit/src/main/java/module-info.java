@@ -7,10 +7,12 @@ module dev.raft.testkit {
     requires transitive dev.raft.api;
     requires transitive dev.raft.core;
     requires transitive org.junit.jupiter.api;
-    requires com.google.guice;
+    requires transitive com.google.guice;
     requires jakarta.inject;
     requires com.google.common;
     requires org.slf4j;
 
-    // exports dev.raft.testkit; -- added with the first public class
+    exports dev.raft.testkit.memory;
+    exports dev.raft.testkit.network;
+    exports dev.raft.testkit.statemachine;
 }

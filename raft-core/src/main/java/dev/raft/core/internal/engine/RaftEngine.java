@@ -1,0 +1,796 @@
+package dev.raft.core.internal.engine;
+
+import dev.raft.api.EntryBatch;
+import dev.raft.api.EntryType;
+import dev.raft.api.LogId;
+import dev.raft.api.Membership;
+import dev.raft.api.NodeId;
+import dev.raft.api.Role;
+import dev.raft.api.Vote;
+import dev.raft.api.config.RaftConfig;
+import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.AppendEntriesResponse;
+import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.VoteRequest;
+import dev.raft.api.message.VoteResponse;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import java.util.function.IntToLongFunction;
+import java.util.random.RandomGenerator;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The Raft protocol of one node as a pure, deterministic state machine (after etcd-io/raft): events
+ * in ({@link #tick}, {@link #onMessage}, {@link #propose}, {@link #onLogFlushed}), commands out through
+ * {@link EngineOutput}. It never reads a clock (time comes with {@link #tick}), never blocks, never
+ * touches IO, and allocates nothing on the steady-state path. One thread at a time.
+ *
+ * <p>Rules it enforces: randomized election timeouts (randomness injected); PreVote (a pre-candidate
+ * asks for votes for {@code term + 1} without changing anyone's term); CheckQuorum (a leader that has
+ * not heard from a quorum within an election timeout steps down, and a node that heard from a leader
+ * within the minimum election timeout ignores vote requests of higher terms); persist-before-respond
+ * (the vote is persisted before any message that depends on it; a follower acknowledges entries only
+ * once {@link #onLogFlushed} covers them; the leader counts its own log only up to its flushed index);
+ * commit only of entries of the current term by counting replicas (§5.4.2), with a blank entry
+ * appended on election; per-follower progress (probe / replicate) with a bounded window of in-flight
+ * AppendEntries, batches bounded in entries (here) and bytes (by the runtime that fills them), and fast
+ * back-tracking by conflict term/index hints.
+ *
+ * <p>Timers are deadlines kept here and checked by {@link #tick}; the runtime calls it every duty
+ * cycle with its injected clock's time.
+ *
+ * <p>Extension points: InstallSnapshot and TimeoutNow messages are counted and dropped by
+ * {@link #onUnsupported}; a follower whose next entry lies in the purged prefix is counted by
+ * {@link #snapshotNeeded} (issue 4 replaces both with snapshot transfer; leadership transfer follows).
+ */
+public final class RaftEngine {
+    private final int selfId;
+    private final Membership membership;
+    private final int[] peerIds;
+    private final Progress[] progress;
+    private final byte[] votes;
+    private final long electionMinNanos;
+    private final long electionMaxNanos;
+    private final long heartbeatNanos;
+    private final boolean preVoteEnabled;
+    private final boolean checkQuorumEnabled;
+    private final int maxEntriesPerAppend;
+    private final RandomGenerator random;
+    private final EngineOutput out;
+
+    private final LogTerms log = new LogTerms();
+    private final EntryBatch pendingAppend = new EntryBatch();
+    private final UnsafeBuffer emptyPayload = new UnsafeBuffer(new byte[0]);
+    private final AppendEntriesRequest appendRequest = new AppendEntriesRequest();
+    private final AppendEntriesResponse appendResponse = new AppendEntriesResponse();
+    private final VoteRequest voteRequest = new VoteRequest();
+    private final VoteResponse voteResponse = new VoteResponse();
+    private final long[] quorumScratch;
+    private final IntPredicate grantedVote = this::isGranted;
+    private final IntPredicate notRejectedVote = this::isNotRejected;
+    private final IntPredicate recentlyActive = this::isRecentlyActive;
+    private final IntToLongFunction matchOf = this::matchIndexOf;
+
+    private Role role = Role.FOLLOWER;
+    private long term;
+    private int votedFor = NodeId.NONE;
+    private int leaderId = NodeId.NONE;
+    private long commitIndex;
+    private long durableIndex;
+    /** Follower: the highest index verified to match the current term's leader. */
+    private long ackLimit;
+    /** Follower: an accepted AppendEntries waits for its entries to become durable. */
+    private boolean ackPending;
+
+    private long now;
+    private long electionDeadline;
+    private long heartbeatDeadline;
+    private long checkQuorumDeadline;
+    private long lastLeaderContact = Long.MIN_VALUE;
+    private boolean started;
+
+    private long unsupportedDropped;
+    private long unknownSenderDropped;
+    private long malformedDropped;
+    private long staleMessages;
+    private long safetyViolations;
+    private long snapshotsNeeded;
+    private long electionsStarted;
+
+    /**
+     * @param config the node's configuration (id, initial membership, timeouts, replication bounds)
+     * @param random the source of election-timeout jitter (seeded for deterministic runs)
+     * @param out    where commands go
+     */
+    public RaftEngine(RaftConfig config, RandomGenerator random, EngineOutput out) {
+        this.selfId = config.nodeId();
+        this.membership = config.initialMembership();
+        this.peerIds = Arrays.stream(membership.allNodes()).filter(id -> id != selfId).toArray();
+        this.progress = new Progress[peerIds.length];
+        for (int i = 0; i < peerIds.length; i++) {
+            progress[i] = new Progress(peerIds[i], membership.isVoter(peerIds[i]), config.maxInflightAppends());
+        }
+        this.votes = new byte[peerIds.length];
+        this.electionMinNanos = TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMinMillis());
+        this.electionMaxNanos = TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMaxMillis());
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMillis());
+        this.preVoteEnabled = config.preVote();
+        this.checkQuorumEnabled = config.checkQuorum();
+        this.maxEntriesPerAppend = config.maxEntriesPerAppend();
+        this.random = random;
+        this.out = out;
+        this.quorumScratch = new long[Math.max(1, membership.maxVoterSetSize())];
+    }
+
+    /**
+     * The log view to fill before {@link #start}: reset it to the store's purge point and append the
+     * stored runs of terms.
+     */
+    public LogTerms log() {
+        return log;
+    }
+
+    /**
+     * Starts from durable state. Everything in {@link #log()} counts as durable.
+     *
+     * @param nowNanos     the current time
+     * @param vote         the stored vote
+     * @param appliedIndex the index the state machine holds (e.g. from a snapshot): known committed
+     */
+    public void start(long nowNanos, Vote vote, long appliedIndex) {
+        if (started) {
+            throw new IllegalStateException("RaftEngine.start: node " + selfId + " already started");
+        }
+        started = true;
+        now = nowNanos;
+        term = vote.term();
+        votedFor = vote.votedFor();
+        durableIndex = log.lastIndex();
+        commitIndex = Math.min(appliedIndex, log.lastIndex());
+        role = membership.isLearner(selfId) ? Role.LEARNER : Role.FOLLOWER;
+        resetElectionTimer();
+        out.stateChanged();
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /** Time passes: fires election, heartbeat and CheckQuorum deadlines. */
+    public void tick(long nowNanos) {
+        flushPending();
+        now = nowNanos;
+        if (role == Role.LEADER) {
+            if (now - heartbeatDeadline >= 0) {
+                heartbeatDeadline = now + heartbeatNanos;
+                broadcastHeartbeat();
+            }
+            if (checkQuorumEnabled && now - checkQuorumDeadline >= 0) {
+                checkQuorumDeadline = now + electionMinNanos;
+                if (!membership.isQuorum(recentlyActive)) {
+                    becomeFollower(term, NodeId.NONE);
+                    return;
+                }
+                for (Progress pr : progress) {
+                    pr.recentActive = false;
+                }
+            }
+        } else if (now - electionDeadline >= 0) {
+            if (role != Role.LEARNER && membership.isVoter(selfId)) {
+                campaign();
+            } else {
+                resetElectionTimer();
+            }
+        }
+    }
+
+    /**
+     * A message arrived. It is valid only during the call. Messages not addressed to this node, from
+     * non-members or of a kind this engine does not handle are counted and dropped, never thrown.
+     */
+    public void onMessage(RaftMessage message) {
+        flushPending();
+        if (message.to() != selfId || slotOf(message.from()) < 0) {
+            unknownSenderDropped++;
+            return;
+        }
+        switch (message.type()) {
+            case APPEND_ENTRIES_REQUEST -> onAppendEntries((AppendEntriesRequest) message);
+            case APPEND_ENTRIES_RESPONSE -> onAppendResponse((AppendEntriesResponse) message);
+            case VOTE_REQUEST -> onVoteRequest((VoteRequest) message);
+            case VOTE_RESPONSE -> onVoteResponse((VoteResponse) message);
+            default -> onUnsupported(message);
+        }
+    }
+
+    /**
+     * Appends a client command (leader only). The entry is handed to the log by {@link #flushPending()},
+     * which every other event calls first, so several proposals form one append and one AppendEntries.
+     *
+     * @return the entry's index, or -1 if this node is not the leader
+     */
+    public long propose(DirectBuffer command, int offset, int length) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        return appendLocal(EntryType.NORMAL, command, offset, length);
+    }
+
+    /** Hands the proposals collected since the last call to the log and replicates them. */
+    public void flushPending() {
+        if (pendingAppend.isEmpty()) {
+            return;
+        }
+        out.appendToLog(pendingAppend, 0, pendingAppend.size());
+        pendingAppend.clear();
+        for (Progress pr : progress) {
+            sendAppends(pr);
+        }
+        maybeCommit();
+    }
+
+    /** Every log entry up to {@code flushedIndex} is durable. */
+    public void onLogFlushed(long flushedIndex) {
+        flushPending();
+        final long flushed = Math.min(flushedIndex, log.lastIndex());
+        if (flushed <= durableIndex) {
+            return;
+        }
+        durableIndex = flushed;
+        if (role == Role.LEADER) {
+            maybeCommit();
+        } else if (ackPending && leaderId != NodeId.NONE) {
+            final long ack = Math.min(durableIndex, ackLimit);
+            ackPending = ack < ackLimit;
+            sendAppendSuccess(leaderId, ack);
+        }
+    }
+
+    // ------------------------------------------------------------------ election
+
+    private void campaign() {
+        electionsStarted++;
+        if (preVoteEnabled) {
+            becomePreCandidate();
+        } else {
+            becomeCandidate();
+        }
+    }
+
+    private void becomePreCandidate() {
+        role = Role.PRE_CANDIDATE;
+        leaderId = NodeId.NONE;
+        Arrays.fill(votes, (byte) 0);
+        resetElectionTimer();
+        out.stateChanged();
+        requestVotes(term + 1, true);
+        checkVotes();
+    }
+
+    private void becomeCandidate() {
+        role = Role.CANDIDATE;
+        term++;
+        votedFor = selfId;
+        leaderId = NodeId.NONE;
+        ackLimit = 0;
+        ackPending = false;
+        out.persistVote(term, selfId);
+        Arrays.fill(votes, (byte) 0);
+        resetElectionTimer();
+        out.stateChanged();
+        requestVotes(term, false);
+        checkVotes();
+    }
+
+    private void requestVotes(long electionTerm, boolean preVote) {
+        for (Progress pr : progress) {
+            if (pr.voter) {
+                voteRequest.set(selfId, pr.nodeId, electionTerm, log.lastIndex(), log.lastTerm(), preVote, false);
+                out.send(voteRequest);
+            }
+        }
+    }
+
+    private void checkVotes() {
+        if (membership.isQuorum(grantedVote)) {
+            if (role == Role.PRE_CANDIDATE) {
+                becomeCandidate();
+            } else if (role == Role.CANDIDATE) {
+                becomeLeader();
+            }
+        } else if (!membership.isQuorum(notRejectedVote)) {
+            becomeFollower(term, NodeId.NONE);
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leaderId = selfId;
+        for (Progress pr : progress) {
+            pr.reset(log.lastIndex());
+        }
+        heartbeatDeadline = now + heartbeatNanos;
+        checkQuorumDeadline = now + electionMinNanos;
+        out.stateChanged();
+        appendLocal(EntryType.BLANK, emptyPayload, 0, 0);
+        flushPending();
+    }
+
+    private void becomeFollower(long newTerm, int leader) {
+        final boolean wasLeader = role == Role.LEADER;
+        final long oldTerm = term;
+        if (newTerm > term) {
+            term = newTerm;
+            votedFor = NodeId.NONE;
+            ackLimit = 0;
+            ackPending = false;
+            out.persistVote(term, NodeId.NONE);
+        }
+        if (wasLeader) {
+            out.leadershipLost(oldTerm);
+        }
+        role = membership.isLearner(selfId) ? Role.LEARNER : Role.FOLLOWER;
+        leaderId = leader;
+        resetElectionTimer();
+        out.stateChanged();
+    }
+
+    private void onVoteRequest(VoteRequest req) {
+        final int from = req.from();
+        if (req.term() > term && !req.isLeadershipTransfer() && inLease()) {
+            // a live leader is known: a disruptive candidate (e.g. one rejoining after a partition) is refused
+            // without changing term (CheckQuorum's leader stickiness)
+            sendVoteResponse(from, term, false, req.isPreVote());
+            return;
+        }
+        if (req.term() < term) {
+            sendVoteResponse(from, term, false, req.isPreVote());
+            return;
+        }
+        final boolean upToDate = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), log.lastTerm(), log.lastIndex()) >= 0;
+        final boolean mayVote = role != Role.LEARNER && membership.isVoter(selfId);
+        if (req.isPreVote()) {
+            final boolean grant = mayVote && upToDate && (req.term() > term
+                || votedFor == from || (votedFor == NodeId.NONE && leaderId == NodeId.NONE));
+            sendVoteResponse(from, grant ? req.term() : term, grant, true);
+            return;
+        }
+        if (req.term() > term) {
+            becomeFollower(req.term(), NodeId.NONE);
+        }
+        final boolean canVote = votedFor == from || (votedFor == NodeId.NONE && leaderId == NodeId.NONE);
+        final boolean grant = mayVote && canVote && upToDate;
+        if (grant && votedFor != from) {
+            votedFor = from;
+            out.persistVote(term, from);
+            resetElectionTimer();
+            out.stateChanged();
+        }
+        sendVoteResponse(from, term, grant, false);
+    }
+
+    private void onVoteResponse(VoteResponse resp) {
+        final int slot = slotOf(resp.from());
+        if (resp.isPreVote()) {
+            if (!resp.isGranted() && resp.term() > term) {
+                becomeFollower(resp.term(), NodeId.NONE);
+                return;
+            }
+            if (role == Role.PRE_CANDIDATE && (resp.isGranted() ? resp.term() == term + 1 : resp.term() <= term)) {
+                votes[slot] = resp.isGranted() ? (byte) 1 : (byte) 2;
+                checkVotes();
+            } else {
+                staleMessages++;
+            }
+            return;
+        }
+        if (resp.term() > term) {
+            becomeFollower(resp.term(), NodeId.NONE);
+            return;
+        }
+        if (role == Role.CANDIDATE && resp.term() == term) {
+            votes[slot] = resp.isGranted() ? (byte) 1 : (byte) 2;
+            checkVotes();
+        } else {
+            staleMessages++;
+        }
+    }
+
+    private void sendVoteResponse(int to, long responseTerm, boolean granted, boolean preVote) {
+        voteResponse.set(selfId, to, responseTerm, granted, preVote);
+        out.send(voteResponse);
+    }
+
+    private boolean inLease() {
+        if (!checkQuorumEnabled) {
+            return false;
+        }
+        return role == Role.LEADER
+            || (leaderId != NodeId.NONE && now - lastLeaderContact < electionMinNanos);
+    }
+
+    private void resetElectionTimer() {
+        electionDeadline = now + random.nextLong(electionMinNanos, electionMaxNanos);
+    }
+
+    // ------------------------------------------------------------------ replication: follower side
+
+    private void onAppendEntries(AppendEntriesRequest req) {
+        final int from = req.from();
+        if (req.term() < term) {
+            staleMessages++;
+            appendResponse.reject(selfId, from, term, req.prevLogIndex(), 0, 0, log.lastIndex());
+            out.send(appendResponse);
+            return;
+        }
+        if (req.term() > term || (role != Role.FOLLOWER && role != Role.LEARNER) || leaderId != from) {
+            becomeFollower(req.term(), from);
+        }
+        lastLeaderContact = now;
+        resetElectionTimer();
+
+        final EntryBatch entries = req.entries();
+        final int n = entries.size();
+        if (req.prevLogIndex() < 0 || (n > 0 && (entries.firstIndex() != req.prevLogIndex() + 1
+            || entries.lastTerm() > req.term()))) {
+            malformedDropped++; // entries must follow prevLogIndex and be no newer than the leader's term
+            return;
+        }
+        long prev = req.prevLogIndex();
+        long prevTerm = req.prevLogTerm();
+        int pos = 0;
+        if (prev < log.purgedIndex()) {
+            // entries up to the purge point are committed, so they match: skip those the message repeats
+            pos = (int) Math.min(n, log.purgedIndex() - prev);
+            prev = log.purgedIndex();
+            prevTerm = log.termAt(prev);
+        }
+        if (prev > log.lastIndex()) {
+            appendResponse.reject(selfId, from, term, req.prevLogIndex(), 0, log.lastIndex() + 1, log.lastIndex());
+            out.send(appendResponse);
+            return;
+        }
+        if (log.termAt(prev) != prevTerm) {
+            final long conflictTerm = log.termAt(prev);
+            appendResponse.reject(selfId, from, term, req.prevLogIndex(), conflictTerm, log.firstIndexOfTermAt(prev),
+                log.lastIndex());
+            out.send(appendResponse);
+            return;
+        }
+        for (; pos < n; pos++) {
+            final long index = entries.index(pos);
+            if (index > log.lastIndex()) {
+                break;
+            }
+            if (log.termAt(index) != entries.term(pos)) {
+                if (index <= commitIndex) {
+                    safetyViolations++; // a leader contradicts a committed entry: refuse, never truncate it
+                    return;
+                }
+                truncateFrom(index);
+                break;
+            }
+        }
+        if (pos < n) {
+            out.appendToLog(entries, pos, n);
+            for (int i = pos; i < n; i++) {
+                log.append(entries.term(i), entries.index(i));
+            }
+        }
+        final long verified = req.prevLogIndex() + n;
+        ackLimit = Math.max(ackLimit, verified);
+        final long newCommit = Math.min(req.leaderCommit(), verified);
+        if (newCommit > commitIndex) {
+            commitIndex = newCommit;
+            out.committed(commitIndex);
+        }
+        final long ack = Math.min(durableIndex, ackLimit);
+        if (ack >= verified) {
+            sendAppendSuccess(from, ack);
+        } else {
+            ackPending = true; // persist before respond: answered by onLogFlushed
+        }
+    }
+
+    private void truncateFrom(long index) {
+        out.truncateLog(index);
+        log.truncateFrom(index);
+        durableIndex = Math.min(durableIndex, index - 1);
+        ackLimit = Math.min(ackLimit, index - 1);
+    }
+
+    private void sendAppendSuccess(int to, long matchIndex) {
+        appendResponse.success(selfId, to, term, matchIndex, log.lastIndex());
+        out.send(appendResponse);
+    }
+
+    // ------------------------------------------------------------------ replication: leader side
+
+    private long appendLocal(EntryType type, DirectBuffer payload, int offset, int length) {
+        final long index = log.lastIndex() + 1;
+        pendingAppend.add(term, index, type, payload, offset, length);
+        log.append(term, index);
+        return index;
+    }
+
+    private void onAppendResponse(AppendEntriesResponse resp) {
+        if (resp.term() > term) {
+            becomeFollower(resp.term(), NodeId.NONE);
+            return;
+        }
+        if (role != Role.LEADER || resp.term() < term) {
+            staleMessages++;
+            return;
+        }
+        final Progress pr = progress[slotOf(resp.from())];
+        pr.recentActive = true;
+        if (resp.isSuccess()) {
+            final long match = Math.min(resp.matchIndex(), log.lastIndex());
+            if (match > pr.matchIndex) {
+                pr.matchIndex = match;
+                pr.inflights.freeUpTo(match);
+                if (pr.state == Progress.State.PROBE) {
+                    pr.becomeReplicate();
+                } else {
+                    pr.nextIndex = Math.max(pr.nextIndex, match + 1);
+                }
+                maybeCommit();
+            } else if (pr.state == Progress.State.PROBE) {
+                pr.probeSent = false;
+            }
+        } else {
+            final long rejected = resp.rejectedIndex();
+            if (pr.state == Progress.State.REPLICATE ? rejected <= pr.matchIndex : rejected != pr.nextIndex - 1) {
+                staleMessages++;
+                return;
+            }
+            long next;
+            if (resp.conflictTerm() == 0) {
+                next = resp.conflictIndex();
+            } else {
+                final long lastOfTerm = log.lastIndexOfTerm(resp.conflictTerm());
+                next = lastOfTerm >= 0 ? lastOfTerm + 1 : resp.conflictIndex();
+            }
+            next = Math.max(1, Math.min(next, rejected));
+            pr.becomeProbe(next);
+        }
+        sendAppends(pr);
+    }
+
+    private void sendAppends(Progress pr) {
+        if (role != Role.LEADER) {
+            return;
+        }
+        while (pr.canSend()) {
+            if (pr.state == Progress.State.REPLICATE && pr.nextIndex > log.lastIndex()) {
+                return;
+            }
+            if (!sendAppend(pr)) {
+                return;
+            }
+            if (pr.state == Progress.State.PROBE) {
+                return;
+            }
+        }
+    }
+
+    /** Sends one AppendEntries from {@code pr.nextIndex} (empty if there is nothing to send). */
+    private boolean sendAppend(Progress pr) {
+        final long prev = pr.nextIndex - 1;
+        if (prev < log.purgedIndex()) {
+            snapshotNeeded(pr);
+            return false;
+        }
+        appendRequest.set(selfId, pr.nodeId, term, prev, log.termAt(prev), commitIndex);
+        long last = prev;
+        if (pr.nextIndex <= log.lastIndex()) {
+            final long toMax = Math.min(log.lastIndex(), pr.nextIndex + maxEntriesPerAppend - 1);
+            last = out.sendAppendEntries(appendRequest, pr.nextIndex, toMax);
+        } else {
+            out.send(appendRequest);
+        }
+        if (pr.state == Progress.State.PROBE) {
+            pr.probeSent = true;
+        } else if (last > prev) {
+            pr.inflights.add(last);
+            pr.nextIndex = last + 1;
+        }
+        return true;
+    }
+
+    private void broadcastHeartbeat() {
+        for (Progress pr : progress) {
+            if (pr.state == Progress.State.PROBE) {
+                pr.probeSent = false;
+                sendAppends(pr);
+            } else {
+                sendHeartbeat(pr);
+            }
+        }
+    }
+
+    /** An empty AppendEntries at the end of what was sent: carries the commit index, detects lost messages. */
+    private void sendHeartbeat(Progress pr) {
+        final long prev = pr.nextIndex - 1;
+        if (prev < log.purgedIndex()) {
+            snapshotNeeded(pr);
+            return;
+        }
+        appendRequest.set(selfId, pr.nodeId, term, prev, log.termAt(prev), commitIndex);
+        out.send(appendRequest);
+    }
+
+    private void maybeCommit() {
+        if (role != Role.LEADER) {
+            return;
+        }
+        final long quorumIndex = membership.quorumValue(matchOf, quorumScratch);
+        if (quorumIndex > commitIndex && log.termAt(quorumIndex) == term) {
+            commitIndex = quorumIndex;
+            out.committed(commitIndex);
+            for (Progress pr : progress) {
+                if (pr.state == Progress.State.REPLICATE && pr.nextIndex > log.lastIndex() && pr.inflights.count() == 0) {
+                    sendHeartbeat(pr); // nothing else will carry the new commit index soon
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ extension points
+
+    /** A message kind this engine does not handle yet (InstallSnapshot, TimeoutNow): counted, dropped. */
+    private void onUnsupported(RaftMessage message) {
+        unsupportedDropped++;
+    }
+
+    /** A follower needs entries that were purged: it needs a snapshot (issue 4). Counted. */
+    private void snapshotNeeded(Progress pr) {
+        snapshotsNeeded++;
+    }
+
+    // ------------------------------------------------------------------ quorum predicates
+
+    private int slotOf(int nodeId) {
+        return Arrays.binarySearch(peerIds, nodeId);
+    }
+
+    private boolean isGranted(int id) {
+        return id == selfId || votes[slotOf(id)] == 1;
+    }
+
+    private boolean isNotRejected(int id) {
+        return id == selfId || votes[slotOf(id)] != 2;
+    }
+
+    private boolean isRecentlyActive(int id) {
+        return id == selfId || progress[slotOf(id)].recentActive;
+    }
+
+    private long matchIndexOf(int id) {
+        return id == selfId ? durableIndex : progress[slotOf(id)].matchIndex;
+    }
+
+    // ------------------------------------------------------------------ state, for the runtime and tests
+
+    /** This node's id. */
+    public int selfId() {
+        return selfId;
+    }
+
+    /** The membership in force. */
+    public Membership membership() {
+        return membership;
+    }
+
+    /** The current role. */
+    public Role role() {
+        return role;
+    }
+
+    /** Whether this node is the leader. */
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+
+    /** The current term. */
+    public long term() {
+        return term;
+    }
+
+    /** Whom this node voted for in the current term, or {@link NodeId#NONE}. */
+    public int votedFor() {
+        return votedFor;
+    }
+
+    /** The leader known in the current term, or {@link NodeId#NONE}. */
+    public int leaderId() {
+        return leaderId;
+    }
+
+    /** The commit index. */
+    public long commitIndex() {
+        return commitIndex;
+    }
+
+    /** The highest index known durable in the local log. */
+    public long durableIndex() {
+        return durableIndex;
+    }
+
+    /** The last log index (including entries not yet durable). */
+    public long lastLogIndex() {
+        return log.lastIndex();
+    }
+
+    /** The term of the last log entry. */
+    public long lastLogTerm() {
+        return log.lastTerm();
+    }
+
+    /** The ids of every other member, ascending. */
+    public int[] peerIds() {
+        return peerIds.clone();
+    }
+
+    /** The matched index of peer {@code nodeId} as known by this leader (0 when not leader or unknown). */
+    public long matchIndex(int nodeId) {
+        final int slot = slotOf(nodeId);
+        return slot < 0 || role != Role.LEADER ? 0 : progress[slot].matchIndex;
+    }
+
+    /** The next index this leader sends to {@code nodeId}. */
+    public long nextIndex(int nodeId) {
+        return progress[slotOf(nodeId)].nextIndex;
+    }
+
+    /** The number of AppendEntries in flight to {@code nodeId}. */
+    public int inflightCount(int nodeId) {
+        return progress[slotOf(nodeId)].inflights.count();
+    }
+
+    /** Whether this leader is replicating to {@code nodeId} optimistically (false: probing). */
+    public boolean isReplicating(int nodeId) {
+        return progress[slotOf(nodeId)].state == Progress.State.REPLICATE;
+    }
+
+    /** Messages of kinds this engine does not handle, dropped. */
+    public long unsupportedDropped() {
+        return unsupportedDropped;
+    }
+
+    /** Messages from non-members or addressed to another node, dropped. */
+    public long unknownSenderDropped() {
+        return unknownSenderDropped;
+    }
+
+    /** AppendEntries whose entries do not follow their prevLogIndex or carry a term above the leader's, dropped. */
+    public long malformedDropped() {
+        return malformedDropped;
+    }
+
+    /** Messages of an older term or answering something no longer pending, ignored. */
+    public long staleMessages() {
+        return staleMessages;
+    }
+
+    /** AppendEntries that contradicted a committed entry, refused (never expected). */
+    public long safetyViolations() {
+        return safetyViolations;
+    }
+
+    /** Times a follower needed purged entries (a snapshot). */
+    public long snapshotsNeeded() {
+        return snapshotsNeeded;
+    }
+
+    /** Elections (or pre-votes) started by this node. */
+    public long electionsStarted() {
+        return electionsStarted;
+    }
+
+    @Override
+    public String toString() {
+        return "RaftEngine{node=" + selfId + " " + role + " term=" + term + " vote=" + votedFor + " leader=" + leaderId
+            + " commit=" + commitIndex + " durable=" + durableIndex + " " + log + "}";
+    }
+}

@@ -1,0 +1,116 @@
+package dev.raft.core.internal.runtime;
+
+import dev.raft.api.EntryBatch;
+import dev.raft.api.EntryView;
+
+/**
+ * The node thread's copy of the most recent log entries, so that filling AppendEntries and applying
+ * committed entries rarely read the log store. Holds a contiguous range {@code [firstIndex, lastIndex]};
+ * older entries are trimmed once applied (amortized: the kept suffix is copied into a spare batch when the
+ * dead prefix is at least half of the cache), and readers of older entries fall back to the store.
+ * Allocation-free once both batches reached their working size. Node thread only.
+ */
+final class EntryCache {
+    private EntryBatch entries;
+    private EntryBatch spare;
+    private final int minTrimEntries;
+
+    EntryCache(int initialPayloadBytes, int minTrimEntries) {
+        this.entries = new EntryBatch(initialPayloadBytes);
+        this.spare = new EntryBatch(initialPayloadBytes);
+        this.minTrimEntries = minTrimEntries;
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** The first cached index, or 0 when empty. */
+    long firstIndex() {
+        return entries.firstIndex();
+    }
+
+    /** The last cached index, or 0 when empty. */
+    long lastIndex() {
+        return entries.lastIndex();
+    }
+
+    boolean contains(long index) {
+        return !entries.isEmpty() && index >= entries.firstIndex() && index <= entries.lastIndex();
+    }
+
+    /** The entry at {@code index} (must be {@link #contains cached}); the view is valid until the cache changes. */
+    EntryView entry(long index) {
+        return entries.entry((int) (index - entries.firstIndex()));
+    }
+
+    /** Appends {@code src[from, to)}; if it does not follow the cached range, the cache restarts with it. */
+    void append(EntryBatch src, int from, int to) {
+        if (from >= to) {
+            return;
+        }
+        if (!entries.isEmpty() && src.index(from) != entries.lastIndex() + 1) {
+            entries.clear();
+        }
+        entries.addAll(src, from, to);
+    }
+
+    /** Removes {@code index} and every later index. */
+    void truncateFrom(long index) {
+        if (entries.isEmpty() || index > entries.lastIndex()) {
+            return;
+        }
+        entries.truncate((int) Math.max(0, index - entries.firstIndex()));
+    }
+
+    /**
+     * Copies cached entries from {@code fromIndex} up to {@code toIndex} into {@code dst}, stopping before
+     * the payload bytes in {@code dst} would exceed {@code maxBytes} (at least one entry when {@code dst} is
+     * empty).
+     *
+     * @return the number of entries copied
+     */
+    int copyTo(EntryBatch dst, long fromIndex, long toIndex, int maxBytes) {
+        if (!contains(fromIndex)) {
+            return 0;
+        }
+        final long last = Math.min(toIndex, entries.lastIndex());
+        final int first = (int) (fromIndex - entries.firstIndex());
+        int end = first;
+        long bytes = dst.payloadBytes();
+        while (end <= last - entries.firstIndex()) {
+            final int length = entries.payloadLength(end);
+            if (!dst.isEmpty() || end > first) {
+                if (bytes + length > maxBytes) {
+                    break;
+                }
+            }
+            bytes += length;
+            end++;
+        }
+        dst.addAll(entries, first, end);
+        return end - first;
+    }
+
+    /** Allows entries below {@code keepFrom} to be dropped; drops them when that is worth a copy. */
+    void trimBelow(long keepFrom) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        final long dead = Math.min(keepFrom, entries.lastIndex() + 1) - entries.firstIndex();
+        if (dead < minTrimEntries || dead * 2 < entries.size()) {
+            return;
+        }
+        spare.clear();
+        spare.addAll(entries, (int) dead, entries.size());
+        final EntryBatch swap = entries;
+        entries = spare;
+        spare = swap;
+        spare.clear();
+    }
+
+    /** Empties the cache. */
+    void clear() {
+        entries.clear();
+    }
+}

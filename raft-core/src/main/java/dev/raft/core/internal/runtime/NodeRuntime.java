@@ -1,0 +1,580 @@
+package dev.raft.core.internal.runtime;
+
+import dev.raft.api.EntryBatch;
+import dev.raft.api.EntryView;
+import dev.raft.api.LogId;
+import dev.raft.api.RaftMetrics;
+import dev.raft.api.Role;
+import dev.raft.api.SnapshotMeta;
+import dev.raft.api.Vote;
+import dev.raft.api.config.RaftConfig;
+import dev.raft.api.error.LeadershipLostException;
+import dev.raft.api.error.NodeClosedException;
+import dev.raft.api.error.NotLeaderException;
+import dev.raft.api.error.RaftException;
+import dev.raft.api.error.StorageException;
+import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.RaftMessage;
+import dev.raft.api.statemachine.SnapshotWriter;
+import dev.raft.api.statemachine.StateMachine;
+import dev.raft.api.storage.FlushCallback;
+import dev.raft.api.storage.LogStore;
+import dev.raft.api.storage.SnapshotReader;
+import dev.raft.api.storage.SnapshotSink;
+import dev.raft.api.storage.SnapshotStore;
+import dev.raft.api.transport.MessageHandler;
+import dev.raft.api.transport.Transport;
+import dev.raft.core.SteppableRaftNode;
+import dev.raft.core.internal.engine.EngineOutput;
+import dev.raft.core.internal.engine.LogTerms;
+import dev.raft.core.internal.engine.RaftEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime of one node: an Agrona {@link Agent} that owns a {@link RaftEngine} on one thread and
+ * executes its commands against the storage, state machine and transport.
+ *
+ * <p>Each duty cycle: tick the engine with the injected clock's time (the engine keeps its timers as
+ * deadlines); hand it the log store's latest "flushed up to" report (flush callbacks may come from any
+ * thread: they only publish into an {@link AtomicLong}); poll the transport directly (messages are valid
+ * only during the call and the engine copies what it keeps); drain client proposals and admin commands
+ * from lock-free many-to-one queues; let the engine flush the collected proposals as one append; publish
+ * metrics if anything changed. The runtime runs on its own {@link AgentRunner} thread or is stepped by an
+ * {@link AgentInvoker}.
+ *
+ * <p>The engine asks for AppendEntries by index range; the runtime fills them from a cache of recent
+ * entries ({@link EntryCache}), falling back to {@link LogStore#read}, bounded by
+ * {@code maxBytesPerAppend}. Committed entries are applied on this thread, in order; the proposer's
+ * future completes with the state machine's response.
+ */
+public final class NodeRuntime implements SteppableRaftNode, Agent {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+    private static final int POLL_LIMIT = 256;
+    private static final int PROPOSAL_DRAIN_LIMIT = 4096;
+    private static final int COMMAND_DRAIN_LIMIT = 16;
+    private static final int READ_BYTES = 1 << 20;
+    private static final int CACHE_RETAIN_ENTRIES = 1 << 16;
+
+    private final RaftConfig config;
+    private final int nodeId;
+    private final LogStore logStore;
+    private final SnapshotStore snapshotStore;
+    private final StateMachine stateMachine;
+    private final Transport transport;
+    private final NanoClock clock;
+    private final boolean stepped;
+    private final RaftEngine engine;
+    private final ManyToOneConcurrentArrayQueue<Proposal> proposals;
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands;
+    private final ConcurrentLinkedQueue<CompletableFuture<?>> adminFutures = new ConcurrentLinkedQueue<>();
+    private final AtomicLong flushedIndex = new AtomicLong();
+    private final FlushCallback flushCallback = flushedIndex::lazySet;
+    private final EntryCache cache = new EntryCache(1 << 20, 1024);
+    private final EntryBatch appendScratch = new EntryBatch();
+    private final EntryBatch readScratch = new EntryBatch();
+    private final PendingProposals pending = new PendingProposals();
+    private final MetricsPublisher metrics;
+    private final UnsafeBuffer proposalBuffer = new UnsafeBuffer(new byte[0]);
+    private final MessageHandler messageHandler = this::onMessage;
+    private final Consumer<Proposal> proposalHandler = this::onProposal;
+    private final Consumer<Runnable> commandHandler = Runnable::run;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    private long appliedIndex;
+    private long flushedSeen;
+    private LogId snapshotLastLogId = LogId.NONE;
+    private LogId purgedLogId = LogId.NONE;
+    private Role publishedRole = Role.FOLLOWER;
+    private long handlerErrors;
+    private volatile Throwable fatalError;
+    private volatile AgentRunner runner;
+    private volatile AgentInvoker invoker;
+    private ExecutorService snapshotExecutor;
+
+    /**
+     * Use {@code dev.raft.core.RaftNodeBuilder} or {@code dev.raft.core.RaftModule}.
+     *
+     * @param stepped true for a node driven by {@link #step()}, false for one on its own thread
+     */
+    public NodeRuntime(RaftConfig config, LogStore logStore, SnapshotStore snapshotStore, StateMachine stateMachine,
+                       Transport transport, NanoClock clock, RandomGenerator random, boolean stepped) {
+        this.config = config;
+        this.nodeId = config.nodeId();
+        this.logStore = logStore;
+        this.snapshotStore = snapshotStore;
+        this.stateMachine = stateMachine;
+        this.transport = transport;
+        this.clock = clock;
+        this.stepped = stepped;
+        this.engine = new RaftEngine(config, random, new Output());
+        this.proposals = new ManyToOneConcurrentArrayQueue<>(config.proposalQueueCapacity());
+        this.commands = new ManyToOneConcurrentArrayQueue<>(1024);
+        this.metrics = new MetricsPublisher(nodeId, config.initialMembership(), engine.peerIds());
+    }
+
+    /** A client's command waiting for the node thread. */
+    private record Proposal(byte[] command, CompletableFuture<byte[]> future) {
+    }
+
+    // ------------------------------------------------------------------ RaftNode API (any thread)
+
+    @Override
+    public int id() {
+        return nodeId;
+    }
+
+    @Override
+    public void start() {
+        if (closed.get()) {
+            throw new NodeClosedException(nodeId, "start");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("node " + nodeId + " was already started");
+        }
+        loadState();
+        if (stepped) {
+            final AgentInvoker agentInvoker = new AgentInvoker(this::onAgentError, null, this);
+            agentInvoker.start();
+            invoker = agentInvoker;
+        } else {
+            final AgentRunner agentRunner = new AgentRunner(idleStrategy(config), this::onAgentError, null, this);
+            runner = agentRunner;
+            AgentRunner.startOnThread(agentRunner, r -> {
+                final Thread t = new Thread(r, roleName());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        LOG.info("node {} started: {}", nodeId, engine);
+    }
+
+    @Override
+    public int step() {
+        final AgentInvoker agentInvoker = invoker;
+        if (agentInvoker == null) {
+            throw new IllegalStateException("node " + nodeId + (stepped ? " is not started" : " runs on its own thread"));
+        }
+        return agentInvoker.invoke();
+    }
+
+    @Override
+    public CompletableFuture<byte[]> propose(DirectBuffer command, int offset, int length) {
+        final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, "propose"));
+            return future;
+        }
+        final byte[] copy = new byte[length];
+        command.getBytes(offset, copy);
+        if (!proposals.offer(new Proposal(copy, future))) {
+            future.completeExceptionally(new RaftException("node " + nodeId + ": proposal queue full ("
+                + config.proposalQueueCapacity() + " waiting, RaftConfig.proposalQueueCapacity)"));
+        } else if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, "propose")); // raced with close
+        }
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<SnapshotMeta> triggerSnapshot() {
+        final CompletableFuture<SnapshotMeta> future = new CompletableFuture<>();
+        if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
+            return future;
+        }
+        adminFutures.add(future);
+        if (!commands.offer(() -> buildSnapshot(future))) {
+            future.completeExceptionally(new RaftException("node " + nodeId + ": admin command queue full"));
+        } else if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
+        }
+        return future;
+    }
+
+    @Override
+    public RaftMetrics metrics() {
+        return metrics.read();
+    }
+
+    @Override
+    public RaftMetrics awaitMetrics(Predicate<RaftMetrics> condition, Duration timeout)
+        throws TimeoutException, InterruptedException {
+        return metrics.await(condition, timeout);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        final AgentRunner agentRunner = runner;
+        final AgentInvoker agentInvoker = invoker;
+        if (agentRunner != null) {
+            agentRunner.close(); // onClose runs on the node thread
+        } else if (agentInvoker != null) {
+            agentInvoker.close();
+        } else {
+            onClose();
+        }
+        failQueued(); // proposals that raced with the agent's last drain
+        LOG.info("node {} closed", nodeId);
+    }
+
+    // ------------------------------------------------------------------ Agent (node thread)
+
+    @Override
+    public String roleName() {
+        return "raft-node-" + nodeId;
+    }
+
+    @Override
+    public int doWork() {
+        final Throwable fatal = fatalError;
+        if (fatal != null) {
+            throw new AgentTerminationException(fatal);
+        }
+        int work = 0;
+        engine.tick(clock.nanoTime());
+        final long flushed = flushedIndex.get();
+        if (flushed != flushedSeen) {
+            flushedSeen = flushed;
+            engine.onLogFlushed(flushed);
+            work++;
+        }
+        work += transport.poll(messageHandler, POLL_LIMIT);
+        work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
+        engine.flushPending();
+        if (!commands.isEmpty()) {
+            work += commands.drain(commandHandler, COMMAND_DRAIN_LIMIT);
+        }
+        metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
+        return work;
+    }
+
+    @Override
+    public void onClose() {
+        closed.set(true);
+        final NodeClosedException error = new NodeClosedException(nodeId, "pending proposal");
+        pending.failAll(index -> error);
+        failQueued();
+        closeQuietly(transport, "transport");
+        closeQuietly(logStore, "log store");
+        closeQuietly(snapshotStore, "snapshot store");
+        if (snapshotExecutor != null) {
+            snapshotExecutor.shutdownNow();
+        }
+        metrics.shutdown();
+    }
+
+    private void failQueued() {
+        final NodeClosedException error = new NodeClosedException(nodeId, "propose");
+        proposals.drain(p -> p.future().completeExceptionally(error));
+        commands.clear();
+        CompletableFuture<?> f;
+        while ((f = adminFutures.poll()) != null) {
+            f.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
+        }
+    }
+
+    private void onAgentError(Throwable t) {
+        if (t instanceof AgentTerminationException) {
+            return;
+        }
+        if (t instanceof Error || (t instanceof StorageException s && s.isFatal()) || t instanceof IOException) {
+            if (fatalError == null) {
+                fatalError = t;
+                LOG.error("node {} stops after a fatal error", nodeId, t);
+            }
+        } else {
+            LOG.error("node {}: duty cycle failed", nodeId, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ inputs (node thread)
+
+    private void onMessage(RaftMessage message) {
+        try {
+            engine.onMessage(message);
+        } catch (RuntimeException e) {
+            if (e instanceof StorageException s && s.isFatal()) {
+                throw e;
+            }
+            if (handlerErrors++ < 10) {
+                LOG.warn("node {}: dropped message {} that failed: {}", nodeId, message, e.toString());
+            }
+        }
+    }
+
+    private void onProposal(Proposal p) {
+        if (!engine.isLeader()) {
+            p.future().completeExceptionally(new NotLeaderException(nodeId, engine.leaderId(), engine.term()));
+            return;
+        }
+        proposalBuffer.wrap(p.command());
+        pending.add(engine.propose(proposalBuffer, 0, p.command().length), p.future());
+    }
+
+    // ------------------------------------------------------------------ start
+
+    private void loadState() {
+        final Vote vote = logStore.readVote();
+        final LogId purged = logStore.lastPurgedLogId();
+        final LogId last = logStore.lastLogId();
+        final Optional<SnapshotReader> snapshot = snapshotStore.current();
+        if (snapshot.isPresent()) {
+            try (SnapshotReader reader = snapshot.get(); InputStream in = reader.openStream()) {
+                stateMachine.restore(reader.meta(), in);
+                snapshotLastLogId = reader.meta().lastLogId();
+                appliedIndex = snapshotLastLogId.index();
+            } catch (IOException e) {
+                throw StorageException.fatal("node " + nodeId + ": restoring snapshot "
+                    + snapshot.get().meta().snapshotId() + " failed", e);
+            }
+        }
+        purgedLogId = purged;
+        final LogTerms terms = engine.log();
+        terms.reset(purged.index(), purged.term());
+        long index = purged.index() + 1;
+        while (index <= last.index()) {
+            // terms never decrease along the log: binary-search the end of each run of equal terms
+            final long term = logStore.termAt(index);
+            long lo = index;
+            long hi = last.index();
+            while (lo < hi) {
+                final long mid = (lo + hi + 1) >>> 1;
+                if (logStore.termAt(mid) == term) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            terms.appendRun(term, index, lo);
+            index = lo + 1;
+        }
+        flushedIndex.set(last.index());
+        flushedSeen = last.index();
+        engine.start(clock.nanoTime(), vote, appliedIndex);
+        transport.updateMembership(engine.membership());
+        metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
+    }
+
+    private static IdleStrategy idleStrategy(RaftConfig config) {
+        return switch (config.idleMode()) {
+            case BUSY_SPIN -> new BusySpinIdleStrategy();
+            case YIELD -> new YieldingIdleStrategy();
+            case BACKOFF -> new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MICROSECONDS.toNanos(config.maxParkMicros()));
+        };
+    }
+
+    // ------------------------------------------------------------------ commands (node thread)
+
+    /** Executes the engine's commands. */
+    private final class Output implements EngineOutput {
+        @Override
+        public void persistVote(long term, int votedFor) {
+            logStore.saveVote(new Vote(term, votedFor));
+        }
+
+        @Override
+        public void appendToLog(EntryBatch entries, int fromPosition, int toPosition) {
+            final EntryBatch batch;
+            if (fromPosition == 0 && toPosition == entries.size()) {
+                batch = entries;
+            } else {
+                batch = appendScratch.clear().addAll(entries, fromPosition, toPosition);
+            }
+            logStore.append(batch, flushCallback);
+            cache.append(batch, 0, batch.size());
+        }
+
+        @Override
+        public void truncateLog(long fromIndex) {
+            logStore.truncateFrom(fromIndex);
+            cache.truncateFrom(fromIndex);
+            long current;
+            while ((current = flushedIndex.get()) >= fromIndex && !flushedIndex.compareAndSet(current, fromIndex - 1)) {
+                Thread.onSpinWait();
+            }
+            flushedSeen = Math.min(flushedSeen, fromIndex - 1);
+        }
+
+        @Override
+        public void send(RaftMessage message) {
+            transport.send(message);
+        }
+
+        @Override
+        public long sendAppendEntries(AppendEntriesRequest request, long fromIndex, long toIndexMax) {
+            final EntryBatch dst = request.entries();
+            final int maxBytes = config.maxBytesPerAppend();
+            long next = fromIndex;
+            if (!cache.contains(fromIndex)) {
+                final long storeEnd = cache.isEmpty() ? toIndexMax + 1 : Math.min(toIndexMax + 1, cache.firstIndex());
+                next += logStore.read(fromIndex, storeEnd, maxBytes, dst);
+            }
+            if (next <= toIndexMax && dst.payloadBytes() < maxBytes) {
+                cache.copyTo(dst, next, toIndexMax, maxBytes);
+            }
+            transport.send(request);
+            return dst.isEmpty() ? fromIndex - 1 : dst.lastIndex();
+        }
+
+        @Override
+        public void committed(long commitIndex) {
+            applyUpTo(commitIndex);
+        }
+
+        @Override
+        public void leadershipLost(long term) {
+            final int leader = nodeId;
+            pending.failAll(index -> new LeadershipLostException(leader, term, index));
+        }
+
+        @Override
+        public void stateChanged() {
+            final Role role = engine.role();
+            if (role != publishedRole) {
+                if (role == Role.LEADER || publishedRole == Role.LEADER) {
+                    LOG.info("node {}: {} -> {} in term {}", nodeId, publishedRole, role, engine.term());
+                }
+                publishedRole = role;
+            }
+        }
+    }
+
+    private void applyUpTo(long commitIndex) {
+        while (appliedIndex < commitIndex) {
+            final long index = appliedIndex + 1;
+            final EntryView entry;
+            if (cache.contains(index)) {
+                entry = cache.entry(index);
+            } else {
+                if (readScratch.isEmpty() || index < readScratch.firstIndex() || index > readScratch.lastIndex()) {
+                    readScratch.clear();
+                    final long end = cache.isEmpty() || cache.firstIndex() <= index ? commitIndex + 1
+                        : Math.min(commitIndex + 1, cache.firstIndex());
+                    logStore.read(index, end, READ_BYTES, readScratch);
+                }
+                entry = readScratch.entry((int) (index - readScratch.firstIndex()));
+            }
+            final byte[] response = stateMachine.apply(entry);
+            appliedIndex = index;
+            if (pending.size() > 0) {
+                pending.applied(index, response);
+            }
+        }
+        readScratch.clear();
+        if (pending.size() > 0) {
+            // publish first, so that a client seeing its future complete also sees the applied index
+            metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
+            pending.completeApplied();
+        }
+        cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - CACHE_RETAIN_ENTRIES));
+    }
+
+    // ------------------------------------------------------------------ snapshots (admin command)
+
+    private void buildSnapshot(CompletableFuture<SnapshotMeta> future) {
+        final SnapshotWriter writer = stateMachine.takeSnapshot();
+        final LogId last = writer.lastApplied();
+        if (last.isNone()) {
+            adminFutures.remove(future);
+            future.completeExceptionally(new RaftException("node " + nodeId + " has applied no entry: no snapshot to build"));
+            return;
+        }
+        final SnapshotMeta meta = new SnapshotMeta(SnapshotMeta.idFor(last, clock.nanoTime() ^ nodeId), last,
+            engine.membership());
+        if (snapshotExecutor == null) {
+            snapshotExecutor = Executors.newSingleThreadExecutor(r -> {
+                final Thread t = new Thread(r, "raft-snapshot-" + nodeId);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        snapshotExecutor.execute(() -> {
+            final SnapshotSink sink = snapshotStore.begin(meta);
+            try {
+                try (OutputStream out = new SinkOutputStream(sink)) {
+                    writer.writeTo(out);
+                }
+                sink.finish().close();
+                if (!commands.offer(() -> snapshotLastLogId = last)) {
+                    LOG.warn("node {}: snapshot {} built but its metrics update was dropped", nodeId, meta.snapshotId());
+                }
+                adminFutures.remove(future);
+                future.complete(meta);
+            } catch (IOException | RuntimeException e) {
+                sink.abort();
+                adminFutures.remove(future);
+                future.completeExceptionally(new RaftException("node " + nodeId + ": building snapshot "
+                    + meta.snapshotId() + " failed", e));
+            }
+        });
+    }
+
+    /** Writes a snapshot stream into a sink at increasing positions. */
+    private static final class SinkOutputStream extends OutputStream {
+        private final SnapshotSink sink;
+        private long position;
+
+        SinkOutputStream(SnapshotSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            sink.write(position, ByteBuffer.wrap(b, off, len));
+            position += len;
+        }
+    }
+
+    private void closeQuietly(AutoCloseable resource, String what) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            LOG.warn("node {}: closing the {} failed", nodeId, what, e);
+        }
+    }
+
+    /** The engine, for tests in this module. */
+    RaftEngine engine() {
+        return engine;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.raft.core.internal.engine;
+
+import dev.raft.api.Entry;
+import dev.raft.api.EntryBatch;
+import dev.raft.api.Membership;
+import dev.raft.api.Vote;
+import dev.raft.api.config.RaftConfig;
+import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.MessageType;
+import dev.raft.api.message.RaftMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * One engine under test with a recording {@link EngineOutput}: every command is recorded in order, the
+ * log it appends is kept in a list (so AppendEntries can be filled), and time is manual.
+ */
+final class TestNode implements EngineOutput {
+    /** A recorded command. */
+    record Cmd(String kind, long a, long b, RaftMessage message) {
+        @Override
+        public String toString() {
+            return message != null ? kind + " " + message : kind + "(" + a + "," + b + ")";
+        }
+    }
+
+    final RaftConfig config;
+    final RaftEngine engine;
+    final List<Entry> log = new ArrayList<>();
+    final List<Cmd> commands = new ArrayList<>();
+    final List<RaftMessage> outbox = new ArrayList<>();
+    Vote savedVote = Vote.INITIAL;
+    long committed;
+    long nowNanos = 1_000_000_000L;
+    int maxBytesPerAppend = Integer.MAX_VALUE;
+
+    TestNode(RaftConfig config, long seed) {
+        this.config = config;
+        this.engine = new RaftEngine(config, new SplittableRandom(seed), this);
+    }
+
+    static RaftConfig.Builder config(int id, int... members) {
+        return RaftConfig.builder().nodeId(id).initialMembership(Membership.of(members))
+            .electionTimeoutMillis(150, 300).heartbeatIntervalMillis(50);
+    }
+
+    /** Starts with a stored vote and log (terms of indexes 1..n), everything durable. */
+    TestNode start(Vote vote, long... terms) {
+        engine.log().reset(0, 0);
+        for (int i = 0; i < terms.length; i++) {
+            log.add(Entry.normal(terms[i], i + 1, new byte[] {(byte) i}));
+            engine.log().append(terms[i], i + 1);
+        }
+        savedVote = vote;
+        engine.start(nowNanos, vote, 0);
+        commands.clear();
+        return this;
+    }
+
+    void advanceMillis(long millis) {
+        nowNanos += TimeUnit.MILLISECONDS.toNanos(millis);
+        engine.tick(nowNanos);
+    }
+
+    /** Advances time in heartbeat-sized steps until {@code millis} have passed. */
+    void runMillis(long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            advanceMillis(10);
+        }
+    }
+
+    void flushAll() {
+        engine.onLogFlushed(log.size());
+    }
+
+    void receive(RaftMessage m) {
+        engine.onMessage(m);
+    }
+
+    /** Removes and returns the sent messages of a type (all if null). */
+    @SuppressWarnings("unchecked")
+    <T extends RaftMessage> List<T> takeSent(MessageType type) {
+        final List<T> taken = new ArrayList<>();
+        outbox.removeIf(m -> {
+            if (type == null || m.type() == type) {
+                taken.add((T) m);
+                return true;
+            }
+            return false;
+        });
+        return taken;
+    }
+
+    List<Cmd> commands(String kind) {
+        return commands.stream().filter(c -> c.kind.equals(kind)).toList();
+    }
+
+    int indexOfCommand(Predicate<Cmd> p) {
+        for (int i = 0; i < commands.size(); i++) {
+            if (p.test(commands.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    long[] logTerms() {
+        return log.stream().mapToLong(Entry::term).toArray();
+    }
+
+    @Override
+    public void persistVote(long term, int votedFor) {
+        final Vote v = new Vote(term, votedFor);
+        if (term < savedVote.term() || (term == savedVote.term() && savedVote.hasVoted() && votedFor != savedVote.votedFor())) {
+            throw new AssertionError("node " + config.nodeId() + " persisted vote " + v + " after " + savedVote);
+        }
+        savedVote = v;
+        commands.add(new Cmd("persistVote", term, votedFor, null));
+    }
+
+    @Override
+    public void appendToLog(EntryBatch entries, int fromPosition, int toPosition) {
+        for (int i = fromPosition; i < toPosition; i++) {
+            final Entry e = entries.entry(i).toEntry();
+            if (e.index() != log.size() + 1) {
+                throw new AssertionError("node " + config.nodeId() + " appended index " + e.index() + " after " + log.size());
+            }
+            log.add(e);
+        }
+        commands.add(new Cmd("append", entries.index(fromPosition), entries.index(toPosition - 1), null));
+    }
+
+    @Override
+    public void truncateLog(long fromIndex) {
+        while (log.size() >= fromIndex) {
+            log.remove(log.size() - 1);
+        }
+        commands.add(new Cmd("truncate", fromIndex, 0, null));
+    }
+
+    @Override
+    public void send(RaftMessage message) {
+        final RaftMessage copy = message.copy();
+        outbox.add(copy);
+        commands.add(new Cmd("send", 0, 0, copy));
+    }
+
+    @Override
+    public long sendAppendEntries(AppendEntriesRequest request, long fromIndex, long toIndexMax) {
+        int bytes = 0;
+        long last = fromIndex - 1;
+        for (long i = fromIndex; i <= toIndexMax; i++) {
+            final Entry e = log.get((int) i - 1);
+            if (i > fromIndex && bytes + e.data().length > maxBytesPerAppend) {
+                break;
+            }
+            request.entries().add(e);
+            bytes += e.data().length;
+            last = i;
+        }
+        send(request);
+        return last;
+    }
+
+    @Override
+    public void committed(long commitIndex) {
+        if (commitIndex <= committed) {
+            throw new AssertionError("commit index went from " + committed + " to " + commitIndex);
+        }
+        committed = commitIndex;
+        commands.add(new Cmd("committed", commitIndex, 0, null));
+    }
+
+    @Override
+    public void leadershipLost(long term) {
+        commands.add(new Cmd("leadershipLost", term, 0, null));
+    }
+
+    @Override
+    public void stateChanged() {
+        // state is read from the engine directly
+    }
+}

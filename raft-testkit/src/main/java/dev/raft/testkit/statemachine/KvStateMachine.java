@@ -1,0 +1,188 @@
+package dev.raft.testkit.statemachine;
+
+import dev.raft.api.EntryType;
+import dev.raft.api.EntryView;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
+import dev.raft.api.statemachine.SnapshotWriter;
+import dev.raft.api.statemachine.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import org.agrona.DirectBuffer;
+
+/**
+ * A deterministic key-value state machine for tests. Commands (see {@link #put} and {@link #get}):
+ * <ul>
+ *   <li>PUT {@code [1][key length: int][key UTF-8][value bytes]}: sets the key; responds with the previous
+ *       value (empty if none);</li>
+ *   <li>GET {@code [2][key UTF-8]}: responds with the value (empty if none);</li>
+ *   <li>anything else: changes nothing but the digest; responds with an empty array.</li>
+ * </ul>
+ * Every applied entry (of any type) extends a running {@link #digest()} over its index, term and payload,
+ * so two replicas that applied the same entries in the same order have the same digest. Reads from other
+ * threads are safe ({@code synchronized}); the node applies from its own thread.
+ */
+public final class KvStateMachine implements StateMachine {
+    private static final byte PUT = 1;
+    private static final byte GET = 2;
+    private static final byte[] EMPTY = new byte[0];
+
+    private final TreeMap<String, byte[]> map = new TreeMap<>();
+    private final CRC32C crc = new CRC32C();
+    private LogId lastApplied = LogId.NONE;
+    private long digest;
+    private long appliedCommands;
+
+    /** An empty state machine. */
+    public KvStateMachine() {
+    }
+
+    /** Encodes a PUT command. */
+    public static byte[] put(String key, byte[] value) {
+        final byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + 4 + k.length + value.length).put(PUT).putInt(k.length).put(k).put(value).array();
+    }
+
+    /** Encodes a GET command. */
+    public static byte[] get(String key) {
+        final byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(1 + k.length).put(GET).put(k).array();
+    }
+
+    @Override
+    public synchronized byte[] apply(EntryView entry) {
+        if (entry.index() != lastApplied.index() + 1) {
+            throw new IllegalStateException("KvStateMachine.apply: entry " + entry.index() + " does not follow "
+                + lastApplied);
+        }
+        final DirectBuffer payload = entry.payload();
+        final int length = entry.payloadLength();
+        final byte[] bytes = new byte[length];
+        payload.getBytes(0, bytes);
+        crc.reset();
+        crc.update(bytes);
+        digest = digest * 1_000_003L + (entry.index() * 31 + entry.term()) * 17 + crc.getValue();
+        lastApplied = LogId.of(entry.term(), entry.index());
+        if (entry.type() != EntryType.NORMAL) {
+            return null;
+        }
+        appliedCommands++;
+        if (length >= 5 && bytes[0] == PUT) {
+            final int keyLength = ByteBuffer.wrap(bytes, 1, 4).getInt();
+            if (keyLength >= 0 && keyLength <= length - 5) {
+                final String key = new String(bytes, 5, keyLength, StandardCharsets.UTF_8);
+                final byte[] value = java.util.Arrays.copyOfRange(bytes, 5 + keyLength, length);
+                final byte[] previous = map.put(key, value);
+                return previous == null ? EMPTY : previous;
+            }
+        } else if (length >= 1 && bytes[0] == GET) {
+            final byte[] value = map.get(new String(bytes, 1, length - 1, StandardCharsets.UTF_8));
+            return value == null ? EMPTY : value;
+        }
+        return EMPTY;
+    }
+
+    @Override
+    public synchronized LogId lastApplied() {
+        return lastApplied;
+    }
+
+    /** The value of {@code key}, or null. */
+    public synchronized byte[] value(String key) {
+        final byte[] v = map.get(key);
+        return v == null ? null : v.clone();
+    }
+
+    /** The number of keys. */
+    public synchronized int size() {
+        return map.size();
+    }
+
+    /** The running digest of every applied entry. */
+    public synchronized long digest() {
+        return digest;
+    }
+
+    /**
+     * The last applied index and the digest, read together: equal fingerprints mean two replicas applied
+     * the same entries in the same order.
+     */
+    public synchronized String fingerprint() {
+        return lastApplied.index() + ":" + Long.toHexString(digest);
+    }
+
+    /** The number of NORMAL entries applied (since start or the restored snapshot's count). */
+    public synchronized long appliedCommands() {
+        return appliedCommands;
+    }
+
+    @Override
+    public synchronized SnapshotWriter takeSnapshot() {
+        final TreeMap<String, byte[]> copy = new TreeMap<>(map);
+        final LogId last = lastApplied;
+        final long d = digest;
+        final long commands = appliedCommands;
+        return new SnapshotWriter() {
+            @Override
+            public LogId lastApplied() {
+                return last;
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                final DataOutputStream data = new DataOutputStream(out);
+                data.writeLong(d);
+                data.writeLong(commands);
+                data.writeInt(copy.size());
+                for (Map.Entry<String, byte[]> e : copy.entrySet()) {
+                    data.writeUTF(e.getKey());
+                    data.writeInt(e.getValue().length);
+                    data.write(e.getValue());
+                }
+                data.flush();
+            }
+        };
+    }
+
+    @Override
+    public synchronized void restore(SnapshotMeta meta, InputStream in) throws IOException {
+        final DataInputStream data = new DataInputStream(in);
+        final long d = data.readLong();
+        final long commands = data.readLong();
+        final int size = data.readInt();
+        if (size < 0) {
+            throw new IOException("KvStateMachine.restore: snapshot " + meta.snapshotId() + " has a negative key count "
+                + size + " at byte 16");
+        }
+        final TreeMap<String, byte[]> restored = new TreeMap<>();
+        for (int i = 0; i < size; i++) {
+            final String key = data.readUTF();
+            final int length = data.readInt();
+            if (length < 0) {
+                throw new IOException("KvStateMachine.restore: snapshot " + meta.snapshotId() + " has a negative value"
+                    + " length " + length + " for key " + i);
+            }
+            final byte[] value = new byte[length];
+            data.readFully(value);
+            restored.put(key, value);
+        }
+        map.clear();
+        map.putAll(restored);
+        digest = d;
+        appliedCommands = commands;
+        lastApplied = meta.lastLogId();
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "KvStateMachine{applied=" + lastApplied + " keys=" + map.size() + " digest=" + Long.toHexString(digest) + "}";
+    }
+}

@@ -1,0 +1,316 @@
+package dev.raft.testkit.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.raft.api.RaftMetrics;
+import dev.raft.api.RaftNode;
+import dev.raft.api.Role;
+import dev.raft.api.error.LeadershipLostException;
+import dev.raft.api.error.NodeClosedException;
+import dev.raft.api.error.NotLeaderException;
+import dev.raft.api.error.RaftException;
+import dev.raft.testkit.statemachine.KvStateMachine;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Cluster tests of the core: real runtime threads, in-memory storage and transport, 3 and 5 nodes. */
+class ClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static byte[] value(long i) {
+        return ByteBuffer.allocate(8).putLong(i).array();
+    }
+
+    /**
+     * Proposes {@code count} PUTs (keys {@code prefix + i}) through whichever node leads, at most 512 in
+     * flight, retrying a proposal refused by a non-leader or lost with its leadership.
+     *
+     * @return the log index of the last committed proposal's entry, as seen by the leader's metrics
+     */
+    private static long proposeAll(LocalCluster cluster, String prefix, int count) throws Exception {
+        final Semaphore window = new Semaphore(512);
+        final List<CompletableFuture<byte[]>> done = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        for (int i = 0; i < count; i++) {
+            final byte[] command = KvStateMachine.put(prefix + i, value(i));
+            while (true) {
+                window.acquire();
+                final RaftNode node = cluster.node(leader);
+                final CompletableFuture<byte[]> f = node == null ? CompletableFuture.failedFuture(
+                    new NotLeaderException(leader, 0, 0)) : node.propose(command);
+                f.whenComplete((r, e) -> window.release());
+                if (!f.isDone() || !f.isCompletedExceptionally()) {
+                    done.add(f);
+                    break;
+                }
+                leader = cluster.awaitLeader(WAIT);
+            }
+        }
+        // retry whatever failed because leadership moved (PUT is idempotent here)
+        for (int attempt = 0; attempt < 20; attempt++) {
+            final List<Integer> failed = new ArrayList<>();
+            for (int i = 0; i < done.size(); i++) {
+                try {
+                    done.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof NotLeaderException || e.getCause() instanceof LeadershipLostException)) {
+                        throw e;
+                    }
+                    failed.add(i);
+                }
+            }
+            if (failed.isEmpty()) {
+                final int l = cluster.awaitLeader(WAIT);
+                return cluster.node(l).metrics().committedIndex();
+            }
+            leader = cluster.awaitLeader(WAIT);
+            for (int i : failed) {
+                done.set(i, cluster.node(leader).propose(KvStateMachine.put(prefix + i, value(i))));
+            }
+        }
+        throw new AssertionError("proposals kept failing: " + cluster.describe());
+    }
+
+    /**
+     * Waits until every live node has applied at least {@code index} and all state machines show the same
+     * fingerprint (applied index and digest of the applied sequence), then checks election safety.
+     */
+    private static void assertConverged(LocalCluster cluster, long index) throws Exception {
+        cluster.awaitApplied(index, WAIT);
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        java.util.Set<String> fingerprints = java.util.Set.of();
+        while (System.nanoTime() < deadline) {
+            fingerprints = new java.util.TreeSet<>();
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                fingerprints.add(sm.fingerprint());
+            }
+            if (fingerprints.size() == 1) {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        assertEquals(1, fingerprints.size(), "state machines differ: " + fingerprints + cluster.describe());
+        assertEquals(cluster.nodes.size(), cluster.stateMachines.size());
+        assertTrue(cluster.electionSafetyViolations.isEmpty(), cluster.electionSafetyViolations.toString());
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {3, 5})
+    @Timeout(120)
+    void tenThousandProposalsAreAppliedInTheSameOrderOnEveryNode(int size) throws Exception {
+        try (LocalCluster cluster = new LocalCluster(size, 42).startAll()) {
+            final long last = proposeAll(cluster, "k", 10_000);
+            assertTrue(last >= 10_001, "10,000 entries plus a blank: " + last);
+            assertConverged(cluster, last);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(10_000, sm.size());
+                assertArrayEquals(value(9_999), sm.value("k9999"));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {3, 5})
+    @Timeout(60)
+    void exactlyOneLeaderPerTermAndNonLeadersRefuseWithAHint(int size) throws Exception {
+        try (LocalCluster cluster = new LocalCluster(size, 7).startAll()) {
+            final int leader = cluster.awaitLeader(WAIT);
+            final int follower = leader == 1 ? 2 : 1;
+            cluster.node(follower).awaitMetrics(m -> m.leaderId() == leader, WAIT);
+            final ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> cluster.node(follower).propose(new byte[] {1}).get(10, TimeUnit.SECONDS));
+            final NotLeaderException notLeader = assertInstanceOf(NotLeaderException.class, refused.getCause());
+            assertEquals(leader, notLeader.leaderHint());
+            for (int i = 0; i < 200; i++) {
+                cluster.observe();
+                Thread.sleep(2);
+            }
+            final RaftMetrics m = cluster.node(leader).metrics();
+            assertEquals(size - 1, m.matchIndex().size());
+            assertTrue(cluster.electionSafetyViolations.isEmpty(), cluster.electionSafetyViolations.toString());
+            assertEquals(1, cluster.nodes.values().stream().filter(n -> n.metrics().role() == Role.LEADER).count());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {3, 5})
+    @Timeout(120)
+    void killedLeaderIsReplacedAndTheSurvivorsKeepCommitting(int size) throws Exception {
+        try (LocalCluster cluster = new LocalCluster(size, 11).startAll()) {
+            proposeAll(cluster, "a", 500);
+            final int oldLeader = cluster.awaitLeader(WAIT);
+            final long oldTerm = cluster.node(oldLeader).metrics().term();
+            final Thread observer = observer(cluster);
+            cluster.crash(oldLeader);
+            final int newLeader = cluster.awaitLeader(WAIT);
+            assertNotEquals(oldLeader, newLeader);
+            assertTrue(cluster.node(newLeader).metrics().term() > oldTerm);
+            final long last = proposeAll(cluster, "b", 500);
+            observer.interrupt();
+            observer.join();
+            assertConverged(cluster, last);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(1000, sm.size());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void minorityPartitionCannotCommitItsClientsGetErrorsAndItConvergesAfterHealing() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(5, 13).startAll()) {
+            proposeAll(cluster, "a", 200);
+            final int oldLeader = cluster.awaitLeader(WAIT);
+            final int buddy = oldLeader == 1 ? 2 : 1;
+            final int[] majority = java.util.Arrays.stream(cluster.ids).filter(id -> id != oldLeader && id != buddy).toArray();
+            final Thread observer = observer(cluster);
+            cluster.network.partition(new int[] {oldLeader, buddy}, majority);
+
+            // the old leader's clients: every proposal fails (never commits, never hangs)
+            final List<CompletableFuture<byte[]>> minority = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                minority.add(cluster.node(oldLeader).propose(KvStateMachine.put("minority" + i, value(i))));
+            }
+            for (CompletableFuture<byte[]> f : minority) {
+                try {
+                    f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    fail("a minority committed a proposal: " + cluster.describe());
+                } catch (ExecutionException e) {
+                    assertTrue(e.getCause() instanceof LeadershipLostException || e.getCause() instanceof NotLeaderException,
+                        e.getCause().toString());
+                }
+            }
+            cluster.node(oldLeader).awaitMetrics(m -> m.role() != Role.LEADER, WAIT);
+
+            final int newLeader = cluster.awaitLeader(WAIT, majority);
+            final CompletableFuture<byte[]> committed = cluster.node(newLeader).propose(KvStateMachine.put("majority", value(1)));
+            committed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            final long majorityCommit = cluster.node(newLeader).metrics().committedIndex();
+
+            cluster.network.heal();
+            final long last = proposeAll(cluster, "c", 100);
+            observer.interrupt();
+            observer.join();
+            assertTrue(last > majorityCommit);
+            assertConverged(cluster, last);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(null, sm.value("minority0"), "an uncommitted minority entry was applied: " + sm);
+                assertArrayEquals(value(1), sm.value("majority"));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void lossyReorderingNetworkStillConverges() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, 23).startAll()) {
+            cluster.awaitLeader(WAIT);
+            for (int from : cluster.ids) {
+                for (int to : cluster.ids) {
+                    if (from != to) {
+                        cluster.network.drop(from, to, 0.05);
+                        cluster.network.delay(from, to, 0, 3);
+                    }
+                }
+            }
+            final long last = proposeAll(cluster, "x", 2000);
+            assertConverged(cluster, last);
+            assertTrue(cluster.network.droppedCount() > 0);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(2000, sm.size());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void restartedNodeCatchesUpFromItsOwnLogAndTheLeader() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, 17).startAll()) {
+            proposeAll(cluster, "a", 300);
+            final int leader = cluster.awaitLeader(WAIT);
+            final int follower = leader == 1 ? 2 : 1;
+            cluster.awaitApplied(301, WAIT, follower);
+            cluster.crash(follower);
+            final long keptByDisk = cluster.disks.get(follower).durableLastLogId().index();
+            assertTrue(keptByDisk >= 301, "the follower's durable log: " + keptByDisk);
+            final long last = proposeAll(cluster, "b", 300);
+
+            cluster.start(follower);
+            assertConverged(cluster, last);
+            for (KvStateMachine sm : cluster.stateMachines.values()) {
+                assertEquals(600, sm.size());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void closingANodeFailsItsPendingAndLaterCalls() throws Exception {
+        final LocalCluster cluster = new LocalCluster(3, 19).startAll();
+        try {
+            final int leader = cluster.awaitLeader(WAIT);
+            final int follower = leader == 1 ? 2 : 1;
+            cluster.crash(follower);
+            cluster.crash(leader == 3 || follower == 3 ? (leader == 1 || follower == 1 ? 2 : 1) : 3);
+            // the leader alone cannot commit: its proposal stays pending until close
+            final RaftNode alone = cluster.node(leader);
+            final CompletableFuture<byte[]> pending = alone.propose(new byte[] {1});
+            Thread.sleep(50);
+            alone.close();
+            final CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                pending::join);
+            assertTrue(e.getCause() instanceof NodeClosedException || e.getCause() instanceof LeadershipLostException,
+                e.getCause().toString());
+            final CompletionException after = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                () -> alone.propose(new byte[] {2}).join());
+            assertInstanceOf(NodeClosedException.class, after.getCause());
+            assertThrowsClosed(alone);
+            assertEquals(Role.SHUTDOWN, alone.metrics().role());
+        } finally {
+            cluster.close();
+        }
+    }
+
+    private static void assertThrowsClosed(RaftNode node) {
+        try {
+            node.start();
+            fail("start after close");
+        } catch (RaftException expected) {
+            assertInstanceOf(NodeClosedException.class, expected);
+        }
+    }
+
+    /** A thread that samples every node's metrics until interrupted (election-safety observer). */
+    private static Thread observer(LocalCluster cluster) {
+        final Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                cluster.observe();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "observer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+}
