@@ -15,4 +15,7 @@ module dev.raft.testkit {
     exports dev.raft.testkit.memory;
     exports dev.raft.testkit.network;
     exports dev.raft.testkit.statemachine;
+    exports dev.raft.testkit.conformance;
+    // JUnit runs the suite's test methods in the classes of third parties that extend it
+    opens dev.raft.testkit.conformance to org.junit.platform.commons;
 }
