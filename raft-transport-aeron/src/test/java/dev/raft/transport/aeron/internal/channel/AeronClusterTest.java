@@ -1,4 +1,4 @@
-package dev.raft.transport.aeron;
+package dev.raft.transport.aeron.internal.channel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,12 +13,12 @@ import dev.raft.api.error.LeadershipLostException;
 import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.statemachine.StateMachine;
 import dev.raft.core.RaftModule;
+import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.AeronTransportModule;
 import dev.raft.testkit.memory.FlushMode;
 import dev.raft.testkit.memory.InMemoryDisk;
 import dev.raft.testkit.memory.InMemoryStorageModule;
 import dev.raft.testkit.statemachine.KvStateMachine;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,7 +140,7 @@ class AeronClusterTest {
     @Timeout(170)
     void threeNodesOverAeronElectCommitAHundredThousandEntriesAndSurviveALeaderKill() throws Exception {
         for (int id : IDS) {
-            endpoints.put(id, "127.0.0.1:" + freeUdpPort());
+            endpoints.put(id, "127.0.0.1:" + LiveCluster.freeUdpPort());
             disks.put(id, new InMemoryDisk());
         }
         try {
@@ -182,13 +182,5 @@ class AeronClusterTest {
 
     private static byte[] value(long i) {
         return ByteBuffer.allocate(8).putLong(i).array();
-    }
-
-    private static int freeUdpPort() {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("no free UDP port on 127.0.0.1", e);
-        }
     }
 }
