@@ -24,10 +24,15 @@ public final class AeronTransportModule extends AbstractModule {
         bind(AeronTransportConfig.class).toInstance(config);
     }
 
-    /** The node's transport: one per injector. */
+    /**
+     * The node's transport: one per injector, started here (embedded driver, client, subscription).
+     *
+     * @param transportConfig the bound configuration
+     * @return the started transport
+     */
     @Provides
     @Singleton
-    Transport transport(AeronTransportConfig transportConfig) {
+    public Transport transport(AeronTransportConfig transportConfig) {
         return new AeronTransport(transportConfig);
     }
 }

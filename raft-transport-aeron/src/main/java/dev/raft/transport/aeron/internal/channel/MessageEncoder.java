@@ -28,7 +28,7 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Encodes Raft messages as SBE frames with the generated flyweight encoders, straight into a caller's
  * buffer (an Aeron claim or a reusable buffer). One instance per sending thread; allocation-free once the
- * membership bytes of an InstallSnapshot stream are cached (they are encoded once per membership object).
+ * membership bytes of an InstallSnapshot stream are cached (encoded again only when the membership changes).
  */
 public final class MessageEncoder {
     /** The frame header length. */
@@ -191,7 +191,7 @@ public final class MessageEncoder {
     }
 
     private byte[] membershipBytes(Membership membership) {
-        if (membership != encodedMembership) {
+        if (membership != encodedMembership && !membership.equals(encodedMembership)) {
             membershipBytes = membership.encode();
             encodedMembership = membership;
         }
