@@ -147,6 +147,28 @@ class AeronTransportTest {
     }
 
     @Test
+    void aReceiverThatDoesNotPollBackPressuresTheSenderWhichDropsAfterBoundedRetries() {
+        try (LiveCluster cluster = new LiveCluster(IDS)) {
+            final AeronTransport one = new AeronTransport(cluster.config(1).termLength(64 * 1024).build());
+            cluster.transports.put(1, one);
+            cluster.start(2);
+            cluster.updateMembership(MEMBERS);
+            cluster.awaitConnected();
+            final dev.raft.api.message.AppendEntriesRequest batch = new dev.raft.api.message.AppendEntriesRequest()
+                .set(1, 2, 1, 0, 0, 0);
+            batch.entries().add(1, 1, dev.raft.api.EntryType.NORMAL, new byte[1000]);
+            int sent = 0;
+            while (one.send(batch) && sent < 100_000) {
+                sent++;
+            }
+            assertTrue(sent < 100_000, "node 2 never polls: its window must fill");
+            assertEquals(1, one.counters().drops(SendDrop.BACK_PRESSURED));
+            assertEquals(sent, one.counters().framesOut());
+            assertTrue(one.counters().backPressureEvents() >= cluster.config(1).build().backPressureRetries() + 1);
+        }
+    }
+
+    @Test
     void oversizedMessagesAreDroppedAndCounted() {
         try (LiveCluster cluster = new LiveCluster(IDS, 1, 2)) {
             cluster.updateMembership(MEMBERS);
