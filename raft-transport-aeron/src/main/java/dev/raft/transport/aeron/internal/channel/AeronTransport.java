@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * by a {@link ControlledFragmentAssembler} on the receiver. BACK_PRESSURED, NOT_CONNECTED and
  * ADMIN_ACTION are retried {@link AeronTransportConfig#backPressureRetries()} times, then the message is
  * dropped and counted (Raft retransmits); CLOSED and MAX_POSITION_EXCEEDED are errors, counted and logged
- * once per peer. {@code send} never throws for a peer that is down, slow or unknown.
+ * once per reason. {@code send} never throws for a peer that is down, slow or unknown.
  */
 public final class AeronTransport implements Transport, ControlledFragmentHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
@@ -172,14 +172,23 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
             return fail(SendDrop.INVALID_MESSAGE, peer, message);
         }
         final ExclusivePublication publication = peer.publication;
-        final int length = encoder.encodedLength(message);
+        final int length;
+        try {
+            length = encoder.encodedLength(message);
+        } catch (RuntimeException e) {
+            return encodeFailed(message, e);
+        }
         if (length < 0 || length > publication.maxMessageLength()) {
             return fail(SendDrop.OVERSIZE, peer, message);
         }
         final boolean claimable = length <= publication.maxPayloadLength();
         if (!claimable) {
             scratch.checkLimit(length);
-            encoder.encode(message, scratch, 0);
+            try {
+                encoder.encode(message, scratch, 0);
+            } catch (RuntimeException e) {
+                return encodeFailed(message, e);
+            }
         }
         long result = Publication.NOT_CONNECTED;
         for (int attempt = 0; attempt <= config.backPressureRetries(); attempt++) {
@@ -190,9 +199,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
                         encoder.encode(message, claim.buffer(), claim.offset());
                     } catch (RuntimeException e) {
                         claim.abort();
-                        LOG.error("node {}: encoding {} failed", localId, message, e);
-                        counters.onDrop(SendDrop.INVALID_MESSAGE);
-                        return false;
+                        return encodeFailed(message, e);
                     }
                     claim.commit();
                 }
@@ -214,6 +221,16 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         }
         counters.onDrop(result == Publication.BACK_PRESSURED ? SendDrop.BACK_PRESSURED
             : result == Publication.ADMIN_ACTION ? SendDrop.ADMIN_ACTION : SendDrop.NOT_CONNECTED);
+        return false;
+    }
+
+    /** A message the encoder rejected (a bug in its producer): counted, logged once, never thrown. */
+    private boolean encodeFailed(RaftMessage message, RuntimeException e) {
+        counters.onDrop(SendDrop.INVALID_MESSAGE);
+        if (sendErrorsLogged.add(SendDrop.INVALID_MESSAGE)) {
+            LOG.error("node {}: encoding {} failed; dropped (further drops for this reason are only counted)",
+                localId, message, e);
+        }
         return false;
     }
 

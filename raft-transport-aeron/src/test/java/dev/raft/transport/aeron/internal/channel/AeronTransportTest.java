@@ -143,6 +143,8 @@ class AeronTransportTest {
                 "every attempt of every send counted");
             assertFalse(one.send(new VoteRequest().set(3, 2, 1, 0, 0, true, false)), "another node's message");
             assertEquals(1, one.counters().drops(SendDrop.INVALID_MESSAGE));
+            assertFalse(one.send(new InstallSnapshotRequest().from(1).to(2)), "a chunk without snapshot meta");
+            assertEquals(2, one.counters().drops(SendDrop.INVALID_MESSAGE));
         }
     }
 
