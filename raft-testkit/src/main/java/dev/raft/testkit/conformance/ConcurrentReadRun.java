@@ -54,6 +54,8 @@ final class ConcurrentReadRun {
         }
         try {
             writeLoop(TimeUnit.MILLISECONDS.toNanos(millis));
+        } catch (RuntimeException e) {
+            throw log.failure(StorageContracts.LOG_ALLOWED, "the writer's last call threw " + e, e);
         } finally {
             stop = true;
             for (Thread t : threads) {

@@ -1,12 +1,14 @@
 package dev.raft.testkit.conformance;
 
 import dev.raft.api.storage.FlushCallback;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The flush callback the suite passes to every append of one opened store: checks the order rules of
  * {@link FlushCallback} as reports arrive (from any thread) and remembers what is guaranteed durable.
  */
 final class FlushTracker implements FlushCallback {
+    private final AtomicInteger inFlight = new AtomicInteger();
     private long lastReport;
     private long durable;
     private long bannedFrom = Long.MAX_VALUE;
@@ -29,8 +31,21 @@ final class FlushTracker implements FlushCallback {
     }
 
     @Override
-    public synchronized void onFlushed(long flushedIndex) {
+    public void onFlushed(long flushedIndex) {
+        final int before = inFlight.getAndIncrement();
+        try {
+            report(flushedIndex, before);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private synchronized void report(long flushedIndex, int othersInFlight) {
         if (dead || violation != null) {
+            return;
+        }
+        if (othersInFlight > 0) {
+            violate(StorageContracts.FLUSH_ONE_AT_A_TIME, "onFlushed(" + flushedIndex + ") called while another call was running");
             return;
         }
         if (flushedIndex > appendedLast) {

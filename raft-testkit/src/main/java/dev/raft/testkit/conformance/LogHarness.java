@@ -165,6 +165,14 @@ final class LogHarness implements AutoCloseable {
         model.subList(0, removed).clear();
         purged = upTo;
         checkIds(contract);
+        if (!model.isEmpty()) {
+            final long next = purged.index() + 1;
+            final EntryBatch first = new EntryBatch(64);
+            call(PURGE, "read(" + next + ", " + (next + 1) + ") of the first entry kept", () -> store.read(next, next + 1,
+                Integer.MAX_VALUE, first));
+            log.check(first.size() == 1 && model.get(0).equals(first.entry(0).toEntry()), PURGE, "the first entry kept, "
+                + model.get(0) + ", reads back as " + (first.isEmpty() ? "nothing" : first.entry(0).toEntry()));
+        }
     }
 
     /** Saves {@code v}; the model decides whether it must be accepted. */
@@ -253,25 +261,53 @@ final class LogHarness implements AutoCloseable {
         });
         store = open("reopen after close");
         tracker = new FlushTracker(modelLast().index(), modelLast().index());
+        final Vote gotVote = call(VOTE, "readVote", store::readVote);
+        log.check(gotVote.equals(vote), VOTE_DURABLE, "reopened vote " + gotVote + ", saved " + vote);
+        final LogId gotPurged = call(LAST_PURGED, "lastPurgedLogId", store::lastPurgedLogId);
+        log.check(gotPurged.equals(purged), PURGE_DURABLE, "reopened lastPurgedLogId " + gotPurged + ", purged up to " + purged);
         checkAll(StorageContracts.REOPEN);
+    }
+
+    /** How a store is stopped before it is reopened. */
+    enum Stop {
+        /** {@code close()} without waiting for flushes: unflushed appends may be lost or kept. */
+        CLOSE,
+        /** {@link StorageFactory#crash(LogStore, Path)}. */
+        CRASH,
+        /** {@link StorageFactory#crashTearingUnflushed(LogStore, Path)}. */
+        TORN_CRASH
     }
 
     /** Crashes the store (optionally tearing the unflushed tail), reopens, and checks what survived. */
     void crashAndReopen(boolean torn) {
-        log.add(torn ? "crash tearing the unflushed tail; reopen" : "crash; reopen");
+        stopAndReopen(torn ? Stop.TORN_CRASH : Stop.CRASH);
+    }
+
+    /**
+     * Stops the store as {@code how} says, reopens it and checks what survived: the purge point and the vote,
+     * every entry reported flushed, and nothing but a prefix of what was appended.
+     */
+    void stopAndReopen(Stop how) {
+        log.add(switch (how) {
+            case CLOSE -> "close (without waiting for flushes); reopen";
+            case CRASH -> "crash; reopen";
+            case TORN_CRASH -> "crash tearing the unflushed tail; reopen";
+        });
         tracker.check(log);
         tracker.kill();
         final long durable = tracker.durable();
         try {
-            if (torn) {
-                factory.crashTearingUnflushed(store, dir);
-            } else {
-                factory.crash(store, dir);
+            switch (how) {
+                case CLOSE -> store.close();
+                case CRASH -> factory.crash(store, dir);
+                case TORN_CRASH -> factory.crashTearingUnflushed(store, dir);
+                default -> throw new IllegalStateException(how.name());
             }
         } catch (Exception e) {
-            throw log.failure(CRASH_PREFIX, "the factory's crash failed: " + e, e);
+            throw log.failure(how == Stop.CLOSE ? StorageContracts.LOG_CLOSED : CRASH_PREFIX, "stopping the store by "
+                + how + " failed: " + e, e);
         }
-        store = open("reopen after crash");
+        store = open("reopen after " + how);
         final LogId gotPurged = call(LAST_PURGED, "lastPurgedLogId", store::lastPurgedLogId);
         log.check(gotPurged.equals(purged), PURGE_DURABLE, "reopened lastPurgedLogId " + gotPurged + ", purged up to " + purged);
         final Vote gotVote = call(VOTE, "readVote", store::readVote);
@@ -291,9 +327,10 @@ final class LogHarness implements AutoCloseable {
                 final Entry got = all.entry(i).toEntry();
                 final Entry want = modelEntry(got.index());
                 if (!want.equals(got)) {
-                    final String how = truncated.get(got.logId());
-                    throw log.failure(how != null ? TRUNCATE_DURABLE : CRASH_PREFIX, "reopened log holds " + got + " at index "
-                        + got.index() + ", appended was " + want + (how != null ? "; it was removed by " + how : ""), null);
+                    final String removedBy = truncated.get(got.logId());
+                    throw log.failure(removedBy != null ? TRUNCATE_DURABLE : CRASH_PREFIX, "reopened log holds " + got
+                        + " at index " + got.index() + ", appended was " + want
+                        + (removedBy != null ? "; it was removed by " + removedBy : ""), null);
                 }
             }
         }
@@ -316,8 +353,10 @@ final class LogHarness implements AutoCloseable {
             final EntryBatch all = readAll(purged.index() + 1, last.index() + 1, contract);
             for (int i = 0; i < all.size(); i++) {
                 final Entry got = all.entry(i).toEntry();
-                log.check(modelEntry(got.index()).equals(got), contract, "holds " + got + " at index " + got.index()
-                    + ", appended was " + modelEntry(got.index()));
+                final String how = truncated.get(got.logId());
+                log.check(modelEntry(got.index()).equals(got), how != null ? TRUNCATE : READ_ENTRIES, "holds " + got
+                    + " at index " + got.index() + ", appended was " + modelEntry(got.index())
+                    + (how != null ? "; it was removed by " + how : "") + " (checking " + contract + ")");
                 final long term = call(contract, "termAt", () -> store.termAt(got.index()));
                 log.check(term == got.term(), contract, "termAt(" + got.index() + ") = " + term + ", entry has term " + got.term());
             }

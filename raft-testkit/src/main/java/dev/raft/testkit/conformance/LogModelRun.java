@@ -60,8 +60,10 @@ final class LogModelRun {
             h.saveVote(new Vote(term, random.nextInt(4)));
         } else if (op < 82) {
             h.awaitFlushed();
-        } else if (op < 85) {
+        } else if (op < 84) {
             h.reopenAfterClose();
+        } else if (op < 85) {
+            h.stopAndReopen(LogHarness.Stop.CLOSE);
         } else if (op < 89 && crash) {
             h.crashAndReopen(tornCrash && random.nextBoolean());
         } else {

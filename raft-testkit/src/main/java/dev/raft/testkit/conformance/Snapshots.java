@@ -94,6 +94,20 @@ final class Snapshots {
         }
     }
 
+    /** Begins {@code meta}, writes {@code size} bytes of content {@code salt} in one chunk, finishes it. */
+    static SnapshotMeta finishNew(SnapshotStore store, SnapshotMeta meta, long salt, int size, OpLog log) {
+        log.add("begin(" + meta.snapshotId() + " at " + meta.lastLogId() + ")");
+        final SnapshotSink sink;
+        try {
+            sink = store.begin(meta);
+        } catch (RuntimeException e) {
+            throw log.failure(StorageContracts.SNAPSHOT_ALLOWED, "begin threw " + e, e);
+        }
+        write(sink, salt, 0, size, log);
+        finish(sink, log).close();
+        return meta;
+    }
+
     /** Finishes {@code sink}, expecting success. */
     static SnapshotReader finish(SnapshotSink sink, OpLog log) {
         log.add("sink " + sink.meta().snapshotId() + ".finish()");

@@ -48,13 +48,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The storage conformance suite: proves that a {@link LogStore} and a {@link SnapshotStore} honour every
@@ -131,8 +137,11 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(StorageConformanceSuite.UnexpectedExceptions.class)
 public abstract class StorageConformanceSuite {
     private StorageFactory factory;
+    /** The operations of the running case, for the message of an unexpected exception. */
+    private OpLog current;
     private Path root;
     private String caseName;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -544,7 +553,7 @@ public abstract class StorageConformanceSuite {
     /** Reader threads concurrent with appends, truncates and purges never see torn, phantom or removed entries. */
     @Test
     public void concurrentReadsSeeNoTornOrPhantomEntries() throws Exception {
-        final OpLog ops = new OpLog(storeName(), "");
+        final OpLog ops = ops();
         final LogStore store = factory.openLogStore(dir("concurrent-log"));
         opened.add(store);
         new ConcurrentReadRun(store, ops, 42).run(2, Long.getLong("raft.conformance.concurrencyMillis", 400));
@@ -559,6 +568,7 @@ public abstract class StorageConformanceSuite {
         for (long seed : seeds(Integer.getInteger("raft.conformance.seeds", 12))) {
             final OpLog ops = new OpLog(storeName(), "seed " + seed + ": -Draft.conformance.seed=" + seed
                 + " -Draft.conformance.ops=" + operations + " -Dtest=" + caseName.replace('.', '#'));
+            current = ops;
             try (LogHarness h = new LogHarness(factory, dir("random-log-" + seed), ops)) {
                 new LogModelRun(h, seed, crash, torn).run(operations);
             }
@@ -685,18 +695,17 @@ public abstract class StorageConformanceSuite {
     public void readerValidAfterNewerSnapshot() throws Exception {
         final OpLog ops = ops();
         final SnapshotStore store = snapshots("snapshots");
-        final SnapshotSink first = store.begin(Snapshots.meta("6-60-first", 6, 60));
-        Snapshots.write(first, 6, 0, 4000, ops);
-        Snapshots.finish(first, ops).close();
+        final SnapshotMeta first = Snapshots.finishNew(store, Snapshots.meta("6-60-first", 6, 60), 6, 4000, ops);
         ops.add("current() (kept open)");
-        try (SnapshotReader old = store.current().orElseThrow()) {
-            final SnapshotSink second = store.begin(Snapshots.meta("6-70-second", 6, 70));
-            Snapshots.write(second, 7, 0, 1000, ops);
-            Snapshots.finish(second, ops).close();
-            final SnapshotSink third = store.begin(Snapshots.meta("7-80-third", 7, 80));
-            Snapshots.write(third, 8, 0, 10, ops);
-            Snapshots.finish(third, ops).close();
-            Snapshots.checkReader(old, first.meta(), Snapshots.content(6, 0, 4000), READER_VALID, ops);
+        final SnapshotReader old = store.current().orElseThrow();
+        try {
+            final SnapshotMeta second = Snapshots.finishNew(store, Snapshots.meta("6-70-second", 6, 70), 7, 1000, ops);
+            final SnapshotMeta third = Snapshots.finishNew(store, Snapshots.meta("7-80-third", 7, 80), 8, 10, ops);
+            Snapshots.checkReader(old, first, Snapshots.content(6, 0, 4000), READER_VALID, ops);
+        } finally {
+            ops.add("reader.close(); reader.close()");
+            old.close();
+            old.close();
         }
         Snapshots.checkCurrent(store, Snapshots.meta("7-80-third", 7, 80), Snapshots.content(8, 0, 10), FINISH, ops);
     }
@@ -707,9 +716,7 @@ public abstract class StorageConformanceSuite {
         final OpLog ops = ops();
         final Path dir = dir("snapshots");
         final SnapshotStore store = factory.openSnapshotStore(dir);
-        final SnapshotSink sink = store.begin(Snapshots.meta("8-80-a", 8, 80));
-        Snapshots.write(sink, 8, 0, 3000, ops);
-        Snapshots.finish(sink, ops).close();
+        final SnapshotMeta sink = Snapshots.finishNew(store, Snapshots.meta("8-80-a", 8, 80), 8, 3000, ops);
         final SnapshotSink open = store.begin(Snapshots.meta("9-90-open", 9, 90));
         Snapshots.write(open, 9, 0, 3000, ops);
         ops.add("close(); close()");
@@ -720,7 +727,7 @@ public abstract class StorageConformanceSuite {
         ops.add("reopen");
         final SnapshotStore reopened = factory.openSnapshotStore(dir);
         opened.add(reopened);
-        Snapshots.checkCurrent(reopened, sink.meta(), Snapshots.content(8, 0, 3000), FINISH_DURABLE, ops);
+        Snapshots.checkCurrent(reopened, sink, Snapshots.content(8, 0, 3000), FINISH_DURABLE, ops);
     }
 
     /** A crash before finish leaves the previous snapshot; after finish, the new one. */
@@ -730,23 +737,19 @@ public abstract class StorageConformanceSuite {
         final OpLog ops = ops();
         final Path dir = dir("snapshots");
         SnapshotStore store = factory.openSnapshotStore(dir);
-        final SnapshotSink first = store.begin(Snapshots.meta("10-100-a", 10, 100));
-        Snapshots.write(first, 10, 0, 5000, ops);
-        Snapshots.finish(first, ops).close();
+        final SnapshotMeta first = Snapshots.finishNew(store, Snapshots.meta("10-100-a", 10, 100), 10, 5000, ops);
         final SnapshotSink second = store.begin(Snapshots.meta("11-110-b", 11, 110));
         Snapshots.write(second, 11, 0, 5000, ops);
         ops.add("crash before finish; reopen");
         factory.crash(store, dir);
         store = factory.openSnapshotStore(dir);
-        Snapshots.checkCurrent(store, first.meta(), Snapshots.content(10, 0, 5000), CRASH_BEFORE_FINISH, ops);
-        final SnapshotSink third = store.begin(Snapshots.meta("12-120-c", 12, 120));
-        Snapshots.write(third, 12, 0, 2000, ops);
-        Snapshots.finish(third, ops).close();
+        Snapshots.checkCurrent(store, first, Snapshots.content(10, 0, 5000), CRASH_BEFORE_FINISH, ops);
+        final SnapshotMeta third = Snapshots.finishNew(store, Snapshots.meta("12-120-c", 12, 120), 12, 2000, ops);
         ops.add("crash after finish; reopen");
         factory.crash(store, dir);
         store = factory.openSnapshotStore(dir);
         opened.add(store);
-        Snapshots.checkCurrent(store, third.meta(), Snapshots.content(12, 0, 2000), FINISH_DURABLE, ops);
+        Snapshots.checkCurrent(store, third, Snapshots.content(12, 0, 2000), FINISH_DURABLE, ops);
     }
 
     /**
@@ -823,20 +826,131 @@ public abstract class StorageConformanceSuite {
         final OpLog ops = ops();
         final Path dir = dir("snapshots");
         final SnapshotStore store = factory.openSnapshotStore(dir);
-        final SnapshotSink first = store.begin(Snapshots.meta("15-150-a", 15, 150));
-        Snapshots.write(first, 15, 0, 1000, ops);
-        Snapshots.finish(first, ops).close();
+        final SnapshotMeta first = Snapshots.finishNew(store, Snapshots.meta("15-150-a", 15, 150), 15, 1000, ops);
         final SnapshotSink second = store.begin(Snapshots.meta("16-160-b", 16, 160));
         Snapshots.write(second, 16, 0, 1000, ops);
         ops.add("inject: next finish fails");
         factory.failNextSnapshotFinish(store);
         Snapshots.expectThrows(StorageException.class, FINISH_FAILED, "finish() (fails)", second::finish, ops);
-        Snapshots.checkCurrent(store, first.meta(), Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
+        Snapshots.checkCurrent(store, first, Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
         ops.add("close; reopen");
         store.close();
         final SnapshotStore reopened = factory.openSnapshotStore(dir);
         opened.add(reopened);
-        Snapshots.checkCurrent(reopened, first.meta(), Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
+        Snapshots.checkCurrent(reopened, first, Snapshots.content(15, 0, 1000), FINISH_FAILED, ops);
+    }
+
+    /**
+     * Sinks written and finished from several threads at once, with another thread reading {@code current()}:
+     * every reader sees one whole finished snapshot, and the newest one ends current.
+     */
+    @Test
+    public void snapshotSinksFromSeveralThreads() throws Exception {
+        final OpLog ops = ops();
+        final SnapshotStore store = snapshots("snapshots");
+        final int writers = 3;
+        final int size = 64 * 1024;
+        final AtomicReference<String> problem = new AtomicReference<>();
+        final AtomicBoolean done = new AtomicBoolean();
+        ops.add(writers + " threads each write 4 snapshots (shuffled 1 KiB chunks) and finish them; one thread reads current()");
+        final Thread reader = new Thread(() -> {
+            while (!done.get() && problem.get() == null) {
+                try {
+                    final Optional<SnapshotReader> current = store.current();
+                    if (current.isPresent()) {
+                        try (SnapshotReader r = current.get()) {
+                            final byte[] bytes = r.openStream().readAllBytes();
+                            final long salt = r.meta().lastLogId().index();
+                            if (!java.util.Arrays.equals(bytes, Snapshots.content(salt, 0, size))) {
+                                problem.compareAndSet(null, "current() " + r.meta().snapshotId() + " read " + bytes.length
+                                    + " bytes that are not the ones written");
+                            }
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    problem.compareAndSet(null, "current() or its reader threw " + e);
+                }
+            }
+        }, "conformance-snapshot-reader");
+        final List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            final int writer = w;
+            threads.add(new Thread(() -> {
+                final Random random = new Random(writer);
+                for (int round = 0; round < 4 && problem.get() == null; round++) {
+                    final long index = 10 + round * writers + writer;
+                    final SnapshotSink sink = store.begin(Snapshots.meta("t" + writer + "-" + round, 1, index));
+                    final List<Integer> chunks = new ArrayList<>();
+                    for (int p = 0; p < size; p += 1024) {
+                        chunks.add(p);
+                    }
+                    Collections.shuffle(chunks, random);
+                    try {
+                        for (int p : chunks) {
+                            sink.write(p, ByteBuffer.wrap(Snapshots.content(index, p, 1024)));
+                        }
+                    } catch (RuntimeException e) {
+                        problem.compareAndSet(null, "write to " + sink.meta().snapshotId() + " threw " + e);
+                        return;
+                    }
+                    try {
+                        sink.finish().close();
+                    } catch (RuntimeException olderThanCurrentMeanwhile) {
+                        // allowed: another thread finished a newer snapshot first
+                    }
+                }
+            }, "conformance-snapshot-writer-" + w));
+        }
+        reader.setDaemon(true);
+        reader.start();
+        for (Thread t : threads) {
+            t.setDaemon(true);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        done.set(true);
+        reader.join(TimeUnit.SECONDS.toMillis(30));
+        ops.check(problem.get() == null, StorageContracts.SNAPSHOT_THREADS, String.valueOf(problem.get()));
+        final long newest = 10 + 3 * writers + writers - 1;
+        Snapshots.checkCurrent(store, Snapshots.meta("t" + (writers - 1) + "-3", 1, newest), Snapshots.content(newest, 0, size),
+            StorageContracts.FINISH_OLDER, ops);
+    }
+
+    /**
+     * An aborted sink and replaced snapshots leave no files behind: with no reader open, the directory holds
+     * little more than the current snapshot.
+     */
+    @Test
+    public void abortedAndReplacedSnapshotsLeaveNoFiles() throws Exception {
+        final OpLog ops = ops();
+        final Path dir = dir("snapshots");
+        final SnapshotStore store = factory.openSnapshotStore(dir);
+        opened.add(store);
+        final int size = 256 * 1024;
+        for (int i = 1; i <= 4; i++) {
+            final SnapshotMeta sink = Snapshots.finishNew(store, Snapshots.meta("20-" + i, 20, i), i, size, ops);
+        }
+        final SnapshotSink aborted = store.begin(Snapshots.meta("21-1-aborted", 21, 1));
+        Snapshots.write(aborted, 21, 0, size, ops);
+        ops.add("abort()");
+        aborted.abort();
+        final long bytes = directoryBytes(dir);
+        ops.check(bytes < 2L * size, StorageContracts.SNAPSHOT_FILES, dir + " holds " + bytes + " bytes after 4 snapshots of "
+            + size + " bytes replaced one another and one was aborted; at most one snapshot (and some metadata) may remain");
+    }
+
+    private static long directoryBytes(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p)) {
+                    total += Files.size(p);
+                }
+            }
+            return total;
+        }
     }
 
     /** Seeded random sink operations (begin, writes, finish, abort, reopen, crash) against a model. */
@@ -848,6 +962,7 @@ public abstract class StorageConformanceSuite {
         for (long seed : seeds(count)) {
             final OpLog ops = new OpLog(storeName(), "seed " + seed + ": -Draft.conformance.seed=" + seed
                 + " -Draft.conformance.ops=" + (operations * 2) + " -Dtest=" + caseName.replace('.', '#'));
+            current = ops;
             try (SnapshotModelRun run = new SnapshotModelRun(factory, dir("random-snapshots-" + seed), ops, seed, crash)) {
                 run.run(operations);
             }
@@ -883,15 +998,21 @@ public abstract class StorageConformanceSuite {
     }
 
     private String storeName() {
-        return factory.getClass().getName();
+        try {
+            final boolean named = factory.getClass().getMethod("toString").getDeclaringClass() != Object.class;
+            return named ? factory.toString() : factory.getClass().getName();
+        } catch (NoSuchMethodException e) {
+            return factory.getClass().getName();
+        }
     }
 
     private OpLog ops() {
-        return new OpLog(storeName(), "");
+        current = new OpLog(storeName(), "");
+        return current;
     }
 
     private LogHarness log() {
-        final LogHarness h = new LogHarness(factory, dir("log"), new OpLog(storeName(), ""));
+        final LogHarness h = new LogHarness(factory, dir("log"), ops());
         opened.add(h);
         return h;
     }
@@ -907,6 +1028,29 @@ public abstract class StorageConformanceSuite {
             return Files.createDirectories(root.resolve(name));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the case directory " + root.resolve(name), e);
+        }
+    }
+
+    /**
+     * Turns an exception a case did not expect (a store call the contract allows threw) into a failure that
+     * names the contract and lists the case's operations. Registered by the suite; not for direct use.
+     */
+    public static final class UnexpectedExceptions implements TestExecutionExceptionHandler {
+        /** Created by JUnit. */
+        public UnexpectedExceptions() {
+        }
+
+        @Override
+        public void handleTestExecutionException(ExtensionContext context, Throwable thrown) throws Throwable {
+            final Object instance = context.getTestInstance().orElse(null);
+            if (thrown instanceof AssertionError || thrown instanceof TestAbortedException
+                || !(instance instanceof StorageConformanceSuite suite) || suite.current == null) {
+                throw thrown;
+            }
+            final boolean snapshot = context.getRequiredTestMethod().getName().toLowerCase(java.util.Locale.ROOT)
+                .contains("snapshot");
+            throw suite.current.failure(snapshot ? StorageContracts.SNAPSHOT_ALLOWED : StorageContracts.LOG_ALLOWED,
+                "threw " + thrown, thrown);
         }
     }
 }

@@ -63,6 +63,8 @@ public final class StorageContracts {
     public static final String FLUSH_EVENTUALLY = "LogStore.append: the flush callback of every append is eventually called";
     /** Flush callback order. */
     public static final String FLUSH_INCREASING = "FlushCallback.onFlushed: flushedIndex strictly increasing between two truncations";
+    /** Flush callback serialization. */
+    public static final String FLUSH_ONE_AT_A_TIME = "FlushCallback.onFlushed: calls for one store come one at a time";
     /** Flush callback after truncation. */
     public static final String FLUSH_AFTER_TRUNCATE = "LogStore.truncateFrom: no flush report names an index >= index until entries are appended there";
     /** Flush callback bound. */
@@ -75,6 +77,8 @@ public final class StorageContracts {
     public static final String REOPEN = "LogStore (reopen after close): every flushed entry, the purge point and the vote are back";
     /** Closed store. */
     public static final String LOG_CLOSED = "LogStore.close: idempotent; later calls throw IllegalStateException";
+    /** Allowed log calls succeed. */
+    public static final String LOG_ALLOWED = "LogStore: a call the contract allows does not throw";
     /** Membership entries. */
     public static final String MEMBERSHIP_ENTRIES = "LogStore: membership entries are stored and read back intact";
 
@@ -116,6 +120,10 @@ public final class StorageContracts {
     public static final String WRITE_RETRYABLE = "SnapshotSink.write: a failed write throws a retryable StorageException and the sink stays usable";
     /** Close aborts sinks. */
     public static final String SNAPSHOT_CLOSE = "SnapshotStore.close: open sinks are aborted; idempotent";
+    /** Snapshot store threading. */
+    public static final String SNAPSHOT_THREADS = "SnapshotStore: any thread may call any method; a reader sees a whole finished snapshot";
+    /** No leftover files. */
+    public static final String SNAPSHOT_FILES = "SnapshotSink.abort drops the temporary file; finish removes the previous snapshot after the new one is in place";
     /** Allowed calls succeed. */
     public static final String SNAPSHOT_ALLOWED = "SnapshotStore/SnapshotSink: a call the contract allows does not throw";
     /** Snapshot transfer. */

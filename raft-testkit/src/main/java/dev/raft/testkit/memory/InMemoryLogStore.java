@@ -57,6 +57,13 @@ public final class InMemoryLogStore implements LogStore {
         }
     }
 
+    /** Whether some appended entry is not durable yet (a {@link FlushMode#MANUAL} store waits for {@link #flush()}). */
+    public boolean hasUnflushed() {
+        synchronized (disk) {
+            return deadReason == null && lastIndex() > durableIndex;
+        }
+    }
+
     /** Makes every appended entry durable and reports it to the flush callbacks. */
     public void flush() {
         flushUpTo(Long.MAX_VALUE);
@@ -71,11 +78,7 @@ public final class InMemoryLogStore implements LogStore {
             if (deadReason != null) {
                 return;
             }
-            final long upTo = Math.min(index, lastIndex());
-            for (long i = durableIndex + 1; i <= upTo; i++) {
-                disk.durableEntries.add(entries.get(position(i)));
-            }
-            durableIndex = Math.max(durableIndex, upTo);
+            persistUpTo(Math.min(index, lastIndex()));
             reportDurable();
         }
     }
@@ -94,10 +97,7 @@ public final class InMemoryLogStore implements LogStore {
             if (deadReason != null) {
                 return;
             }
-            final long keepTo = Math.min(lastIndex(), durableIndex + keepUnflushed);
-            for (long i = durableIndex + 1; i <= keepTo; i++) {
-                disk.durableEntries.add(entries.get(position(i)));
-            }
+            persistUpTo(Math.min(lastIndex(), durableIndex + keepUnflushed));
             die("crashed");
         }
     }
@@ -281,11 +281,17 @@ public final class InMemoryLogStore implements LogStore {
             if (deadReason != null) {
                 return;
             }
-            for (long i = durableIndex + 1; i <= lastIndex(); i++) {
-                disk.durableEntries.add(entries.get(position(i)));
-            }
+            persistUpTo(lastIndex());
             die("closed");
         }
+    }
+
+    /** Writes the entries {@code (durableIndex, upTo]} to the disk. */
+    private void persistUpTo(long upTo) {
+        for (long i = durableIndex + 1; i <= upTo; i++) {
+            disk.durableEntries.add(entries.get(position(i)));
+        }
+        durableIndex = Math.max(durableIndex, upTo);
     }
 
     private void die(String reason) {

@@ -16,6 +16,7 @@ import org.agrona.concurrent.SystemNanoClock;
  * partitions also to messages already in flight (checked again on delivery):
  * <ul>
  *   <li>{@link #drop(int, int, double)}: lose each message with a probability;</li>
+ *   <li>{@link #duplicate(int, int, double)}: deliver each message twice with a probability;</li>
  *   <li>{@link #delay(int, int, long, long)}: deliver each message after a uniformly random delay (which
  *       also reorders messages);</li>
  *   <li>{@link #partition(int[]...)}, {@link #isolate(int)}: cut every link between groups;</li>
@@ -31,6 +32,7 @@ public final class LocalNetwork {
     private final SplittableRandom random;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong duplicated = new AtomicLong();
 
     /** A network on the system clock with an arbitrary seed. */
     public LocalNetwork() {
@@ -46,8 +48,9 @@ public final class LocalNetwork {
     }
 
     /** Fault settings of one directed link. */
-    private record LinkFaults(double dropProbability, long minDelayNanos, long maxDelayNanos) {
-        static final LinkFaults NONE = new LinkFaults(0, 0, 0);
+    private record LinkFaults(double dropProbability, double duplicateProbability, long minDelayNanos,
+                              long maxDelayNanos) {
+        static final LinkFaults NONE = new LinkFaults(0, 0, 0, 0);
     }
 
     /**
@@ -75,7 +78,16 @@ public final class LocalNetwork {
             throw new IllegalArgumentException("LocalNetwork.drop: probability " + probability + " not in [0, 1]");
         }
         final LinkFaults f = faults.getOrDefault(link(from, to), LinkFaults.NONE);
-        faults.put(link(from, to), new LinkFaults(probability, f.minDelayNanos, f.maxDelayNanos));
+        faults.put(link(from, to), new LinkFaults(probability, f.duplicateProbability, f.minDelayNanos, f.maxDelayNanos));
+    }
+
+    /** Delivers each message on {@code from -> to} twice with probability {@code probability} (0..1). */
+    public void duplicate(int from, int to, double probability) {
+        if (probability < 0 || probability > 1) {
+            throw new IllegalArgumentException("LocalNetwork.duplicate: probability " + probability + " not in [0, 1]");
+        }
+        final LinkFaults f = faults.getOrDefault(link(from, to), LinkFaults.NONE);
+        faults.put(link(from, to), new LinkFaults(f.dropProbability, probability, f.minDelayNanos, f.maxDelayNanos));
     }
 
     /** Delays each message on {@code from -> to} by a uniform random time in {@code [minMillis, maxMillis]}. */
@@ -85,8 +97,8 @@ public final class LocalNetwork {
                 + minMillis + ", " + maxMillis + "]");
         }
         final LinkFaults f = faults.getOrDefault(link(from, to), LinkFaults.NONE);
-        faults.put(link(from, to), new LinkFaults(f.dropProbability, TimeUnit.MILLISECONDS.toNanos(minMillis),
-            TimeUnit.MILLISECONDS.toNanos(maxMillis)));
+        faults.put(link(from, to), new LinkFaults(f.dropProbability, f.duplicateProbability,
+            TimeUnit.MILLISECONDS.toNanos(minMillis), TimeUnit.MILLISECONDS.toNanos(maxMillis)));
     }
 
     /**
@@ -123,6 +135,11 @@ public final class LocalNetwork {
         return sent.get();
     }
 
+    /** Messages delivered twice so far. */
+    public long duplicatedCount() {
+        return duplicated.get();
+    }
+
     /** Messages lost so far (by drop faults, partitions or an absent target). */
     public long droppedCount() {
         return dropped.get();
@@ -143,19 +160,31 @@ public final class LocalNetwork {
             return false;
         }
         final LinkFaults f = faults.getOrDefault(link(from, to), LinkFaults.NONE);
-        long deliverAt = 0;
+        final long deliverAt;
+        final long duplicateAt;
         synchronized (random) {
             if (f.dropProbability > 0 && random.nextDouble() < f.dropProbability) {
                 dropped.incrementAndGet();
                 return false;
             }
-            if (f.maxDelayNanos > 0) {
-                deliverAt = clock.nanoTime() + f.minDelayNanos
-                    + (f.maxDelayNanos > f.minDelayNanos ? random.nextLong(f.maxDelayNanos - f.minDelayNanos + 1) : 0);
-            }
+            deliverAt = deliveryTime(f);
+            duplicateAt = f.duplicateProbability > 0 && random.nextDouble() < f.duplicateProbability ? deliveryTime(f) : -1;
         }
         target.enqueue(message.copy(), deliverAt);
+        if (duplicateAt >= 0) {
+            duplicated.incrementAndGet();
+            target.enqueue(message.copy(), duplicateAt);
+        }
         return true;
+    }
+
+    /** When a message sent now on a link with faults {@code f} arrives (0: at once). Holds the random's lock. */
+    private long deliveryTime(LinkFaults f) {
+        if (f.maxDelayNanos == 0) {
+            return 0;
+        }
+        return clock.nanoTime() + f.minDelayNanos
+            + (f.maxDelayNanos > f.minDelayNanos ? random.nextLong(f.maxDelayNanos - f.minDelayNanos + 1) : 0);
     }
 
     /** Counts a message lost on delivery (its link was cut while it was in flight). */

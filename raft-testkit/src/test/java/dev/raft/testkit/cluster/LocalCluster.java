@@ -38,6 +38,9 @@ final class LocalCluster implements AutoCloseable {
     final Map<Long, Integer> leaderOfTerm = new ConcurrentHashMap<>();
     final List<String> electionSafetyViolations = new ArrayList<>();
 
+    /** Adjusts every node's configuration (identity by default). */
+    java.util.function.UnaryOperator<RaftConfig.Builder> tweak = b -> b;
+
     LocalCluster(int size, long seed) {
         network = new LocalNetwork(SystemNanoClock.INSTANCE, seed);
         ids = new int[size];
@@ -49,8 +52,8 @@ final class LocalCluster implements AutoCloseable {
 
     RaftConfig config(int id) {
         // generous timeouts: two shared cores run every node, flusher and test thread
-        return RaftConfig.builder().nodeId(id).initialMembership(Membership.of(ids))
-            .electionTimeoutMillis(400, 800).heartbeatIntervalMillis(50).maxParkMicros(1000).build();
+        return tweak.apply(RaftConfig.builder().nodeId(id).initialMembership(Membership.of(ids))
+            .electionTimeoutMillis(400, 800).heartbeatIntervalMillis(50).maxParkMicros(1000)).build();
     }
 
     LocalCluster startAll() {

@@ -44,15 +44,20 @@ class InMemoryLogStoreTest {
         log.append(batch(1, 1, 3), flushed::add);
         log.append(batch(1, 4, 5), flushed::add);
         assertEquals(List.of(), flushed);
+        assertTrue(log.hasUnflushed());
         log.flushUpTo(3);
         assertEquals(List.of(3L), flushed);
         log.append(batch(2, 6, 6), flushed::add);
         assertEquals(LogId.of(2, 6), log.lastLogId());
+        log.flush();
+        assertEquals(List.of(3L, 5L, 6L), flushed, "one report per append of a distinct callback object");
+        org.junit.jupiter.api.Assertions.assertFalse(log.hasUnflushed());
+        log.append(batch(2, 7, 7), flushed::add);
         disk.crash();
         assertThrows(IllegalStateException.class, log::lastLogId);
         final InMemoryLogStore reopened = disk.openLogStore(FlushMode.MANUAL);
-        assertEquals(LogId.of(1, 3), reopened.lastLogId());
-        assertEquals(3, reopened.durableIndex());
+        assertEquals(LogId.of(2, 6), reopened.lastLogId());
+        assertEquals(6, reopened.durableIndex());
     }
 
     @Test

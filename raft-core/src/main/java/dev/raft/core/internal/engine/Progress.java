@@ -22,8 +22,8 @@ final class Progress {
     long nextIndex;
     boolean probeSent;
     boolean recentActive;
-    /** Whether anything was sent since the last heartbeat tick (an idle follower gets a heartbeat). */
-    boolean sentSinceHeartbeat;
+    /** The commit index carried by the last AppendEntries sent. */
+    long sentCommit;
 
     Progress(int nodeId, boolean voter, int maxInflight) {
         this.nodeId = nodeId;
@@ -37,7 +37,7 @@ final class Progress {
         nextIndex = lastIndex + 1;
         probeSent = false;
         recentActive = false;
-        sentSinceHeartbeat = false;
+        sentCommit = 0;
         inflights.clear();
     }
 

@@ -156,10 +156,21 @@ public final class RaftEngine {
 
     // ------------------------------------------------------------------ events
 
-    /** Time passes: fires election, heartbeat and CheckQuorum deadlines. */
+    /**
+     * Sets the time that the events before the next {@link #tick} run at, without firing any deadline. A
+     * runtime calls it before delivering the messages it polled and ticks after them, so that after a
+     * stall the messages that waited (heartbeats, acknowledgements) count before timeouts are judged.
+     */
+    public void advanceTime(long nowNanos) {
+        if (nowNanos - now > 0) {
+            now = nowNanos;
+        }
+    }
+
+    /** Time passes: fires election, heartbeat and CheckQuorum deadlines that are due at {@code nowNanos}. */
     public void tick(long nowNanos) {
         flushPending();
-        now = nowNanos;
+        advanceTime(nowNanos);
         if (role == Role.LEADER) {
             if (now - heartbeatDeadline >= 0) {
                 heartbeatDeadline = now + heartbeatNanos;
@@ -555,6 +566,9 @@ public final class RaftEngine {
             pr.becomeProbe(next);
         }
         sendAppends(pr);
+        if (pr.state == Progress.State.REPLICATE && pr.sentCommit < commitIndex && pr.inflights.count() == 0) {
+            sendHeartbeat(pr); // the follower is caught up but does not know the commit index yet
+        }
     }
 
     private void sendAppends(Progress pr) {
@@ -582,6 +596,7 @@ public final class RaftEngine {
             return false;
         }
         appendRequest.set(selfId, pr.nodeId, term, prev, log.termAt(prev), commitIndex);
+        pr.sentCommit = commitIndex;
         long last = prev;
         if (pr.nextIndex <= log.lastIndex()) {
             final long toMax = Math.min(log.lastIndex(), pr.nextIndex + maxEntriesPerAppend - 1);
@@ -617,6 +632,7 @@ public final class RaftEngine {
             return;
         }
         appendRequest.set(selfId, pr.nodeId, term, prev, log.termAt(prev), commitIndex);
+        pr.sentCommit = commitIndex;
         out.send(appendRequest);
     }
 

@@ -10,42 +10,48 @@ import dev.raft.api.EntryView;
  * dead prefix is at least half of the cache), and readers of older entries fall back to the store.
  * Allocation-free once both batches reached their working size. Node thread only.
  */
-final class EntryCache {
+public final class EntryCache {
     private EntryBatch entries;
     private EntryBatch spare;
     private final int minTrimEntries;
 
-    EntryCache(int initialPayloadBytes, int minTrimEntries) {
+    /**
+     * @param initialPayloadBytes payload room before the batches grow
+     * @param minTrimEntries      the fewest dead entries worth a trim
+     */
+    public EntryCache(int initialPayloadBytes, int minTrimEntries) {
         this.entries = new EntryBatch(initialPayloadBytes);
         this.spare = new EntryBatch(initialPayloadBytes);
         this.minTrimEntries = minTrimEntries;
     }
 
-    boolean isEmpty() {
+    /** Whether nothing is cached. */
+    public boolean isEmpty() {
         return entries.isEmpty();
     }
 
     /** The first cached index, or 0 when empty. */
-    long firstIndex() {
+    public long firstIndex() {
         return entries.firstIndex();
     }
 
     /** The last cached index, or 0 when empty. */
-    long lastIndex() {
+    public long lastIndex() {
         return entries.lastIndex();
     }
 
-    boolean contains(long index) {
+    /** Whether {@code index} is cached. */
+    public boolean contains(long index) {
         return !entries.isEmpty() && index >= entries.firstIndex() && index <= entries.lastIndex();
     }
 
     /** The entry at {@code index} (must be {@link #contains cached}); the view is valid until the cache changes. */
-    EntryView entry(long index) {
+    public EntryView entry(long index) {
         return entries.entry((int) (index - entries.firstIndex()));
     }
 
     /** Appends {@code src[from, to)}; if it does not follow the cached range, the cache restarts with it. */
-    void append(EntryBatch src, int from, int to) {
+    public void append(EntryBatch src, int from, int to) {
         if (from >= to) {
             return;
         }
@@ -56,7 +62,7 @@ final class EntryCache {
     }
 
     /** Removes {@code index} and every later index. */
-    void truncateFrom(long index) {
+    public void truncateFrom(long index) {
         if (entries.isEmpty() || index > entries.lastIndex()) {
             return;
         }
@@ -70,7 +76,7 @@ final class EntryCache {
      *
      * @return the number of entries copied
      */
-    int copyTo(EntryBatch dst, long fromIndex, long toIndex, int maxBytes) {
+    public int copyTo(EntryBatch dst, long fromIndex, long toIndex, int maxBytes) {
         if (!contains(fromIndex)) {
             return 0;
         }
@@ -93,7 +99,7 @@ final class EntryCache {
     }
 
     /** Allows entries below {@code keepFrom} to be dropped; drops them when that is worth a copy. */
-    void trimBelow(long keepFrom) {
+    public void trimBelow(long keepFrom) {
         if (entries.isEmpty()) {
             return;
         }
@@ -110,7 +116,7 @@ final class EntryCache {
     }
 
     /** Empties the cache. */
-    void clear() {
+    public void clear() {
         entries.clear();
     }
 }

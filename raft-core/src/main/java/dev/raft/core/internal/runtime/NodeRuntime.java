@@ -28,6 +28,8 @@ import dev.raft.core.SteppableRaftNode;
 import dev.raft.core.internal.engine.EngineOutput;
 import dev.raft.core.internal.engine.LogTerms;
 import dev.raft.core.internal.engine.RaftEngine;
+import dev.raft.core.internal.metrics.MetricsPublisher;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,12 +66,12 @@ import org.slf4j.LoggerFactory;
  * The runtime of one node: an Agrona {@link Agent} that owns a {@link RaftEngine} on one thread and
  * executes its commands against the storage, state machine and transport.
  *
- * <p>Each duty cycle: tick the engine with the injected clock's time (the engine keeps its timers as
- * deadlines); hand it the log store's latest "flushed up to" report (flush callbacks may come from any
- * thread: they only publish into an {@link AtomicLong}); poll the transport directly (messages are valid
- * only during the call and the engine copies what it keeps); drain client proposals and admin commands
- * from lock-free many-to-one queues; let the engine flush the collected proposals as one append; publish
- * metrics if anything changed. The runtime runs on its own {@link AgentRunner} thread or is stepped by an
+ * <p>Each duty cycle: read the injected clock; hand the engine the log store's latest "flushed up to"
+ * report (flush callbacks may come from any thread: they only publish into an {@link AtomicLong}); poll
+ * the transport directly (messages are valid only during the call and the engine copies what it keeps);
+ * drain client proposals from a lock-free many-to-one queue; tick the engine (it keeps its timers as
+ * deadlines and fires those due, after the messages that waited, and hands the collected proposals to
+ * the log as one append); run queued admin commands; publish metrics if anything changed. The runtime runs on its own {@link AgentRunner} thread or is stepped by an
  * {@link AgentInvoker}.
  *
  * <p>The engine asks for AppendEntries by index range; the runtime fills them from a cache of recent
@@ -83,7 +85,6 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final int PROPOSAL_DRAIN_LIMIT = 4096;
     private static final int COMMAND_DRAIN_LIMIT = 16;
     private static final int READ_BYTES = 1 << 20;
-    private static final int CACHE_RETAIN_ENTRIES = 1 << 16;
 
     private final RaftConfig config;
     private final int nodeId;
@@ -100,6 +101,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final AtomicLong flushedIndex = new AtomicLong();
     private final FlushCallback flushCallback = flushedIndex::lazySet;
     private final EntryCache cache = new EntryCache(1 << 20, 1024);
+    /** Entries kept in the cache below the last one: four full pipelining windows of one follower. */
+    private final long cacheRetainEntries;
     private final EntryBatch appendScratch = new EntryBatch();
     private final EntryBatch readScratch = new EntryBatch();
     private final PendingProposals pending = new PendingProposals();
@@ -137,6 +140,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.transport = transport;
         this.clock = clock;
         this.stepped = stepped;
+        this.cacheRetainEntries = Math.min(1 << 20,
+            Math.max(1024, 4L * config.maxEntriesPerAppend() * config.maxInflightAppends()));
         this.engine = new RaftEngine(config, random, new Output());
         this.proposals = new ManyToOneConcurrentArrayQueue<>(config.proposalQueueCapacity());
         this.commands = new ManyToOneConcurrentArrayQueue<>(1024);
@@ -155,7 +160,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         if (closed.get()) {
             throw new NodeClosedException(nodeId, "start");
         }
@@ -234,7 +239,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -265,16 +270,18 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             throw new AgentTerminationException(fatal);
         }
         int work = 0;
-        engine.tick(clock.nanoTime());
+        final long now = clock.nanoTime();
+        engine.advanceTime(now);
         final long flushed = flushedIndex.get();
         if (flushed != flushedSeen) {
             flushedSeen = flushed;
             engine.onLogFlushed(flushed);
             work++;
         }
+        // messages that waited during a stall count before the timers are judged
         work += transport.poll(messageHandler, POLL_LIMIT);
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
-        engine.flushPending();
+        engine.tick(now);
         if (!commands.isEmpty()) {
             work += commands.drain(commandHandler, COMMAND_DRAIN_LIMIT);
         }
@@ -501,7 +508,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
             pending.completeApplied();
         }
-        cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - CACHE_RETAIN_ENTRIES));
+        cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - cacheRetainEntries));
     }
 
     // ------------------------------------------------------------------ snapshots (admin command)
@@ -526,7 +533,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         snapshotExecutor.execute(() -> {
             final SnapshotSink sink = snapshotStore.begin(meta);
             try {
-                try (OutputStream out = new SinkOutputStream(sink)) {
+                try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink), 1 << 16)) {
                     writer.writeTo(out);
                 }
                 sink.finish().close();

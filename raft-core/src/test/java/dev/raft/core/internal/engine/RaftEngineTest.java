@@ -173,6 +173,20 @@ class RaftEngineTest {
         assertEquals(NodeId.NONE, n.engine.leaderId());
     }
 
+    @Test
+    void aStalledLeaderCountsTheAnswersThatWaitedBeforeJudgingItsQuorum() {
+        final TestNode n = new TestNode(TestNode.config(1, 1, 2, 3).build(), 1).start(Vote.INITIAL);
+        elect(n, 2, 3);
+        final long term = n.engine.term();
+        n.nowNanos += 500_000_000L; // the node's thread stalled for 500 ms; an answer waits in its inbox
+        n.engine.advanceTime(n.nowNanos);
+        n.receive(ok(2, 1, term, 0));
+        n.engine.tick(n.nowNanos);
+        assertEquals(Role.LEADER, n.engine.role(), "the waiting answer proves a quorum");
+        n.runMillis(460); // then nothing more arrives
+        assertEquals(1, n.commands("leadershipLost").size());
+    }
+
     // ------------------------------------------------------------------ terms and stale leaders
 
     @Test
@@ -377,6 +391,32 @@ class RaftEngineTest {
         assertEquals(0, n.engine.commitIndex());
         n.flushAll();
         assertEquals(3, n.engine.commitIndex());
+    }
+
+    @Test
+    void aLearnerReceivesTheLogButNeverCampaignsNorCountsForCommit() {
+        final Membership withLearner = Membership.of(new int[][] {{1, 2, 3}}, new int[] {4});
+        final TestNode learner = new TestNode(dev.raft.api.config.RaftConfig.builder().nodeId(4)
+            .initialMembership(withLearner).build(), 4).start(Vote.INITIAL);
+        assertEquals(Role.LEARNER, learner.engine.role());
+        learner.runMillis(2000);
+        assertEquals(Role.LEARNER, learner.engine.role());
+        assertTrue(learner.takeSent(MessageType.VOTE_REQUEST).isEmpty());
+        learner.receive(new VoteRequest().set(1, 4, 1, 0, 0, false, false));
+        assertFalse(learner.<VoteResponse>takeSent(MessageType.VOTE_RESPONSE).get(0).isGranted(), "learners never vote");
+        learner.receive(append(1, 4, 1, 0, 0, 0, 1, 1));
+        learner.flushAll();
+        assertEquals(2, learner.log.size());
+        assertEquals(Role.LEARNER, learner.engine.role(), "a learner stays a learner under a leader");
+
+        final TestNode leader = new TestNode(dev.raft.api.config.RaftConfig.builder().nodeId(1)
+            .initialMembership(withLearner).build(), 1).start(Vote.INITIAL);
+        elect(leader, 2, 3);
+        leader.flushAll();
+        leader.receive(ok(4, 1, leader.engine.term(), 1));
+        assertEquals(0, leader.engine.commitIndex(), "the learner's copy does not count");
+        leader.receive(ok(2, 1, leader.engine.term(), 1));
+        assertEquals(1, leader.engine.commitIndex());
     }
 
     @Test

@@ -34,6 +34,8 @@ final class TestNode implements EngineOutput {
     final List<RaftMessage> outbox = new ArrayList<>();
     Vote savedVote = Vote.INITIAL;
     long committed;
+    /** The highest index reported flushed: what survives a crash. */
+    long flushed;
     long nowNanos = 1_000_000_000L;
     int maxBytesPerAppend = Integer.MAX_VALUE;
 
@@ -49,15 +51,38 @@ final class TestNode implements EngineOutput {
 
     /** Starts with a stored vote and log (terms of indexes 1..n), everything durable. */
     TestNode start(Vote vote, long... terms) {
-        engine.log().reset(0, 0);
+        final List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < terms.length; i++) {
-            log.add(Entry.normal(terms[i], i + 1, new byte[] {(byte) i}));
-            engine.log().append(terms[i], i + 1);
+            entries.add(Entry.normal(terms[i], i + 1, new byte[] {(byte) i}));
         }
+        return start(vote, entries);
+    }
+
+    /** Starts with a stored vote and log, everything durable. */
+    TestNode start(Vote vote, List<Entry> entries) {
+        engine.log().reset(0, 0);
+        for (Entry e : entries) {
+            log.add(e);
+            engine.log().append(e.term(), e.index());
+        }
+        flushed = log.size();
         savedVote = vote;
         engine.start(nowNanos, vote, 0);
         commands.clear();
         return this;
+    }
+
+    /** A new node started from what this one made durable (as after a crash), at the same time. */
+    TestNode restart(long seed) {
+        final TestNode fresh = new TestNode(config, seed);
+        fresh.nowNanos = nowNanos;
+        return fresh.start(savedVote, new ArrayList<>(log.subList(0, (int) flushed)));
+    }
+
+    /** Reports entries up to {@code index} durable. */
+    void flushTo(long index) {
+        flushed = Math.max(flushed, Math.min(index, log.size()));
+        engine.onLogFlushed(flushed);
     }
 
     void advanceMillis(long millis) {
@@ -73,7 +98,7 @@ final class TestNode implements EngineOutput {
     }
 
     void flushAll() {
-        engine.onLogFlushed(log.size());
+        flushTo(log.size());
     }
 
     void receive(RaftMessage m) {
@@ -138,6 +163,7 @@ final class TestNode implements EngineOutput {
         while (log.size() >= fromIndex) {
             log.remove(log.size() - 1);
         }
+        flushed = Math.min(flushed, fromIndex - 1);
         commands.add(new Cmd("truncate", fromIndex, 0, null));
     }
 

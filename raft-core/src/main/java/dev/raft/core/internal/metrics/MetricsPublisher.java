@@ -1,4 +1,4 @@
-package dev.raft.core.internal.runtime;
+package dev.raft.core.internal.metrics;
 
 import dev.raft.api.LogId;
 import dev.raft.api.Membership;
@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  * vote changes are thus published within the duty cycle that made them; commit and applied indexes are
  * coalesced per duty cycle.
  */
-final class MetricsPublisher {
+public final class MetricsPublisher {
     private static final long AWAIT_POLL_NANOS = 200_000;
 
     private final int nodeId;
@@ -40,7 +40,12 @@ final class MetricsPublisher {
     private volatile LogId snapshotLastLogId = LogId.NONE;
     private volatile LogId purgedLogId = LogId.NONE;
 
-    MetricsPublisher(int nodeId, Membership membership, int[] peers) {
+    /**
+     * @param nodeId     the node
+     * @param membership its membership
+     * @param peers      the other members, whose match indexes a leader publishes
+     */
+    public MetricsPublisher(int nodeId, Membership membership, int[] peers) {
         this.nodeId = nodeId;
         this.membership = membership;
         this.peers = peers.clone();
@@ -48,7 +53,7 @@ final class MetricsPublisher {
     }
 
     /** Node thread: publishes the engine's state if it differs from the last publication. */
-    void update(RaftEngine engine, long appliedIndex, LogId snapshotLast, LogId purged) {
+    public void update(RaftEngine engine, long appliedIndex, LogId snapshotLast, LogId purged) {
         boolean changed = role != engine.role() || term != engine.term() || leaderId != engine.leaderId()
             || votedFor != engine.votedFor() || lastLogIndex != engine.lastLogIndex()
             || lastLogTerm != engine.lastLogTerm() || committed != engine.commitIndex() || applied != appliedIndex
@@ -77,7 +82,7 @@ final class MetricsPublisher {
     }
 
     /** Node thread: publishes the final role of a closed node. */
-    void shutdown() {
+    public void shutdown() {
         version = version + 1;
         role = Role.SHUTDOWN;
         leaderId = 0;
@@ -85,12 +90,12 @@ final class MetricsPublisher {
     }
 
     /** Any thread: the version of the latest publication (changes whenever the metrics do). */
-    long version() {
+    public long version() {
         return version;
     }
 
     /** Any thread: a consistent copy of the latest publication. */
-    RaftMetrics read() {
+    public RaftMetrics read() {
         while (true) {
             final long before = version;
             if ((before & 1) != 0) {
@@ -113,8 +118,14 @@ final class MetricsPublisher {
         }
     }
 
-    /** Any thread: waits until the metrics satisfy {@code condition}. */
-    RaftMetrics await(Predicate<RaftMetrics> condition, Duration timeout) throws TimeoutException, InterruptedException {
+    /**
+     * Any thread: waits until the metrics satisfy {@code condition}, polling every 200 µs for a new
+     * publication.
+     *
+     * @throws TimeoutException     naming the last metrics seen if {@code timeout} passes first
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public RaftMetrics await(Predicate<RaftMetrics> condition, Duration timeout) throws TimeoutException, InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
         long seen = -1;
         RaftMetrics last = null;

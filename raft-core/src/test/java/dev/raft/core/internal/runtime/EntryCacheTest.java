@@ -1,0 +1,53 @@
+package dev.raft.core.internal.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.raft.api.EntryBatch;
+import dev.raft.api.EntryType;
+import org.junit.jupiter.api.Test;
+
+/** The runtime's entry cache: batching bound in bytes, truncation, trimming. */
+class EntryCacheTest {
+    private static EntryCache cacheOf(int entries, int payloadBytes) {
+        final EntryBatch batch = new EntryBatch();
+        for (int i = 1; i <= entries; i++) {
+            batch.add(1, i, EntryType.NORMAL, new byte[payloadBytes]);
+        }
+        final EntryCache cache = new EntryCache(1024, 4);
+        cache.append(batch, 0, batch.size());
+        return cache;
+    }
+
+    @Test
+    void appendEntriesAreBoundedByBytesButCarryAtLeastOneEntry() {
+        final EntryCache cache = cacheOf(10, 100);
+        final EntryBatch dst = new EntryBatch();
+        assertEquals(3, cache.copyTo(dst, 2, 10, 350));
+        assertEquals(2, dst.firstIndex());
+        assertEquals(300, dst.payloadBytes());
+        dst.clear();
+        assertEquals(1, cache.copyTo(dst, 5, 10, 10), "an entry larger than the bound still goes alone");
+        dst.clear();
+        assertEquals(2, cache.copyTo(dst, 9, 20, 1 << 20), "up to the last cached entry");
+    }
+
+    @Test
+    void truncationAndTrimmingKeepTheCacheContiguous() {
+        final EntryCache cache = cacheOf(10, 8);
+        cache.truncateFrom(8);
+        assertEquals(7, cache.lastIndex());
+        cache.trimBelow(3); // 2 dead entries: below the minimum worth a copy
+        assertEquals(1, cache.firstIndex());
+        cache.trimBelow(6);
+        assertEquals(6, cache.firstIndex());
+        assertFalse(cache.contains(5));
+        assertTrue(cache.contains(7));
+        assertEquals(7, cache.entry(7).index());
+        final EntryBatch next = new EntryBatch().add(2, 9, EntryType.NORMAL, new byte[1]);
+        cache.append(next, 0, 1); // a gap: the cache restarts at 9
+        assertEquals(9, cache.firstIndex());
+        assertEquals(9, cache.lastIndex());
+    }
+}
