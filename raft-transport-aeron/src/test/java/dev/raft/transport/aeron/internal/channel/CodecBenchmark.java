@@ -1,9 +1,5 @@
 package dev.raft.transport.aeron.internal.channel;
 
-import dev.raft.api.EntryType;
-import dev.raft.api.LogId;
-import dev.raft.api.Membership;
-import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
@@ -36,24 +32,14 @@ public class CodecBenchmark {
     private final MessageEncoder encoder = new MessageEncoder(7);
     private final FrameDecoder decoder = new FrameDecoder(7, 2);
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4 * 1024 * 1024));
-    private final AppendEntriesRequest oneEntry = new AppendEntriesRequest();
-    private final AppendEntriesRequest sixtyFourEntries = new AppendEntriesRequest();
-    private final InstallSnapshotRequest snapshotChunk = new InstallSnapshotRequest();
+    private final AppendEntriesRequest oneEntry = Messages.appendEntries(1, 64);
+    private final AppendEntriesRequest sixtyFourEntries = Messages.appendEntries(64, 64);
+    private final InstallSnapshotRequest snapshotChunk = Messages.snapshotChunk(1024 * 1024);
 
-    /** Builds the messages. */
+    /** Accepts frames from the members. */
     @Setup
     public void setUp() {
-        final Membership members = Membership.of(1, 2, 3);
-        decoder.membership(members);
-        final byte[] payload = new byte[64];
-        oneEntry.set(1, 2, 5, 1000, 5, 999).entries().add(5, 1001, EntryType.NORMAL, payload);
-        sixtyFourEntries.set(1, 2, 5, 1000, 5, 999);
-        for (int i = 0; i < 64; i++) {
-            sixtyFourEntries.entries().add(5, 1001 + i, EntryType.NORMAL, payload);
-        }
-        final byte[] chunk = new byte[1024 * 1024];
-        snapshotChunk.set(1, 2, 5, new SnapshotMeta("5-1000-bench", LogId.of(5, 1000), members), 0,
-            new UnsafeBuffer(chunk), 0, chunk.length, false);
+        decoder.membership(Messages.MEMBERS);
     }
 
     private RaftMessage roundTrip(RaftMessage message) {

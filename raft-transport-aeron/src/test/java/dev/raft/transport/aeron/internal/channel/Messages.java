@@ -72,6 +72,22 @@ final class Messages {
         };
     }
 
+    /** The benchmarks' AppendEntries from 1 to 2: {@code count} entries of {@code payloadBytes} zero bytes after 5-1000. */
+    static AppendEntriesRequest appendEntries(int count, int payloadBytes) {
+        final AppendEntriesRequest m = new AppendEntriesRequest().set(1, 2, 5, 1000, 5, 999);
+        final byte[] payload = new byte[payloadBytes];
+        for (int i = 0; i < count; i++) {
+            m.entries().add(5, 1001 + i, EntryType.NORMAL, payload);
+        }
+        return m;
+    }
+
+    /** The benchmarks' InstallSnapshot chunk from 1 to 2: {@code size} zero bytes at offset 0. */
+    static InstallSnapshotRequest snapshotChunk(int size) {
+        return new InstallSnapshotRequest().set(1, 2, 5, new SnapshotMeta("5-1000-bench", LogId.of(5, 1000), MEMBERS), 0,
+            new UnsafeBuffer(new byte[size]), 0, size, false);
+    }
+
     static byte[] randomBytes(Random rnd, int length) {
         final byte[] bytes = new byte[length];
         rnd.nextBytes(bytes);

@@ -23,8 +23,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Ours: node 1 sends an AppendEntries with one 64-byte entry, node 2 decodes it and answers with an
  * AppendEntriesResponse, node 1 decodes that. Raw: frames of exactly the same lengths offered on an
  * exclusive publication and echoed by a plain fragment handler, without SBE. One message in flight; the
- * ping and echo threads wait with the configured idle strategy. Rounds alternate raw and ours; the first
- * round of each is warm-up. Arguments: {@code [messagesPerRound=20000] [rounds=5]}.
+ * ping and echo threads wait with the configured idle strategy. Round trips alternate raw and ours one by
+ * one, so both see the same machine load; the first round is warm-up. Arguments: {@code [messagesPerRound=20000] [rounds=5]}.
  */
 public final class PingPongBenchmark {
     private static final int RAW_STREAM = 2002;
@@ -64,10 +64,12 @@ public final class PingPongBenchmark {
         final Histogram ourHistogram = new Histogram(10_000_000_000L, 3);
         final Pinger pinger = new Pinger(one, rawPub1, rawSub1, ping, pingLength, AeronTransport.idleStrategy(config));
         try {
+            final Histogram warmup = new Histogram(10_000_000_000L, 3);
             for (int round = 0; round < rounds + 1; round++) {
-                final boolean warmup = round == 0;
-                pinger.raw(messages, warmup ? new Histogram(10_000_000_000L, 3) : rawHistogram);
-                pinger.ours(messages, warmup ? new Histogram(10_000_000_000L, 3) : ourHistogram);
+                for (int i = 0; i < messages; i++) {
+                    pinger.raw(round == 0 ? warmup : rawHistogram);
+                    pinger.ours(round == 0 ? warmup : ourHistogram);
+                }
             }
         } finally {
             running.set(false);
@@ -129,33 +131,31 @@ public final class PingPongBenchmark {
             this.idle = idle;
         }
 
-        void raw(int messages, Histogram into) {
+        /** One raw round trip. */
+        void raw(Histogram into) {
             histogram = into;
-            for (int i = 0; i < messages; i++) {
-                answered = false;
-                rawFrame.putLong(0, System.nanoTime());
-                while (rawPub.offer(rawFrame, 0, rawFrame.capacity()) < 0) {
-                    Thread.onSpinWait();
-                }
-                idle.reset();
-                while (!answered) {
-                    idle.idle(rawSub.poll(onRawPong, 1));
-                }
+            answered = false;
+            rawFrame.putLong(0, System.nanoTime());
+            while (rawPub.offer(rawFrame, 0, rawFrame.capacity()) < 0) {
+                Thread.onSpinWait();
+            }
+            idle.reset();
+            while (!answered) {
+                idle.idle(rawSub.poll(onRawPong, 1));
             }
         }
 
-        void ours(int messages, Histogram into) {
+        /** One round trip through the transports. */
+        void ours(Histogram into) {
             histogram = into;
-            for (int i = 0; i < messages; i++) {
-                answered = false;
-                ping.set(1, 2, 1, 0, 0, System.nanoTime()).entries().add(1, 1, EntryType.NORMAL, rawFrame, 0, 64);
-                while (!one.send(ping)) {
-                    Thread.onSpinWait();
-                }
-                idle.reset();
-                while (!answered) {
-                    idle.idle(one.poll(onPong, 1));
-                }
+            answered = false;
+            ping.set(1, 2, 1, 0, 0, System.nanoTime()).entries().add(1, 1, EntryType.NORMAL, rawFrame, 0, 64);
+            while (!one.send(ping)) {
+                Thread.onSpinWait();
+            }
+            idle.reset();
+            while (!answered) {
+                idle.idle(one.poll(onPong, 1));
             }
         }
 

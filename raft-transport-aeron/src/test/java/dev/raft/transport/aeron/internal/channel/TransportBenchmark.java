@@ -1,14 +1,10 @@
 package dev.raft.transport.aeron.internal.channel;
 
-import dev.raft.api.EntryType;
-import dev.raft.api.LogId;
-import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.transport.MessageHandler;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,12 +32,12 @@ public class TransportBenchmark {
     private LiveCluster cluster;
     private AeronTransport one;
     private AeronTransport two;
-    private final AppendEntriesRequest sixtyFourEntries = new AppendEntriesRequest();
-    private final InstallSnapshotRequest snapshotChunk = new InstallSnapshotRequest();
+    private final AppendEntriesRequest sixtyFourEntries = Messages.appendEntries(64, 64);
+    private final InstallSnapshotRequest snapshotChunk = Messages.snapshotChunk(1024 * 1024);
     private final MessageHandler handler = this::onMessage;
     private long received;
 
-    /** Starts two transports and builds the messages. */
+    /** Starts two transports. */
     @Setup
     public void setUp() {
         cluster = new LiveCluster(new int[] {1, 2}, 1, 2);
@@ -49,14 +45,6 @@ public class TransportBenchmark {
         cluster.awaitConnected();
         one = cluster.get(1);
         two = cluster.get(2);
-        final byte[] payload = new byte[64];
-        sixtyFourEntries.set(1, 2, 5, 1000, 5, 999);
-        for (int i = 0; i < 64; i++) {
-            sixtyFourEntries.entries().add(5, 1001 + i, EntryType.NORMAL, payload);
-        }
-        final byte[] chunk = new byte[1024 * 1024];
-        snapshotChunk.set(1, 2, 5, new SnapshotMeta("5-1000-bench", LogId.of(5, 1000), Messages.MEMBERS), 0,
-            new UnsafeBuffer(chunk), 0, chunk.length, false);
     }
 
     /** Closes the transports. */
