@@ -11,8 +11,17 @@ import dev.raft.api.error.InvalidConfigException;
  * <p>Times are in milliseconds of the node's injected clock.
  */
 public final class RaftConfig {
-    /** Largest accepted {@link #snapshotChunkBytes()}: 16 MiB, so a chunk fits a transport frame. */
-    public static final int MAX_SNAPSHOT_CHUNK_BYTES = 16 * 1024 * 1024;
+    /**
+     * Largest accepted {@link #snapshotChunkBytes()}: 1 MiB, so that a chunk with its headers fits one
+     * transport message (Aeron's default term length of 16 MiB allows messages of 2 MiB).
+     */
+    public static final int MAX_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+
+    /** Largest accepted {@link #maxBytesPerAppend()}: 1 MiB, for the same reason. */
+    public static final int MAX_BYTES_PER_APPEND = 1024 * 1024;
+
+    /** Largest accepted {@link #maxEntriesPerAppend()}: an SBE repeating group counts at most 65,534 entries. */
+    public static final int MAX_ENTRIES_PER_APPEND = 65_534;
 
     private final int nodeId;
     private final Membership initialMembership;
@@ -333,8 +342,8 @@ public final class RaftConfig {
                 "electionTimeoutMinMillis+1 (= " + (electionTimeoutMinMillis + 1) + ")..3600001");
             check("heartbeatIntervalMillis", heartbeatIntervalMillis, 1, electionTimeoutMinMillis - 1,
                 "1..electionTimeoutMinMillis-1 (= " + (electionTimeoutMinMillis - 1) + ")");
-            check("maxEntriesPerAppend", maxEntriesPerAppend, 1, 1 << 20);
-            check("maxBytesPerAppend", maxBytesPerAppend, 1, 1 << 30);
+            check("maxEntriesPerAppend", maxEntriesPerAppend, 1, MAX_ENTRIES_PER_APPEND);
+            check("maxBytesPerAppend", maxBytesPerAppend, 1, MAX_BYTES_PER_APPEND);
             check("maxInflightAppends", maxInflightAppends, 1, 1024);
             check("snapshotChunkBytes", snapshotChunkBytes, 1, MAX_SNAPSHOT_CHUNK_BYTES);
             check("maxInflightSnapshotChunks", maxInflightSnapshotChunks, 1, 64);

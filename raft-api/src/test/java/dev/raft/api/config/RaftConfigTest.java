@@ -42,6 +42,8 @@ class RaftConfigTest {
             Arguments.of("RaftConfig.heartbeatIntervalMillis", (UnaryOperator<RaftConfig.Builder>) b -> b.heartbeatIntervalMillis(0)),
             Arguments.of("RaftConfig.maxEntriesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxEntriesPerAppend(0)),
             Arguments.of("RaftConfig.maxBytesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxBytesPerAppend(-1)),
+            Arguments.of("RaftConfig.maxBytesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxBytesPerAppend(RaftConfig.MAX_BYTES_PER_APPEND + 1)),
+            Arguments.of("RaftConfig.maxEntriesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxEntriesPerAppend(RaftConfig.MAX_ENTRIES_PER_APPEND + 1)),
             Arguments.of("RaftConfig.maxInflightAppends", (UnaryOperator<RaftConfig.Builder>) b -> b.maxInflightAppends(0)),
             Arguments.of("RaftConfig.snapshotChunkBytes", (UnaryOperator<RaftConfig.Builder>) b -> b.snapshotChunkBytes(0)),
             Arguments.of("RaftConfig.snapshotChunkBytes", (UnaryOperator<RaftConfig.Builder>) b -> b.snapshotChunkBytes(RaftConfig.MAX_SNAPSHOT_CHUNK_BYTES + 1)),
