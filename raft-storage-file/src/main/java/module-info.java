@@ -1,10 +1,11 @@
 /** File storage: a segmented, checksummed log, the vote file and the snapshot store. */
 module dev.raft.storage.file {
     requires transitive dev.raft.api;
-    requires com.google.guice;
+    requires transitive com.google.guice;
     requires jakarta.inject;
     requires com.google.common;
     requires org.slf4j;
 
-    // exports dev.raft.storage.file; -- added with the first public class
+    exports dev.raft.storage.file;
+    opens dev.raft.storage.file to com.google.guice;
 }

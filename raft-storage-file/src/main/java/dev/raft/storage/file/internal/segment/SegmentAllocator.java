@@ -1,0 +1,151 @@
+package dev.raft.storage.file.internal.segment;
+
+import dev.raft.api.error.StorageException;
+import dev.raft.storage.file.internal.StorageDirectory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32C;
+
+/**
+ * Creates segment files. With preallocation, a background thread keeps one spare file of the segment
+ * size filled with zeros and forced, so that rolling to a new segment costs a header write, a force, a
+ * rename and a directory force on the writer's thread; without, files are created sparse.
+ */
+public final class SegmentAllocator implements AutoCloseable {
+    /** The name of the spare file (a temporary file, deleted on open if left over). */
+    public static final String SPARE_NAME = "spare.seg.tmp";
+
+    private final Path directory;
+    private final int segmentSize;
+    private final boolean preallocate;
+    private final ExecutorService executor;
+    private final ByteBuffer header = ByteBuffer.allocateDirect(SegmentFormat.SEGMENT_HEADER_BYTES)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+    private Future<Path> spare;
+
+    /**
+     * @param directory   the log directory
+     * @param segmentSize the segment size
+     * @param preallocate whether to preallocate spare files in the background
+     * @param threadName  the name of the background thread
+     */
+    public SegmentAllocator(Path directory, int segmentSize, boolean preallocate, String threadName) {
+        this.directory = directory;
+        this.segmentSize = segmentSize;
+        this.preallocate = preallocate;
+        this.executor = preallocate ? Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** Starts preparing a spare file, if preallocating and none is being prepared. */
+    public void prepareSpare() {
+        if (preallocate && spare == null) {
+            spare = executor.submit(this::createSpare);
+        }
+    }
+
+    private Path createSpare() throws IOException {
+        final Path file = directory.resolve(SPARE_NAME);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+            StorageDirectory.writeZeros(ch, 0, segmentSize, StorageDirectory.zeroBuffer());
+            ch.force(true);
+        }
+        return file;
+    }
+
+    /**
+     * Creates the segment whose first index is {@code firstIndex}: a file of the segment size with a valid
+     * header, forced, under its final name, with the directory forced. Durable on return.
+     */
+    public Segment create(long firstIndex, int expectedRecords) {
+        final Path target = directory.resolve(SegmentFormat.fileName(firstIndex));
+        FileChannel channel = null;
+        try {
+            final Path file;
+            if (preallocate) {
+                prepareSpare();
+                file = awaitSpare();
+                spare = null;
+            } else {
+                file = directory.resolve(SPARE_NAME);
+                Files.deleteIfExists(file);
+            }
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (!preallocate) {
+                channel.truncate(0);
+                StorageDirectory.writeZeros(channel, segmentSize - 1, segmentSize, StorageDirectory.zeroBuffer());
+            }
+            SegmentFormat.encodeSegmentHeader(header, firstIndex, segmentSize, crc);
+            StorageDirectory.writeFully(channel, header, 0);
+            channel.force(true);
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            StorageDirectory.syncDirectory(directory);
+            prepareSpare();
+            return new Segment(target, channel, firstIndex, expectedRecords);
+        } catch (IOException e) {
+            StorageDirectory.closeQuietly(channel);
+            throw StorageException.fatal("cannot create log segment " + target + ": " + e, e);
+        }
+    }
+
+    /** Waits until the spare file being prepared (if any) is ready; for benchmarks that must not measure it. */
+    public void awaitSpareReady() {
+        if (spare != null) {
+            try {
+                awaitSpare();
+            } catch (IOException e) {
+                throw StorageException.fatal("spare segment preallocation in " + directory + " failed: " + e, e);
+            }
+        }
+    }
+
+    private Path awaitSpare() throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return spare.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    spare = null;
+                    final Throwable cause = e.getCause();
+                    throw cause instanceof IOException io ? io : new IOException("spare segment preallocation failed", cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops the background thread and waits for it; a spare file may be left (deleted on the next open). */
+    @Override
+    public void close() {
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                if (!executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw StorageException.fatal("segment preallocation thread did not stop within 10 s in " + directory, null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
