@@ -2,11 +2,11 @@
 module dev.raft.transport.aeron {
     requires transitive dev.raft.api;
     requires io.aeron.client;
-    requires io.aeron.driver;
-    requires com.google.guice;
+    requires transitive io.aeron.driver;
+    requires transitive com.google.guice;
     requires jakarta.inject;
     requires com.google.common;
     requires org.slf4j;
 
-    // exports dev.raft.transport.aeron; -- added with the first public class
+    exports dev.raft.transport.aeron;
 }

@@ -1,0 +1,340 @@
+package dev.raft.transport.aeron.internal.channel;
+
+import dev.raft.api.Membership;
+import dev.raft.api.config.IdleMode;
+import dev.raft.api.message.RaftMessage;
+import dev.raft.api.transport.MessageHandler;
+import dev.raft.api.transport.Transport;
+import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
+import dev.raft.transport.aeron.internal.counters.SendDrop;
+import dev.raft.transport.aeron.internal.counters.TransportCounters;
+import io.aeron.Aeron;
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Aeron UDP {@link Transport} of one node: one subscription on the node's endpoint, one exclusive
+ * publication per peer, SBE frames encoded straight into the publication and decoded with flyweights into
+ * reusable messages.
+ *
+ * <h2>Polling</h2>
+ * Receiving happens on the node's own thread inside {@link #poll}, called from the node agent's duty
+ * cycle: no transport thread, no hand-off queue, no copy between threads. The message handed to the
+ * handler points into reusable objects, as the SPI allows.
+ *
+ * <h2>Sending</h2>
+ * Frames up to the publication's max payload are claimed ({@code tryClaim}) and encoded in place; larger
+ * ones are encoded once into a reusable buffer and {@code offer}ed, fragmented by Aeron and reassembled
+ * by a {@link ControlledFragmentAssembler} on the receiver. BACK_PRESSURED, NOT_CONNECTED and
+ * ADMIN_ACTION are retried {@link AeronTransportConfig#backPressureRetries()} times, then the message is
+ * dropped and counted (Raft retransmits); CLOSED and MAX_POSITION_EXCEEDED are errors, counted and logged
+ * once per reason. {@code send} never throws for a peer that is down, slow or unknown.
+ */
+public final class AeronTransport implements Transport, ControlledFragmentHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
+
+    private final AeronTransportConfig config;
+    private final int localId;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Subscription subscription;
+    private final TransportCounters counters;
+    private final MessageEncoder encoder;
+    private final FrameDecoder decoder;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final BufferClaim claim = new BufferClaim();
+    private final ExpandableDirectByteBuffer scratch;
+    private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
+    private final Set<SendDrop> sendErrorsLogged = EnumSet.noneOf(SendDrop.class);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MessageHandler handler;
+    private int delivered;
+    private int deliverLimit;
+    private boolean decodeErrorLogged;
+
+    /** Starts the media driver (if embedded), connects to it and subscribes on the local endpoint. */
+    public AeronTransport(AeronTransportConfig config) {
+        this.config = config;
+        this.localId = config.nodeId();
+        this.encoder = new MessageEncoder(config.clusterId());
+        this.decoder = new FrameDecoder(config.clusterId(), localId);
+        this.scratch = new ExpandableDirectByteBuffer(Math.min(config.maxMessageLength(), 1024 * 1024));
+        MediaDriver startedDriver = null;
+        Aeron connected = null;
+        try {
+            if (config.embeddedDriver()) {
+                startedDriver = MediaDriver.launch(driverContext(config));
+            }
+            connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDirectory())
+                .errorHandler(t -> LOG.warn("node {}: Aeron client error", localId, t)));
+            this.counters = new TransportCounters(connected, config.clusterId(), localId);
+            this.subscription = connected.addSubscription(config.subscriptionChannel(), config.streamId());
+        } catch (RuntimeException e) {
+            CloseHelper.quietCloseAll(connected, startedDriver);
+            throw e;
+        }
+        this.driver = startedDriver;
+        this.aeron = connected;
+        LOG.info("node {}: Aeron transport listening on {} stream {} ({} driver at {})", localId,
+            config.subscriptionChannel(), config.streamId(), driver != null ? "embedded" : "external", config.aeronDirectory());
+    }
+
+    /** The embedded driver's context for {@code config}. */
+    public static MediaDriver.Context driverContext(AeronTransportConfig config) {
+        return new MediaDriver.Context()
+            .aeronDirectoryName(config.aeronDirectory())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .threadingMode(config.threadingMode())
+            .termBufferSparseFile(true)
+            .publicationTermBufferLength(config.termLength())
+            .ipcTermBufferLength(AeronTransportConfig.MIN_TERM_LENGTH)
+            .mtuLength(config.mtu())
+            .sharedIdleStrategy(idleStrategy(config))
+            .conductorIdleStrategy(idleStrategy(config))
+            .senderIdleStrategy(idleStrategy(config))
+            .receiverIdleStrategy(idleStrategy(config))
+            .sharedNetworkIdleStrategy(idleStrategy(config));
+    }
+
+    /** A new idle strategy as configured (one per agent: they hold state). */
+    public static IdleStrategy idleStrategy(AeronTransportConfig config) {
+        final IdleMode mode = config.idleMode();
+        return switch (mode) {
+            case BUSY_SPIN -> new BusySpinIdleStrategy();
+            case YIELD -> new YieldingIdleStrategy();
+            case BACKOFF -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MICROSECONDS.toNanos(config.maxParkMicros()));
+        };
+    }
+
+    @Override
+    public int localId() {
+        return localId;
+    }
+
+    /** The transport's counters (also visible in the driver's counters file). */
+    public TransportCounters counters() {
+        return counters;
+    }
+
+    /** The Aeron client (for tools and tests). */
+    public Aeron aeron() {
+        return aeron;
+    }
+
+    /** Whether a publication to {@code peerId} is open. */
+    public boolean hasRoute(int peerId) {
+        return peers.containsKey(peerId);
+    }
+
+    /** Whether the publication to {@code peerId} is connected. */
+    public boolean isConnected(int peerId) {
+        final Peer peer = peers.get(peerId);
+        return peer != null && peer.publication.isConnected();
+    }
+
+    @Override
+    public boolean send(RaftMessage message) {
+        if (closed.get()) {
+            throw new IllegalStateException("AeronTransport of node " + localId + " is closed");
+        }
+        final Peer peer = peers.get(message.to());
+        if (peer == null) {
+            counters.onDrop(SendDrop.NO_ROUTE);
+            return false;
+        }
+        if (message.from() != localId) {
+            return fail(SendDrop.INVALID_MESSAGE, peer, message);
+        }
+        final ExclusivePublication publication = peer.publication;
+        final int length;
+        try {
+            length = encoder.encodedLength(message);
+        } catch (RuntimeException e) {
+            return encodeFailed(message, e);
+        }
+        if (length < 0 || length > publication.maxMessageLength()) {
+            return fail(SendDrop.OVERSIZE, peer, message);
+        }
+        final boolean claimable = length <= publication.maxPayloadLength();
+        if (!claimable) {
+            scratch.checkLimit(length);
+            try {
+                encoder.encode(message, scratch, 0);
+            } catch (RuntimeException e) {
+                return encodeFailed(message, e);
+            }
+        }
+        long result = Publication.NOT_CONNECTED;
+        for (int attempt = 0; attempt <= config.backPressureRetries(); attempt++) {
+            if (claimable) {
+                result = publication.tryClaim(length, claim);
+                if (result > 0) {
+                    try {
+                        encoder.encode(message, claim.buffer(), claim.offset());
+                    } catch (RuntimeException e) {
+                        claim.abort();
+                        return encodeFailed(message, e);
+                    }
+                    claim.commit();
+                }
+            } else {
+                result = publication.offer(scratch, 0, length);
+            }
+            if (result > 0) {
+                counters.onFrameOut(length);
+                return true;
+            }
+            if (result == Publication.CLOSED) {
+                return fail(SendDrop.PUBLICATION_CLOSED, peer, message);
+            }
+            if (result == Publication.MAX_POSITION_EXCEEDED) {
+                return fail(SendDrop.MAX_POSITION_EXCEEDED, peer, message);
+            }
+            counters.onBackPressure();
+            Thread.onSpinWait();
+        }
+        counters.onDrop(result == Publication.BACK_PRESSURED ? SendDrop.BACK_PRESSURED
+            : result == Publication.ADMIN_ACTION ? SendDrop.ADMIN_ACTION : SendDrop.NOT_CONNECTED);
+        return false;
+    }
+
+    /** A message the encoder rejected (a bug in its producer): counted, logged once, never thrown. */
+    private boolean encodeFailed(RaftMessage message, RuntimeException e) {
+        counters.onDrop(SendDrop.INVALID_MESSAGE);
+        if (sendErrorsLogged.add(SendDrop.INVALID_MESSAGE)) {
+            LOG.error("node {}: encoding {} failed; dropped (further drops for this reason are only counted)",
+                localId, message, e);
+        }
+        return false;
+    }
+
+    /** Counts a dropped message; errors and invalid messages are also logged, once per reason. */
+    private boolean fail(SendDrop reason, Peer peer, RaftMessage message) {
+        counters.onDrop(reason);
+        if (sendErrorsLogged.add(reason)) {
+            LOG.error("node {}: dropping {} to node {} ({}): {}; further drops for this reason are only counted",
+                localId, message.type(), peer.id, peer.publication.channel(), reason.label());
+        }
+        return false;
+    }
+
+    @Override
+    public int poll(MessageHandler handler, int limit) {
+        if (closed.get() || limit <= 0) {
+            return 0;
+        }
+        this.handler = handler;
+        this.delivered = 0;
+        this.deliverLimit = limit;
+        try {
+            subscription.controlledPoll(assembler, Math.max(limit, config.pollFragmentLimit()));
+        } finally {
+            this.handler = null;
+        }
+        return delivered;
+    }
+
+    @Override
+    public Action onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        counters.onFrameIn(length);
+        ReceiveDrop drop;
+        try {
+            drop = decoder.decode(buffer, offset, length);
+        } catch (RuntimeException e) {
+            drop = ReceiveDrop.DECODE_ERROR;
+            if (!decodeErrorLogged) {
+                decodeErrorLogged = true;
+                LOG.error("node {}: decoding a {}-byte frame from session {} threw; dropped (logged once)",
+                    localId, length, header.sessionId(), e);
+            }
+        }
+        if (drop != null) {
+            counters.onDrop(drop);
+            return Action.CONTINUE;
+        }
+        counters.onDelivered();
+        handler.onMessage(decoder.message());
+        return ++delivered >= deliverLimit ? Action.BREAK : Action.CONTINUE;
+    }
+
+    @Override
+    public void updateMembership(Membership membership) {
+        if (closed.get()) {
+            throw new IllegalStateException("AeronTransport of node " + localId + " is closed");
+        }
+        decoder.membership(membership);
+        final IntArrayList removed = new IntArrayList();
+        for (int id : peers.keySet()) {
+            if (!membership.contains(id)) {
+                removed.addInt(id);
+            }
+        }
+        for (int i = 0; i < removed.size(); i++) {
+            final Peer peer = peers.remove(removed.getInt(i));
+            LOG.info("node {}: closing route to removed node {}", localId, peer.id);
+            CloseHelper.close(peer.publication);
+        }
+        for (int i = 0; i < membership.size(); i++) {
+            final int id = membership.nodeAt(i);
+            if (id == localId || peers.containsKey(id)) {
+                continue;
+            }
+            final String endpoint = config.endpoint(id);
+            if (endpoint == null) {
+                LOG.warn("node {}: member {} has no endpoint in AeronTransportConfig.endpoints {}; messages to it are dropped",
+                    localId, id, config.endpoints().keySet());
+                continue;
+            }
+            final String channel = config.publicationChannel(endpoint);
+            peers.put(id, new Peer(id, aeron.addExclusivePublication(channel, config.streamId())));
+            LOG.info("node {}: route to node {} on {}", localId, id, channel);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Peer peer : peers.values()) {
+            CloseHelper.quietClose(peer.publication);
+        }
+        peers.clear();
+        CloseHelper.quietCloseAll(subscription, counters, aeron, driver);
+        LOG.info("node {}: Aeron transport closed", localId);
+    }
+
+    @Override
+    public String toString() {
+        return "AeronTransport{node=" + localId + ", " + config.subscriptionChannel() + "}";
+    }
+
+    private record Peer(int id, ExclusivePublication publication) {
+    }
+}

@@ -1,0 +1,439 @@
+package dev.raft.transport.aeron.internal.channel;
+
+import dev.raft.api.EntryBatch;
+import dev.raft.api.EntryType;
+import dev.raft.api.LogId;
+import dev.raft.api.Membership;
+import dev.raft.api.SnapshotMeta;
+import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.AppendEntriesResponse;
+import dev.raft.api.message.InstallSnapshotRequest;
+import dev.raft.api.message.InstallSnapshotResponse;
+import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.TimeoutNowRequest;
+import dev.raft.api.message.TimeoutNowResponse;
+import dev.raft.api.message.VoteRequest;
+import dev.raft.api.message.VoteResponse;
+import dev.raft.transport.aeron.internal.codec.AppendEntriesRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.AppendEntriesResponseDecoder;
+import dev.raft.transport.aeron.internal.codec.InstallSnapshotRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.InstallSnapshotResponseDecoder;
+import dev.raft.transport.aeron.internal.codec.MessageHeaderDecoder;
+import dev.raft.transport.aeron.internal.codec.TimeoutNowRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.TimeoutNowResponseDecoder;
+import dev.raft.transport.aeron.internal.codec.VoteRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.VoteResponseDecoder;
+import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Validates and decodes one frame, exactly as the fragment handler hands it over ({@code buffer},
+ * {@code offset}, {@code length}), into reusable Raft messages with the generated flyweight decoders.
+ *
+ * <p>Never throws on bad input: every length is checked against the frame's end before the group or
+ * var-data it announces is read, and every enum code and field range before it reaches a message; the
+ * first violation is returned as a {@link ReceiveDrop}. Allocation-free on the steady state: snapshot
+ * ids, memberships and snapshot metas of InstallSnapshot streams are decoded once and reused while they
+ * repeat. One instance per receiving thread.
+ */
+public final class FrameDecoder {
+    private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final ByteOrder ORDER = MessageHeaderDecoder.BYTE_ORDER;
+    private static final int ENTRY_BLOCK = AppendEntriesRequestDecoder.EntriesDecoder.sbeBlockLength();
+    private static final int GROUP_HEADER = AppendEntriesRequestDecoder.EntriesDecoder.HEADER_SIZE;
+    private static final int PAYLOAD_HEADER = AppendEntriesRequestDecoder.EntriesDecoder.payloadHeaderLength();
+    private static final InstallSnapshotResponse.Status[] STATUSES = InstallSnapshotResponse.Status.values();
+
+    private final int clusterId;
+    private final int localId;
+    private Membership membership;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final AppendEntriesRequestDecoder appendRequestDecoder = new AppendEntriesRequestDecoder();
+    private final AppendEntriesResponseDecoder appendResponseDecoder = new AppendEntriesResponseDecoder();
+    private final VoteRequestDecoder voteRequestDecoder = new VoteRequestDecoder();
+    private final VoteResponseDecoder voteResponseDecoder = new VoteResponseDecoder();
+    private final InstallSnapshotRequestDecoder snapshotRequestDecoder = new InstallSnapshotRequestDecoder();
+    private final InstallSnapshotResponseDecoder snapshotResponseDecoder = new InstallSnapshotResponseDecoder();
+    private final TimeoutNowRequestDecoder timeoutRequestDecoder = new TimeoutNowRequestDecoder();
+    private final TimeoutNowResponseDecoder timeoutResponseDecoder = new TimeoutNowResponseDecoder();
+
+    private final AppendEntriesRequest appendRequest = new AppendEntriesRequest();
+    private final AppendEntriesResponse appendResponse = new AppendEntriesResponse();
+    private final VoteRequest voteRequest = new VoteRequest();
+    private final VoteResponse voteResponse = new VoteResponse();
+    private final InstallSnapshotRequest snapshotRequest = new InstallSnapshotRequest();
+    private final InstallSnapshotResponse snapshotResponse = new InstallSnapshotResponse();
+    private final TimeoutNowRequest timeoutRequest = new TimeoutNowRequest();
+    private final TimeoutNowResponse timeoutResponse = new TimeoutNowResponse();
+
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final byte[] idBytes = new byte[SnapshotMeta.MAX_ID_LENGTH];
+    private int idLength = -1;
+    private String id = "";
+    private byte[] membershipBytes = new byte[0];
+    private Membership snapshotMembership;
+    private SnapshotMeta meta;
+
+    private RaftMessage message;
+    private DirectBuffer buffer;
+    private int end;
+
+    /** A decoder for frames of cluster {@code clusterId} addressed to node {@code localId}. */
+    public FrameDecoder(int clusterId, int localId) {
+        this.clusterId = clusterId;
+        this.localId = localId;
+    }
+
+    /** From now on, accept frames only from members of {@code membership} (other than this node). */
+    public void membership(Membership membership) {
+        this.membership = membership;
+    }
+
+    /**
+     * Decodes one frame.
+     *
+     * @return null if a message was decoded (see {@link #message()}), else why the frame is dropped
+     */
+    public ReceiveDrop decode(DirectBuffer buffer, int offset, int length) {
+        message = null;
+        if (length < HEADER_LENGTH) {
+            return ReceiveDrop.TRUNCATED_HEADER;
+        }
+        header.wrap(buffer, offset);
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID) {
+            return ReceiveDrop.UNKNOWN_SCHEMA;
+        }
+        final int version = header.version();
+        if (version < 1 || version > MessageHeaderDecoder.SCHEMA_VERSION) {
+            return ReceiveDrop.UNKNOWN_VERSION;
+        }
+        if (header.clusterId() != clusterId) {
+            return ReceiveDrop.WRONG_CLUSTER;
+        }
+        if (header.targetId() != localId) {
+            return ReceiveDrop.WRONG_TARGET;
+        }
+        final int from = header.senderId();
+        if (from == localId || membership == null || !membership.contains(from)) {
+            return ReceiveDrop.UNKNOWN_SENDER;
+        }
+        final int blockLength = header.blockLength();
+        final int body = offset + HEADER_LENGTH;
+        this.buffer = buffer;
+        this.end = offset + length;
+        if (blockLength > end - body) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        return switch (header.templateId()) {
+            case AppendEntriesRequestDecoder.TEMPLATE_ID -> appendRequest(from, body, blockLength, version);
+            case AppendEntriesResponseDecoder.TEMPLATE_ID -> appendResponse(from, body, blockLength, version);
+            case VoteRequestDecoder.TEMPLATE_ID -> voteRequest(from, body, blockLength, version);
+            case VoteResponseDecoder.TEMPLATE_ID -> voteResponse(from, body, blockLength, version);
+            case InstallSnapshotRequestDecoder.TEMPLATE_ID -> snapshotRequest(from, body, blockLength, version);
+            case InstallSnapshotResponseDecoder.TEMPLATE_ID -> snapshotResponse(from, body, blockLength, version);
+            case TimeoutNowRequestDecoder.TEMPLATE_ID -> timeoutRequest(from, body, blockLength, version);
+            case TimeoutNowResponseDecoder.TEMPLATE_ID -> timeoutResponse(from, body, blockLength, version);
+            default -> ReceiveDrop.UNKNOWN_TEMPLATE;
+        };
+    }
+
+    /** The message decoded by the last successful {@link #decode}; reused by the next call. */
+    public RaftMessage message() {
+        return message;
+    }
+
+    private ReceiveDrop appendRequest(int from, int body, int blockLength, int version) {
+        if (blockLength < AppendEntriesRequestDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final AppendEntriesRequestDecoder d = appendRequestDecoder.wrap(buffer, body, blockLength, version);
+        final long term = d.term();
+        final long prevLogIndex = d.prevLogIndex();
+        final long prevLogTerm = d.prevLogTerm();
+        final long leaderCommit = d.leaderCommit();
+        if (term < 0 || prevLogIndex < 0 || prevLogTerm < 0 || leaderCommit < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        int limit = d.limit();
+        if (GROUP_HEADER > end - limit) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final int entryBlock = buffer.getShort(limit, ORDER) & 0xFFFF;
+        final int count = buffer.getShort(limit + 2, ORDER) & 0xFFFF;
+        if (entryBlock < ENTRY_BLOCK || (long) count * (entryBlock + PAYLOAD_HEADER) > end - limit - GROUP_HEADER) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        if (count > Long.MAX_VALUE - prevLogIndex) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        final AppendEntriesRequest m = appendRequest.set(from, localId, term, prevLogIndex, prevLogTerm, leaderCommit);
+        final EntryBatch entries = m.entries();
+        final AppendEntriesRequestDecoder.EntriesDecoder group = d.entries();
+        long previousTerm = 1;
+        for (int i = 0; i < count; i++) {
+            limit = d.limit();
+            if (entryBlock + PAYLOAD_HEADER > end - limit) {
+                return ReceiveDrop.BAD_LENGTH;
+            }
+            group.next();
+            final long entryTerm = group.entryTerm();
+            final int kind = group.entryTypeRaw();
+            final long payloadLength = buffer.getInt(limit + entryBlock, ORDER) & 0xFFFF_FFFFL;
+            if (payloadLength > end - limit - entryBlock - PAYLOAD_HEADER) {
+                return ReceiveDrop.BAD_LENGTH;
+            }
+            if (!EntryType.isKnownCode(kind)) {
+                return ReceiveDrop.BAD_ENUM;
+            }
+            if (entryTerm < previousTerm) {
+                return ReceiveDrop.BAD_FIELD;
+            }
+            previousTerm = entryTerm;
+            group.wrapPayload(view);
+            entries.add(entryTerm, prevLogIndex + 1 + i, EntryType.fromCode(kind), view, 0, view.capacity());
+        }
+        return finish(d.limit(), m);
+    }
+
+    private ReceiveDrop appendResponse(int from, int body, int blockLength, int version) {
+        if (blockLength < AppendEntriesResponseDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final AppendEntriesResponseDecoder d = appendResponseDecoder.wrap(buffer, body, blockLength, version);
+        final int success = flag(d.successRaw());
+        if (success < 0) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        final long term = d.term();
+        final long matchIndex = d.matchIndex();
+        final long rejectedIndex = d.rejectedIndex();
+        final long conflictTerm = d.conflictTerm();
+        final long conflictIndex = d.conflictIndex();
+        final long lastLogIndex = d.lastLogIndex();
+        if ((term | matchIndex | rejectedIndex | conflictTerm | conflictIndex | lastLogIndex) < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        if (success == 1) {
+            appendResponse.success(from, localId, term, matchIndex, lastLogIndex);
+        } else {
+            appendResponse.reject(from, localId, term, rejectedIndex, conflictTerm, conflictIndex, lastLogIndex);
+        }
+        return finish(d.limit(), appendResponse);
+    }
+
+    private ReceiveDrop voteRequest(int from, int body, int blockLength, int version) {
+        final int required = version < VoteRequestDecoder.leadershipTransferSinceVersion()
+            ? VoteRequestDecoder.leadershipTransferEncodingOffset() : VoteRequestDecoder.BLOCK_LENGTH;
+        if (blockLength < required) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final VoteRequestDecoder d = voteRequestDecoder.wrap(buffer, body, blockLength, version);
+        final int preVote = flag(d.preVoteRaw());
+        final int rawTransfer = d.leadershipTransferRaw();
+        final int transfer = version < VoteRequestDecoder.leadershipTransferSinceVersion() ? 0 : flag(rawTransfer);
+        if (preVote < 0 || transfer < 0) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        final long term = d.term();
+        final long lastLogIndex = d.lastLogIndex();
+        final long lastLogTerm = d.lastLogTerm();
+        if ((term | lastLogIndex | lastLogTerm) < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        voteRequest.set(from, localId, term, lastLogIndex, lastLogTerm, preVote == 1, transfer == 1);
+        return finish(d.limit(), voteRequest);
+    }
+
+    private ReceiveDrop voteResponse(int from, int body, int blockLength, int version) {
+        if (blockLength < VoteResponseDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final VoteResponseDecoder d = voteResponseDecoder.wrap(buffer, body, blockLength, version);
+        final int granted = flag(d.grantedRaw());
+        final int preVote = flag(d.preVoteRaw());
+        if (granted < 0 || preVote < 0) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        if (d.term() < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        voteResponse.set(from, localId, d.term(), granted == 1, preVote == 1);
+        return finish(d.limit(), voteResponse);
+    }
+
+    private ReceiveDrop snapshotRequest(int from, int body, int blockLength, int version) {
+        if (blockLength < InstallSnapshotRequestDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final InstallSnapshotRequestDecoder d = snapshotRequestDecoder.wrap(buffer, body, blockLength, version);
+        final int done = flag(d.doneRaw());
+        if (done < 0) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        final long term = d.term();
+        final long lastLogTerm = d.lastLogTerm();
+        final long lastLogIndex = d.lastLogIndex();
+        final long chunkOffset = d.chunkOffset();
+        if (d.leaderId() != from || (term | lastLogTerm | lastLogIndex | chunkOffset) < 0
+            || (lastLogTerm == 0) != (lastLogIndex == 0)) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        final int idLen = varLength(d.limit(), InstallSnapshotRequestDecoder.snapshotIdHeaderLength());
+        if (idLen < 0) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        d.wrapSnapshotId(view);
+        final String snapshotId = idLen > SnapshotMeta.MAX_ID_LENGTH ? null : snapshotId(view, idLen);
+        final int membershipLen = varLength(d.limit(), InstallSnapshotRequestDecoder.membershipHeaderLength());
+        if (membershipLen < 0) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        d.wrapMembership(view);
+        final int dataLen = varLength(d.limit(), InstallSnapshotRequestDecoder.dataHeaderLength());
+        if (dataLen < 0) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        if (d.limit() + InstallSnapshotRequestDecoder.dataHeaderLength() + dataLen != end) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        if (snapshotId == null || idLen == 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        final Membership snapshotMembership = snapshotMembership(view, membershipLen);
+        if (snapshotMembership == null) {
+            return ReceiveDrop.BAD_MEMBERSHIP;
+        }
+        if (meta == null || meta.snapshotId() != snapshotId || meta.membership() != snapshotMembership
+            || meta.lastLogId().term() != lastLogTerm || meta.lastLogId().index() != lastLogIndex) {
+            meta = new SnapshotMeta(snapshotId, LogId.of(lastLogTerm, lastLogIndex), snapshotMembership);
+        }
+        d.wrapData(view);
+        snapshotRequest.set(from, localId, term, meta, chunkOffset, view, 0, dataLen, done == 1);
+        return finish(d.limit(), snapshotRequest);
+    }
+
+    private ReceiveDrop snapshotResponse(int from, int body, int blockLength, int version) {
+        if (blockLength < InstallSnapshotResponseDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final InstallSnapshotResponseDecoder d = snapshotResponseDecoder.wrap(buffer, body, blockLength, version);
+        final int status = d.statusRaw();
+        if (status >= STATUSES.length) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        final long term = d.term();
+        final long chunkOffset = d.chunkOffset();
+        final long nextOffset = d.nextOffset();
+        if ((term | chunkOffset | nextOffset) < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        final int idLen = varLength(d.limit(), InstallSnapshotResponseDecoder.snapshotIdHeaderLength());
+        if (idLen < 0) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        d.wrapSnapshotId(view);
+        final String snapshotId = idLen > SnapshotMeta.MAX_ID_LENGTH ? null : snapshotId(view, idLen);
+        if (snapshotId == null) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        snapshotResponse.set(from, localId, term, snapshotId, chunkOffset, STATUSES[status], nextOffset);
+        return finish(d.limit(), snapshotResponse);
+    }
+
+    private ReceiveDrop timeoutRequest(int from, int body, int blockLength, int version) {
+        if (blockLength < TimeoutNowRequestDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final TimeoutNowRequestDecoder d = timeoutRequestDecoder.wrap(buffer, body, blockLength, version);
+        if (d.term() < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        timeoutRequest.set(from, localId, d.term());
+        return finish(d.limit(), timeoutRequest);
+    }
+
+    private ReceiveDrop timeoutResponse(int from, int body, int blockLength, int version) {
+        if (blockLength < TimeoutNowResponseDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final TimeoutNowResponseDecoder d = timeoutResponseDecoder.wrap(buffer, body, blockLength, version);
+        final int accepted = flag(d.acceptedRaw());
+        if (accepted < 0) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        if (d.term() < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        timeoutResponse.set(from, localId, d.term(), accepted == 1);
+        return finish(d.limit(), timeoutResponse);
+    }
+
+    /** Accepts the message if the frame ends exactly where it does; bytes after it are malformed. */
+    private ReceiveDrop finish(int limit, RaftMessage decoded) {
+        if (limit != end) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        message = decoded;
+        return null;
+    }
+
+    /** The length of the var-data at {@code limit}, or -1 if its length field or its bytes leave the frame. */
+    private int varLength(int limit, int headerLength) {
+        if (headerLength > end - limit) {
+            return -1;
+        }
+        final long length = headerLength == 2 ? buffer.getShort(limit, ORDER) & 0xFFFF : buffer.getInt(limit, ORDER) & 0xFFFF_FFFFL;
+        return length > end - limit - headerLength ? -1 : (int) length;
+    }
+
+    /** 0 or 1 for a flag's raw code, -1 for any other code. */
+    private static int flag(int raw) {
+        return raw == 0 || raw == 1 ? raw : -1;
+    }
+
+    /** The snapshot id in {@code bytes}, reusing the last one while it repeats; null if not printable ASCII. */
+    private String snapshotId(DirectBuffer bytes, int length) {
+        if (length == idLength && sameBytes(bytes, idBytes, length)) {
+            return id;
+        }
+        for (int i = 0; i < length; i++) {
+            final byte c = bytes.getByte(i);
+            if (c < 0x21 || c > 0x7e) {
+                return null;
+            }
+        }
+        bytes.getBytes(0, idBytes, 0, length);
+        idLength = length;
+        id = new String(idBytes, 0, length, StandardCharsets.US_ASCII);
+        return id;
+    }
+
+    /** The membership in {@code bytes}, reusing the last one while it repeats; null if the bytes are invalid. */
+    private Membership snapshotMembership(DirectBuffer bytes, int length) {
+        if (snapshotMembership != null && length == membershipBytes.length && sameBytes(bytes, membershipBytes, length)) {
+            return snapshotMembership;
+        }
+        final byte[] copy = new byte[length];
+        bytes.getBytes(0, copy);
+        try {
+            snapshotMembership = Membership.decode(copy);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        membershipBytes = copy;
+        return snapshotMembership;
+    }
+
+    private static boolean sameBytes(DirectBuffer bytes, byte[] cached, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes.getByte(i) != cached[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
