@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code raftkv} command: the entry point of {@code bin/raftkv}. */
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
     description = "A replicated key-value store on the dev.raft framework.",
-    subcommands = {InfoCommand.class, DemoCommand.class})
+    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, InfoCommand.class})
 public final class RaftKv implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -25,7 +25,16 @@ public final class RaftKv implements Runnable {
 
     /** The picocli command line, for tests. */
     static CommandLine commandLine() {
-        return new CommandLine(new RaftKv());
+        return new CommandLine(new RaftKv()).setExecutionExceptionHandler((e, cli, parsed) -> {
+            // one line naming what failed; the stack trace only with -Draftkv.trace=true
+            cli.getErr().println("raftkv " + cli.getCommandName() + ": "
+                + (e.getMessage() != null && !(e instanceof NullPointerException) ? e.getMessage() : e.toString()));
+            if (Boolean.getBoolean("raftkv.trace")) {
+                e.printStackTrace(cli.getErr());
+            }
+            cli.getErr().flush();
+            return 1;
+        });
     }
 
     @Override

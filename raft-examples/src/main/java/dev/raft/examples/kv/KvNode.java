@@ -41,6 +41,7 @@ public final class KvNode implements AutoCloseable {
     private final Options options;
     private final KvStateMachine stateMachine = new KvStateMachine();
     private final RaftNode raft;
+    private final String aeronDirectory;
 
     /**
      * Everything a node needs.
@@ -82,6 +83,7 @@ public final class KvNode implements AutoCloseable {
             .endpoints(options.endpoints())
             .aeronDirectory(options.aeronDir())
             .build();
+        aeronDirectory = transport.aeronDirectory();
         final FileStorageConfig storage = FileStorageConfig.builder()
             .durabilityMode(options.durability())
             .segmentSizeBytes(16 * 1024 * 1024)
@@ -176,6 +178,11 @@ public final class KvNode implements AutoCloseable {
     /** The Raft node. */
     public RaftNode raft() {
         return raft;
+    }
+
+    /** The directory of the node's embedded media driver (other Aeron clients of this process may connect to it). */
+    public String aeronDirectory() {
+        return aeronDirectory;
     }
 
     /** The replicated map, as applied on this node. */
