@@ -12,6 +12,7 @@ module dev.raft.examples {
     requires org.agrona;
     requires io.aeron.client;
     requires io.aeron.driver;
+    requires HdrHistogram;
 
     exports dev.raft.examples;
     exports dev.raft.examples.kv;

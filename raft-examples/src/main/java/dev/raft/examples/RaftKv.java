@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code raftkv} command: the entry point of {@code bin/raftkv}. */
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
     description = "A replicated key-value store on the dev.raft framework.",
-    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, InfoCommand.class})
+    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class})
 public final class RaftKv implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -15,7 +15,7 @@ public final class RaftKv implements Runnable {
 
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("client"))
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("client") || args[0].equals("bench"))
             && System.getProperty(LOG_LEVEL) == null) {
             // the narration and the client's answers are the output; the framework's INFO logs would drown them
             System.setProperty(LOG_LEVEL, "warn");
