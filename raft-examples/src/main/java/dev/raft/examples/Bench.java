@@ -71,14 +71,15 @@ final class Bench {
             final Recorder recorder = new Recorder(3);
             final AtomicLong completed = new AtomicLong();
             final AtomicLong errors = new AtomicLong();
+            final AtomicLong measuredCompleted = new AtomicLong();
+            final AtomicLong measuredErrors = new AtomicLong();
             final long interval = TimeUnit.SECONDS.toNanos(1) / rate;
             final long start = System.nanoTime();
             final long measureFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
             final long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
             long sent = 0;
             long proposed = 0;
-            long completedAtStart = -1;
-            long errorsAtStart = 0;
+            boolean measuring = false;
             for (long i = 0; ; i++) {
                 final long intended = start + i * interval;
                 if (intended >= end) {
@@ -93,9 +94,8 @@ final class Bench {
                     }
                 }
                 final boolean measured = intended >= measureFrom;
-                if (measured && completedAtStart < 0) {
-                    completedAtStart = completed.get();
-                    errorsAtStart = errors.get();
+                if (measured && !measuring) {
+                    measuring = true;
                     recorder.reset();
                 }
                 if (measured) {
@@ -105,9 +105,15 @@ final class Bench {
                 leader.raft().propose(buffer, 0, command.length).whenComplete((r, e) -> {
                     if (e != null) {
                         errors.incrementAndGet();
+                        if (measured) {
+                            measuredErrors.incrementAndGet();
+                        }
                     } else {
                         completed.incrementAndGet();
-                        recorder.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                        if (measured) {
+                            measuredCompleted.incrementAndGet();
+                            recorder.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                        }
                     }
                 });
             }
@@ -118,9 +124,9 @@ final class Bench {
             }
             final long measuredEnd = System.nanoTime();
             final Histogram histogram = recorder.getIntervalHistogram();
-            final long done = completed.get() - Math.max(0, completedAtStart);
+            final long done = measuredCompleted.get();
             final double perSecond = done * 1e9 / (measuredEnd - measureFrom);
-            return new Result(fsync, rate, seconds, valueBytes, sent, done, errors.get() - errorsAtStart, perSecond, histogram);
+            return new Result(fsync, rate, seconds, valueBytes, sent, done, measuredErrors.get(), perSecond, histogram);
         } finally {
             nodes.forEach(KvNode::close);
             Demo.deleteTree(dir);
