@@ -16,6 +16,7 @@ module dev.raft.testkit {
     exports dev.raft.testkit.network;
     exports dev.raft.testkit.statemachine;
     exports dev.raft.testkit.conformance;
+    exports dev.raft.testkit.linearizability;
     // JUnit runs the suite's test methods in the classes of third parties that extend it
     opens dev.raft.testkit.conformance to org.junit.platform.commons;
 }

@@ -20,6 +20,8 @@ import dev.raft.api.Vote;
  * was truncated or purged and the mutating call returned.
  *
  * <h2>Durability</h2>
+ * Entries a store finds when it is (re)opened count as durable: they are never reported to a
+ * {@link FlushCallback}. Purged entries need no flush report either: the purge itself is durable.
  * <ul>
  *   <li>{@link #append}: not durable on return; durable once the {@link FlushCallback} reports an index
  *       {@code >=} the entry's. After a crash, the reopened log is a prefix of what was appended (no
@@ -69,8 +71,9 @@ public interface LogStore extends AutoCloseable {
 
     /**
      * Copies entries {@code [fromIndex, toIndexExclusive)} into {@code dst} (appended after what
-     * {@code dst} holds), stopping early once the payload bytes copied reach {@code maxBytes}; at least
-     * one entry is copied when the range is not empty. Thread-safe (see the class documentation).
+     * {@code dst} holds), stopping early once the payload bytes copied reach {@code maxBytes}: the entry
+     * that makes the total reach or exceed {@code maxBytes} is included, so at least one entry is copied
+     * when the range is not empty. Thread-safe (see the class documentation).
      *
      * @return the number of entries copied
      * @throws IllegalArgumentException if {@code fromIndex <= lastPurgedLogId.index}, or
@@ -105,8 +108,11 @@ public interface LogStore extends AutoCloseable {
     /**
      * Saves the vote. Durable on return.
      *
-     * @throws IllegalArgumentException if {@code vote.term} is lower than the saved term, or equal with a
-     *                                  different non-empty {@code votedFor} (a node votes once per term)
+     * <p>Within one term a vote may go from "none" to a candidate, never from one candidate to another
+     * nor back to "none": a node votes once per term.
+     *
+     * @throws IllegalArgumentException if {@code vote.term} is lower than the saved term, or equal to it while
+     *                                  a vote was already cast in that term for a different {@code votedFor}
      */
     void saveVote(Vote vote);
 

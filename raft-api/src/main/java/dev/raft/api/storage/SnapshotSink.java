@@ -33,7 +33,8 @@ public interface SnapshotSink {
      * position; a gap of unwritten bytes below it is an error.
      *
      * @return a reader of the finished snapshot
-     * @throws IllegalStateException if already finished or aborted, or the written bytes have a gap
+     * @throws IllegalStateException if already finished or aborted, or the written bytes have a gap (the
+     *                               caller then aborts the sink)
      * @throws dev.raft.api.error.StorageException if it could not be made durable; the previous current
      *                                             snapshot is still current
      */

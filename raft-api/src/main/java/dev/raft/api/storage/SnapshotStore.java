@@ -16,7 +16,7 @@ public interface SnapshotStore extends AutoCloseable {
     /**
      * Begins a new snapshot. Several sinks may be open at once (a local build and a received stream);
      * whichever finishes last becomes current, unless it is older than the current one (by last log
-     * id), in which case its {@code finish} fails and it is discarded.
+     * id), in which case its {@code finish} throws {@link IllegalStateException} and it is discarded.
      *
      * @throws dev.raft.api.error.StorageException if the temporary file cannot be created
      */

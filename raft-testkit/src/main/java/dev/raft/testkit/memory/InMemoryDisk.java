@@ -61,6 +61,16 @@ public final class InMemoryDisk {
         return openSnapshots;
     }
 
+    /** The snapshot store open on this disk (to inject faults into it), if any. */
+    public synchronized Optional<InMemorySnapshotStore> snapshotStoreInUse() {
+        return Optional.ofNullable(openSnapshots);
+    }
+
+    /** The bytes written into unfinished snapshots of the open snapshot store (0 if none is open). */
+    public long unfinishedSnapshotBytes() {
+        return snapshotStoreInUse().map(InMemorySnapshotStore::unfinishedBytes).orElse(0L);
+    }
+
     /**
      * Simulates a crash of the node: every store open on this disk dies (further calls throw
      * {@link IllegalStateException}, no callback is called any more), appended entries not yet flushed

@@ -5,14 +5,22 @@ import dev.raft.api.EntryBatch;
 import dev.raft.api.Membership;
 import dev.raft.api.Vote;
 import dev.raft.api.config.RaftConfig;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.agrona.DirectBuffer;
 
 /**
  * One engine under test with a recording {@link EngineOutput}: every command is recorded in order, the
@@ -208,5 +216,156 @@ final class TestNode implements EngineOutput {
     @Override
     public void stateChanged() {
         // state is read from the engine directly
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** The snapshot being received: its bytes and which positions were written. */
+    SnapshotMeta receivingMeta;
+    byte[] receivingBytes = new byte[0];
+    final BitSet receivingWritten = new BitSet();
+    /** Writes (or installs) that fail before succeeding again. */
+    int failWrites;
+    boolean failInstall;
+    /** Snapshots installed, with their bytes. */
+    final List<SnapshotMeta> installed = new ArrayList<>();
+    final List<byte[]> installedBytes = new ArrayList<>();
+    /** Snapshots this node can send, by id. */
+    final Map<String, byte[]> snapshotData = new HashMap<>();
+    long buildAborts;
+    /** The entries of the last installed snapshot whose data encodes them ({@link #buildSnapshot}), else empty. */
+    List<Entry> installedEntries = List.of();
+
+    /**
+     * Builds a snapshot of the committed prefix whose data encodes those entries, as a runtime would
+     * (begin, durable, ended).
+     *
+     * @return whether a build could begin and there was something to capture
+     */
+    boolean buildSnapshot(String id) {
+        if (committed == 0 || !engine.beginSnapshotBuild()) {
+            return false;
+        }
+        final Entry last = log.get((int) committed - 1);
+        final SnapshotMeta meta = new SnapshotMeta(id, last.logId(), config.initialMembership());
+        final byte[] data = encode(log.subList(0, (int) committed));
+        snapshotData.put(id, data);
+        engine.snapshotBuilt(meta, data.length);
+        engine.snapshotBuildEnded();
+        return true;
+    }
+
+    private static byte[] encode(List<Entry> entries) {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        try {
+            for (Entry e : entries) {
+                out.writeLong(e.term());
+                out.writeLong(e.index());
+                out.writeByte(e.type().ordinal());
+                out.writeInt(e.data().length);
+                out.write(e.data());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static List<Entry> decode(byte[] data) {
+        final List<Entry> entries = new ArrayList<>();
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(data);
+        while (in.remaining() >= 21) {
+            final long term = in.getLong();
+            final long index = in.getLong();
+            final dev.raft.api.EntryType type = dev.raft.api.EntryType.values()[in.get()];
+            final byte[] payload = new byte[in.getInt()];
+            in.get(payload);
+            entries.add(new Entry(term, index, type, payload));
+        }
+        return entries;
+    }
+
+    @Override
+    public void purgeLog(LogId upTo) {
+        // entries stay in the list (the engine no longer asks for them); beyond the end they come from the
+        // installed snapshot when it encodes them, else placeholders keep the indexes
+        while (log.size() < upTo.index()) {
+            final int i = log.size();
+            log.add(i < installedEntries.size() ? installedEntries.get(i) : Entry.normal(upTo.term(), i + 1, new byte[0]));
+        }
+        flushed = Math.max(flushed, upTo.index());
+        commands.add(new Cmd("purge", upTo.index(), upTo.term(), null));
+    }
+
+    @Override
+    public void abortSnapshotBuild() {
+        buildAborts++;
+        commands.add(new Cmd("abortBuild", 0, 0, null));
+    }
+
+    @Override
+    public void beginSnapshot(SnapshotMeta meta) {
+        receivingMeta = meta;
+        receivingBytes = new byte[0];
+        receivingWritten.clear();
+        commands.add(new Cmd("beginSnapshot", 0, 0, null));
+    }
+
+    @Override
+    public long writeSnapshotChunk(long position, DirectBuffer data, int length) {
+        if (failWrites > 0) {
+            failWrites--;
+            commands.add(new Cmd("writeFailed", position, length, null));
+            return -1;
+        }
+        final int end = (int) position + length;
+        if (receivingBytes.length < end) {
+            receivingBytes = Arrays.copyOf(receivingBytes, end);
+        }
+        data.getBytes(0, receivingBytes, (int) position, length);
+        receivingWritten.set((int) position, end);
+        commands.add(new Cmd("write", position, length, null));
+        return receivingWritten.nextClearBit(0);
+    }
+
+    @Override
+    public void abortSnapshot() {
+        receivingMeta = null;
+        commands.add(new Cmd("abortSnapshot", 0, 0, null));
+    }
+
+    @Override
+    public boolean installSnapshot(SnapshotMeta meta) {
+        if (failInstall) {
+            failInstall = false;
+            commands.add(new Cmd("installFailed", 0, 0, null));
+            return false;
+        }
+        installed.add(meta);
+        installedBytes.add(receivingBytes.clone());
+        snapshotData.put(meta.snapshotId(), installedBytes.get(installedBytes.size() - 1));
+        final List<Entry> entries = decode(receivingBytes);
+        if (!entries.isEmpty() && entries.get(entries.size() - 1).logId().equals(meta.lastLogId())) {
+            installedEntries = entries; // the state: every entry up to the snapshot's last, as the leader had them
+            for (Entry e : entries) {
+                if (e.index() <= log.size()) {
+                    log.set((int) e.index() - 1, e);
+                }
+            }
+            committed = Math.max(committed, meta.lastLogId().index());
+            flushed = Math.max(flushed, Math.min(log.size(), meta.lastLogId().index())); // the snapshot is durable
+        }
+        receivingMeta = null;
+        commands.add(new Cmd("install", meta.lastLogId().index(), meta.lastLogId().term(), null));
+        return true;
+    }
+
+    @Override
+    public void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
+        final byte[] bytes = snapshotData.get(request.snapshotId());
+        request.dataBuffer().putBytes(0, bytes, (int) request.chunkOffset(), length);
+        request.dataLength(length);
+        send(request);
     }
 }
