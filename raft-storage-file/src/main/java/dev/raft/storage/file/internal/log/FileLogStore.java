@@ -438,6 +438,7 @@ public final class FileLogStore implements LogStore {
             flushLock.unlock();
             readLock.unlockWrite(stamp);
         }
+        wakeFlusher();
     }
 
     @Override
@@ -618,8 +619,10 @@ public final class FileLogStore implements LogStore {
     // ------------------------------------------------------------------ flusher
 
     private void runFlusher() {
+        // every change that gives the flusher work unparks it (see wakeFlusher), so a long park costs no
+        // latency; it only bounds how often an idle store wakes up
         final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1));
+            TimeUnit.MILLISECONDS.toNanos(10));
         while (running) {
             if (flushOnce()) {
                 idle.reset();
