@@ -73,15 +73,19 @@ final class ClientCommand implements Runnable {
         return r.value().length == 0 ? "" : " (previous value: " + r.valueText() + ")";
     }
 
+    /** A client command on one key: the parent's connection options, the spec and the KEY parameter. */
+    abstract static class KeyCommand implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        ClientCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+    }
+
     /** {@code client put KEY VALUE}. */
     @Command(name = "put", mixinStandardHelpOptions = true, description = "Set KEY to VALUE.")
-    static final class Put implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        private ClientCommand parent;
-        @CommandLine.Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "KEY")
-        private String key;
+    static final class Put extends KeyCommand {
         @Parameters(index = "1", paramLabel = "VALUE")
         private String value;
 
@@ -94,13 +98,7 @@ final class ClientCommand implements Runnable {
 
     /** {@code client get KEY}. */
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the value of KEY (exit 1 if it does not exist).")
-    static final class Get implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        private ClientCommand parent;
-        @CommandLine.Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "KEY")
-        private String key;
+    static final class Get extends KeyCommand {
 
         @Override
         public Integer call() throws Exception {
@@ -111,13 +109,7 @@ final class ClientCommand implements Runnable {
 
     /** {@code client delete KEY}. */
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove KEY (exit 1 if it does not exist).")
-    static final class Delete implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        private ClientCommand parent;
-        @CommandLine.Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "KEY")
-        private String key;
+    static final class Delete extends KeyCommand {
 
         @Override
         public Integer call() throws Exception {
@@ -129,15 +121,9 @@ final class ClientCommand implements Runnable {
     /** {@code client cas [--expect OLD] KEY NEW}. */
     @Command(name = "cas", mixinStandardHelpOptions = true,
         description = "Compare-and-set: set KEY to NEW if it holds --expect, or, without --expect, if it does not exist (exit 1 otherwise).")
-    static final class Cas implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        private ClientCommand parent;
-        @CommandLine.Spec
-        private CommandLine.Model.CommandSpec spec;
+    static final class Cas extends KeyCommand {
         @Option(names = "--expect", paramLabel = "OLD", description = "The value KEY must hold.")
         private String expect;
-        @Parameters(index = "0", paramLabel = "KEY")
-        private String key;
         @Parameters(index = "1", paramLabel = "NEW")
         private String value;
 

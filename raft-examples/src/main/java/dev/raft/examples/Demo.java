@@ -35,6 +35,15 @@ final class Demo {
     static final int WRITES = 1000;
     private static final int WINDOW = 64;
     private static final long STEP_TIMEOUT_MILLIS = 20_000;
+    /** Every node snapshots its map every this many applied entries ... */
+    static final long SNAPSHOT_EVERY = 400;
+    /** ... and then purges its log, keeping this many applied entries. */
+    static final long LOG_KEPT = 100;
+    /**
+     * A snapshot transfer without an answer for this long resumes from the last acknowledged chunk (the first
+     * chunks to a node that just restarted can be lost while its Aeron image connects).
+     */
+    static final long SNAPSHOT_RETRY_MILLIS = 500;
 
     /**
      * What the demo observed.
@@ -84,11 +93,13 @@ final class Demo {
         final Map<Integer, String> endpoints = freeLoopbackEndpoints(NODES);
         final int clusterId = ThreadLocalRandom.current().nextInt(1, 1 << 30);
         say("starting " + NODES + " nodes on 127.0.0.1 (Aeron UDP, embedded media drivers, file storage with fsync in "
-            + dir + ")");
+            + dir + "; a snapshot every " + SNAPSHOT_EVERY + " applied entries, then the log is purged keeping "
+            + LOG_KEPT + ")");
         final List<KvNode.Options> options = new ArrayList<>();
         for (Map.Entry<Integer, String> e : endpoints.entrySet()) {
-            options.add(KvNode.Options.of(clusterId, e.getKey(), endpoints, dir.resolve("node-" + e.getKey()),
-                DurabilityMode.FSYNC));
+            options.add(new KvNode.Options(clusterId, e.getKey(), endpoints, dir.resolve("node-" + e.getKey()), null,
+                DurabilityMode.FSYNC, b -> b.snapshotEveryAppliedEntries(SNAPSHOT_EVERY).maxAppliedLogToKeep(LOG_KEPT)
+                    .snapshotTransferTimeoutMillis(SNAPSHOT_RETRY_MILLIS)));
         }
         for (KvNode.Options o : options) {
             nodes[o.nodeId()] = KvNode.start(o);
@@ -103,6 +114,7 @@ final class Demo {
 
         final KvNode leader = nodes[first.nodeId()];
         final int written = writeAll(leader);
+        sayCompaction(live(nodes));
 
         say("killing the leader, node " + first.nodeId());
         final long killedAt = System.nanoTime();
@@ -117,7 +129,17 @@ final class Demo {
         say("restarting node " + first.nodeId() + " on its data directory");
         final long restartAt = System.nanoTime();
         nodes[first.nodeId()] = KvNode.start(options.get(first.nodeId() - 1));
+        final RaftMetrics restarted = nodes[first.nodeId()].metrics();
+        final RaftMetrics newLeader = nodes[second.nodeId()].metrics();
+        say("  node " + first.nodeId() + " restarted with its snapshot at index " + restarted.snapshotLastLogId().index()
+            + " and its log up to index " + restarted.lastLogId().index() + "; the leader's log starts after index "
+            + newLeader.purgedLogId().index());
         final long caughtUpMillis = awaitCaughtUp(nodes[first.nodeId()], nodes[second.nodeId()], restartAt);
+        final RaftMetrics caughtUp = nodes[first.nodeId()].metrics();
+        if (caughtUp.snapshotLastLogId().index() > Math.max(restarted.snapshotLastLogId().index(), restarted.lastLogId().index())) {
+            say("  node " + first.nodeId() + " holds a snapshot at index " + caughtUp.snapshotLastLogId().index()
+                + ": the entries it missed had been compacted away, so it was sent the leader's snapshot");
+        }
 
         final List<RaftMetrics> finalMetrics = new ArrayList<>();
         final List<Integer> keys = new ArrayList<>();
@@ -132,6 +154,14 @@ final class Demo {
             + caughtUpMillis + " ms");
         return new Report(first.nodeId(), first.term(), electionMillis, second.nodeId(), second.term(), failoverMillis,
             written, readBack, caughtUpMillis, finalMetrics, keys, wall);
+    }
+
+    private void sayCompaction(List<KvNode> nodes) {
+        for (KvNode node : nodes) {
+            final RaftMetrics m = node.metrics();
+            say("  node " + node.id() + ": snapshot at index " + m.snapshotLastLogId().index() + ", log purged up to index "
+                + m.purgedLogId().index() + ", last log index " + m.lastLogId().index());
+        }
     }
 
     private int writeAll(KvNode leader) throws Exception {

@@ -35,6 +35,9 @@ class DemoTest {
             assertTrue(m.role() == Role.LEADER || m.role() == Role.FOLLOWER, m.toString());
             assertTrue(m.appliedIndex() >= Demo.WRITES * 2, "node " + m.nodeId() + " applied the writes and reads: " + m);
         }
+        for (RaftMetrics m : report.finalMetrics()) {
+            assertTrue(m.snapshotLastLogId().index() >= Demo.SNAPSHOT_EVERY, "node " + m.nodeId() + " took a snapshot: " + m);
+        }
         final RaftMetrics restarted = report.finalMetrics().get(report.firstLeader() - 1);
         assertTrue(restarted.appliedIndex() >= committed - 1, "the restarted node caught up: " + restarted + "\n" + out);
         assertTrue(report.keysPerNode().stream().allMatch(k -> k == Demo.WRITES), report.keysPerNode() + "\n" + out);
