@@ -34,19 +34,22 @@ final class Bench {
      * @param valueBytes     bytes of each PUT's value
      * @param sent           commands proposed in the measured period
      * @param completed      commands completed in it
-     * @param errors         commands that failed (a full proposal queue, leadership lost)
+     * @param errors         commands that failed (not the leader, leadership lost, a full proposal queue)
      * @param msgsPerSecond  completed commands per second
      * @param latency        latencies in microseconds from the intended send time
+     * @param errorKinds     measured errors by exception class (NotLeaderException, LeadershipLostException, RaftException for a full queue)
      */
     record Result(boolean fsync, int rate, int seconds, int valueBytes, long sent, long completed, long errors,
-                  double msgsPerSecond, Histogram latency) {
+                  double msgsPerSecond, Histogram latency, Map<String, Long> errorKinds) {
         String json() {
             return String.format(Locale.ROOT, "{\"fsync\":%b,\"nodes\":3,\"rate\":%d,\"seconds\":%d,\"valueBytes\":%d,"
                     + "\"sent\":%d,\"completed\":%d,\"errors\":%d,\"msgsPerSec\":%.0f,\"latencyMicros\":{\"p50\":%d,"
-                    + "\"p90\":%d,\"p99\":%d,\"p99.9\":%d,\"max\":%d}}",
+                    + "\"p90\":%d,\"p99\":%d,\"p99.9\":%d,\"max\":%d},\"errorKinds\":{%s}}",
                 fsync, rate, seconds, valueBytes, sent, completed, errors, msgsPerSecond,
                 latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
-                latency.getValueAtPercentile(99.9), latency.getMaxValue());
+                latency.getValueAtPercentile(99.9), latency.getMaxValue(),
+                errorKinds.entrySet().stream().map(e -> "\"" + e.getKey().replace("\"", "'") + "\":" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(",")));
         }
     }
 
@@ -64,7 +67,9 @@ final class Bench {
                     fsync ? DurabilityMode.FSYNC : DurabilityMode.NO_FSYNC)));
             }
             final RaftMetrics leaderMetrics = Demo.awaitLeader(nodes, 0);
-            final KvNode leader = nodes.get(leaderMetrics.nodeId() - 1);
+            // proposals follow the leader: a NOT_LEADER answer (an overloaded leader can lose its quorum) retargets them
+            final java.util.concurrent.atomic.AtomicReference<KvNode> leader =
+                new java.util.concurrent.atomic.AtomicReference<>(nodes.get(leaderMetrics.nodeId() - 1));
             final byte[] command = KvCommands.put("bench", new byte[valueBytes]);
             final UnsafeBuffer buffer = new UnsafeBuffer(command);
 
@@ -73,6 +78,7 @@ final class Bench {
             final AtomicLong errors = new AtomicLong();
             final AtomicLong measuredCompleted = new AtomicLong();
             final AtomicLong measuredErrors = new AtomicLong();
+            final java.util.concurrent.ConcurrentHashMap<String, Long> errorKinds = new java.util.concurrent.ConcurrentHashMap<>();
             final long interval = TimeUnit.SECONDS.toNanos(1) / rate;
             final long start = System.nanoTime();
             final long measureFrom = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -102,11 +108,18 @@ final class Bench {
                     sent++;
                 }
                 proposed++;
-                leader.raft().propose(buffer, 0, command.length).whenComplete((r, e) -> {
+                leader.get().raft().propose(buffer, 0, command.length).whenComplete((r, e) -> {
                     if (e != null) {
+                        final Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e;
+                        if (c instanceof dev.raft.api.error.NotLeaderException n && n.leaderHint() > 0
+                            && n.leaderHint() <= nodes.size()) {
+                            leader.set(nodes.get(n.leaderHint() - 1));
+                        }
                         errors.incrementAndGet();
                         if (measured) {
                             measuredErrors.incrementAndGet();
+                            errorKinds.merge(c.getClass().getSimpleName(), 1L, Long::sum);
                         }
                     } else {
                         completed.incrementAndGet();
@@ -126,7 +139,8 @@ final class Bench {
             final Histogram histogram = recorder.getIntervalHistogram();
             final long done = measuredCompleted.get();
             final double perSecond = done * 1e9 / (measuredEnd - measureFrom);
-            return new Result(fsync, rate, seconds, valueBytes, sent, done, measuredErrors.get(), perSecond, histogram);
+            return new Result(fsync, rate, seconds, valueBytes, sent, done, measuredErrors.get(), perSecond, histogram,
+                new java.util.TreeMap<>(errorKinds));
         } finally {
             nodes.forEach(KvNode::close);
             Demo.deleteTree(dir);
