@@ -68,6 +68,7 @@ final class Demo {
 
     private final PrintWriter out;
     private final long t0 = System.nanoTime();
+    private int writesSeen;
 
     Demo(PrintWriter out) {
         this.out = out;
@@ -183,6 +184,7 @@ final class Demo {
         return done;
     }
 
+    /** Waits for one write, prints the progress line every 250 writes, returns 1. */
     private int complete(CompletableFuture<KvResult> write, long start) throws Exception {
         final KvResult result = write.get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         if (result.status() != KvResult.Status.OK) {
@@ -194,8 +196,6 @@ final class Demo {
         }
         return 1;
     }
-
-    private int writesSeen;
 
     private int readAll(KvNode leader) throws Exception {
         say("reading every key back through node " + leader.id()
