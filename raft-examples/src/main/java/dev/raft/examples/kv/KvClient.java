@@ -42,6 +42,8 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class KvClient implements AutoCloseable {
     private static final long ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
+    /** A node whose channel has not connected after this long is taken as down (a live one connects in milliseconds). */
+    private static final long CONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
     private final Map<Integer, String> cluster;
     private final List<Integer> ids;
@@ -209,7 +211,8 @@ public final class KvClient implements AutoCloseable {
     }
 
     private Optional<Response> request(int nodeId, RequestKind kind, byte[] command, long timeoutNanos) {
-        final long deadline = System.nanoTime() + timeoutNanos;
+        final long start = System.nanoTime();
+        final long deadline = start + timeoutNanos;
         final ExclusivePublication publication = publications.computeIfAbsent(nodeId, id -> aeron.addExclusivePublication(
             ClientProtocol.channel(ClientService.clientEndpoint(cluster.get(id))), ClientProtocol.STREAM_ID));
         final long correlationId = ++nextCorrelationId;
@@ -222,7 +225,8 @@ public final class KvClient implements AutoCloseable {
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         idle.reset();
         while (publication.offer(sendBuffer, 0, length) < 0) {
-            if (System.nanoTime() > deadline) {
+            final long now = System.nanoTime();
+            if (now > deadline || (!publication.isConnected() && now - start > CONNECT_NANOS)) {
                 return Optional.empty();
             }
             idle.idle();
