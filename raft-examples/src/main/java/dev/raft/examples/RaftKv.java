@@ -6,19 +6,35 @@ import picocli.CommandLine.Command;
 /** The {@code raftkv} command: the entry point of {@code bin/raftkv}. */
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
     description = "A replicated key-value store on the dev.raft framework.",
-    subcommands = {InfoCommand.class})
+    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class})
 public final class RaftKv implements Runnable {
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("client") || args[0].equals("bench"))
+            && System.getProperty(LOG_LEVEL) == null) {
+            // the narration and the client's answers are the output; the framework's INFO logs would drown them
+            System.setProperty(LOG_LEVEL, "warn");
+        }
         System.exit(commandLine().execute(args));
     }
 
     /** The picocli command line, for tests. */
     static CommandLine commandLine() {
-        return new CommandLine(new RaftKv());
+        return new CommandLine(new RaftKv()).setExecutionExceptionHandler((e, cli, parsed) -> {
+            // one line naming what failed; the stack trace only with -Draftkv.trace=true
+            cli.getErr().println("raftkv " + cli.getCommandName() + ": "
+                + (e.getMessage() != null && !(e instanceof NullPointerException) ? e.getMessage() : e.toString()));
+            if (Boolean.getBoolean("raftkv.trace")) {
+                e.printStackTrace(cli.getErr());
+            }
+            cli.getErr().flush();
+            return 1;
+        });
     }
 
     @Override

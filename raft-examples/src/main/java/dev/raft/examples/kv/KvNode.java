@@ -1,0 +1,208 @@
+package dev.raft.examples.kv;
+
+import com.google.inject.Guice;
+import dev.raft.api.Membership;
+import dev.raft.api.RaftMetrics;
+import dev.raft.api.RaftNode;
+import dev.raft.api.config.RaftConfig;
+import dev.raft.api.statemachine.StateMachine;
+import dev.raft.core.RaftModule;
+import dev.raft.storage.file.DurabilityMode;
+import dev.raft.storage.file.FileStorageConfig;
+import dev.raft.storage.file.FileStorageModule;
+import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.AeronTransportModule;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+/**
+ * One node of the replicated key-value store: a {@link RaftNode} wired with Guice from {@link RaftModule},
+ * {@link FileStorageModule} and {@link AeronTransportModule}, applying commands to a {@link KvStateMachine}.
+ *
+ * <p>The data directory carries an identity file ({@value #IDENTITY_FILE}: cluster id, node id, members),
+ * written on first start; opening a directory of another cluster, node or member set is refused, so a
+ * node never joins a cluster with someone else's log.
+ */
+public final class KvNode implements AutoCloseable {
+    /** The identity file in every data directory. */
+    public static final String IDENTITY_FILE = "raftkv.identity";
+
+    private final Options options;
+    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final RaftNode raft;
+    private final String aeronDirectory;
+
+    /**
+     * Everything a node needs.
+     *
+     * @param clusterId    stamped on every frame and kept in the identity file; {@code >= 0}
+     * @param nodeId       this node; a key of {@code endpoints}
+     * @param endpoints    every member's Raft endpoint {@code host:port}, by node id
+     * @param dataDir      the data directory (log, snapshots, identity file)
+     * @param aeronDir     the embedded media driver's directory, or null for the transport's default
+     * @param durability   whether appends are forced to disk before they count
+     * @param raftSettings extra Raft settings applied to the builder after node id and membership
+     */
+    public record Options(int clusterId, int nodeId, Map<Integer, String> endpoints, Path dataDir, String aeronDir,
+                          DurabilityMode durability, java.util.function.UnaryOperator<RaftConfig.Builder> raftSettings) {
+        /** Copies the endpoints (sorted by id); checks nothing else, the configs validate on open. */
+        public Options {
+            endpoints = new TreeMap<>(Objects.requireNonNull(endpoints, "KvNode.Options.endpoints"));
+            Objects.requireNonNull(dataDir, "KvNode.Options.dataDir");
+            Objects.requireNonNull(durability, "KvNode.Options.durability");
+            raftSettings = raftSettings == null ? b -> b : raftSettings;
+        }
+
+        /** Options with the default Raft settings and the transport's default Aeron directory. */
+        public static Options of(int clusterId, int nodeId, Map<Integer, String> endpoints, Path dataDir,
+                                 DurabilityMode durability) {
+            return new Options(clusterId, nodeId, endpoints, dataDir, null, durability, null);
+        }
+    }
+
+    private KvNode(Options options) {
+        this.options = options;
+        final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
+        final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
+            .nodeId(options.nodeId())
+            .initialMembership(Membership.of(members))).build();
+        final AeronTransportConfig transport = AeronTransportConfig.builder()
+            .clusterId(options.clusterId())
+            .nodeId(options.nodeId())
+            .endpoints(options.endpoints())
+            .aeronDirectory(options.aeronDir())
+            .build();
+        aeronDirectory = transport.aeronDirectory();
+        final FileStorageConfig storage = FileStorageConfig.builder()
+            .durabilityMode(options.durability())
+            .segmentSizeBytes(16 * 1024 * 1024)
+            .build();
+        raft = Guice.createInjector(
+                new RaftModule(config),
+                new FileStorageModule(options.dataDir(), storage),
+                new AeronTransportModule(transport),
+                binder -> binder.bind(StateMachine.class).toInstance(stateMachine))
+            .getInstance(RaftNode.class);
+    }
+
+    /**
+     * Checks (or writes) the identity file, wires the node and starts it.
+     *
+     * @throws IllegalStateException naming both identities if the directory belongs to another cluster or node
+     * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
+     */
+    public static KvNode start(Options options) {
+        claimDirectory(options);
+        final KvNode node = new KvNode(options);
+        try {
+            node.raft.start();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    /**
+     * Makes sure {@code options.dataDir()} is this node's: creates it with an identity file if it is new or
+     * empty, otherwise compares the identity file with the options.
+     */
+    static void claimDirectory(Options options) {
+        final Path dir = options.dataDir();
+        final Path file = dir.resolve(IDENTITY_FILE);
+        final Properties wanted = identity(options);
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(file)) {
+                final Properties found = new Properties();
+                try (Reader in = Files.newBufferedReader(file)) {
+                    found.load(in);
+                }
+                if (!found.equals(wanted)) {
+                    throw new IllegalStateException("data directory " + dir + " belongs to " + describe(found)
+                        + "; refusing to start it as " + describe(wanted)
+                        + " (use an empty directory, or the node id, cluster id and members it was created with)");
+                }
+                return;
+            }
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalStateException("data directory " + dir + " is not empty and has no " + IDENTITY_FILE
+                        + "; refusing to start " + describe(wanted) + " in a directory raftkv did not create");
+                }
+            }
+            final Path tmp = dir.resolve(IDENTITY_FILE + ".tmp");
+            try (Writer out = Files.newBufferedWriter(tmp)) {
+                wanted.store(out, "raftkv node identity: do not edit");
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Properties identity(Options options) {
+        final Properties p = new Properties();
+        p.setProperty("cluster.id", Integer.toString(options.clusterId()));
+        p.setProperty("node.id", Integer.toString(options.nodeId()));
+        p.setProperty("members", options.endpoints().keySet().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        return p;
+    }
+
+    private static String describe(Properties p) {
+        return "node " + p.getProperty("node.id") + " of cluster " + p.getProperty("cluster.id") + " (members "
+            + p.getProperty("members") + ")";
+    }
+
+    /** The node id. */
+    public int id() {
+        return options.nodeId();
+    }
+
+    /** The options the node was started with. */
+    public Options options() {
+        return options;
+    }
+
+    /** The Raft node. */
+    public RaftNode raft() {
+        return raft;
+    }
+
+    /** The directory of the node's embedded media driver (other Aeron clients of this process may connect to it). */
+    public String aeronDirectory() {
+        return aeronDirectory;
+    }
+
+    /** The replicated map, as applied on this node. */
+    public KvStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** The latest published metrics. */
+    public RaftMetrics metrics() {
+        return raft.metrics();
+    }
+
+    /** Proposes an encoded command (see {@link KvCommands}); completes once applied here, with its result. */
+    public CompletableFuture<KvResult> submit(byte[] command) {
+        return raft.propose(command).thenApply(KvCommands::decodeResult);
+    }
+
+    /** Stops the node, its storage and its transport. Idempotent. */
+    @Override
+    public void close() {
+        raft.close();
+    }
+}
