@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * A multi-chunk snapshot crosses the wire: node 1 streams a state machine's snapshot (about 5 MiB) in
  * 1 MiB InstallSnapshot chunks, each acknowledged by node 2, which writes the chunks at their offsets
  * into the in-memory snapshot store, finishes it and restores a state machine from it. One chunk is sent
- * twice (a retransmission) and is idempotent. The core runtime does not send snapshots yet, so this test
- * plays both Raft roles over two live transports.
+ * twice (a retransmission) and is idempotent. This test plays both Raft roles over two live transports,
+ * at the largest chunk size; {@code AeronClusterTest} covers the same path driven by the core runtime.
  */
 class SnapshotOverTheWireTest {
     private static final int CHUNK = 1024 * 1024;
