@@ -68,16 +68,16 @@ import org.opentest4j.TestAbortedException;
  * class that extends this one and supplies a {@link StorageFactory}:
  *
  * <pre>{@code
- * class FileStorageConformanceTest extends StorageConformanceSuite {
+ * class MyStorageConformanceTest extends StorageConformanceSuite {
  *     @Override
  *     protected StorageFactory factory() {
  *         return new StorageFactory() {
  *             public LogStore openLogStore(Path dir) throws IOException {
- *                 return FileLogStore.open(dir);
+ *                 return MyLogStore.open(dir);
  *             }
  *
  *             public SnapshotStore openSnapshotStore(Path dir) throws IOException {
- *                 return FileSnapshotStore.open(dir);
+ *                 return MySnapshotStore.open(dir);
  *             }
  *
  *             public Optional<String> unsupported(Fault fault) {
@@ -85,11 +85,11 @@ import org.opentest4j.TestAbortedException;
  *             }
  *
  *             public void crash(LogStore store, Path dir) {
- *                 ((FileLogStore) store).closeWithoutForce(); // no force, no flush callback
+ *                 ((MyLogStore) store).stopWithoutForce(); // stop its threads: no force, no flush callback
  *             }
  *
  *             public void crash(SnapshotStore store, Path dir) {
- *                 ((FileSnapshotStore) store).closeWithoutForce();
+ *                 ((MySnapshotStore) store).stopWithoutForce();
  *             }
  *         };
  *     }
