@@ -363,8 +363,10 @@ public final class RaftConfig {
         }
 
         private static void check(String field, long value, long min, long max, String allowed) {
-            if (value < min || value > max) {
-                throw new InvalidConfigException("RaftConfig." + field, value, allowed == null ? min + ".." + max : allowed);
+            if (allowed == null) {
+                InvalidConfigException.requireInRange("RaftConfig." + field, value, min, max);
+            } else if (value < min || value > max) {
+                throw new InvalidConfigException("RaftConfig." + field, value, allowed);
             }
         }
     }

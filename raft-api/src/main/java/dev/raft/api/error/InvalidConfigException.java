@@ -16,6 +16,19 @@ public final class InvalidConfigException extends RaftException {
         this.field = field;
     }
 
+    /**
+     * Returns {@code value} if it lies in {@code [min, max]}.
+     *
+     * @param field the field, qualified by its config class
+     * @throws InvalidConfigException naming the field, the value and the range {@code min..max} otherwise
+     */
+    public static long requireInRange(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new InvalidConfigException(field, value, min + ".." + max);
+        }
+        return value;
+    }
+
     /** The qualified name of the rejected field. */
     public String field() {
         return field;

@@ -72,4 +72,13 @@ class RaftConfigTest {
         assertEquals("RaftConfig.heartbeatIntervalMillis = 100 is invalid; allowed: 1..electionTimeoutMinMillis-1 (= 99)",
             e.getMessage());
     }
+
+    @Test
+    void requireInRangeNamesFieldValueAndRange() {
+        assertEquals(5, InvalidConfigException.requireInRange("X.f", 5, 1, 9));
+        final InvalidConfigException e = assertThrows(InvalidConfigException.class,
+            () -> InvalidConfigException.requireInRange("X.f", 10, 1, 9));
+        assertEquals("X.f = 10 is invalid; allowed: 1..9", e.getMessage());
+        assertEquals("X.f", e.field());
+    }
 }

@@ -145,9 +145,7 @@ public final class FileStorageConfig {
         }
 
         private static void requireRange(String field, int value, int min, int max) {
-            if (value < min || value > max) {
-                throw new InvalidConfigException("FileStorageConfig." + field, value, min + ".." + max);
-            }
+            InvalidConfigException.requireInRange("FileStorageConfig." + field, value, min, max);
         }
     }
 }
