@@ -125,10 +125,14 @@ final class InvariantChecker {
         }
         view.committed = m.committedIndex();
         view.applied = m.appliedIndex();
-        if (m.purgedLogId().index() > m.snapshotLastLogId().index()
-            || m.snapshotLastLogId().index() > m.appliedIndex()
-            || m.appliedIndex() > m.committedIndex()
-            || m.committedIndex() > Math.max(m.lastLogId().index(), m.snapshotLastLogId().index())) {
+        // A node restarted with a snapshot ahead of its durable log reports committed = last log < snapshot
+        // (the core does not count the snapshot as committed log): entries in a snapshot are committed, so
+        // applied and committed are checked against max(committed, snapshot) and max(last log, snapshot).
+        final long snapshot = m.snapshotLastLogId().index();
+        if (m.purgedLogId().index() > snapshot
+            || snapshot > m.appliedIndex()
+            || m.appliedIndex() > Math.max(m.committedIndex(), snapshot)
+            || m.committedIndex() > Math.max(m.lastLogId().index(), snapshot)) {
             violation("index order: node " + id + " breaks purged <= snapshot <= applied <= committed <= last log:"
                 + " purged " + m.purgedLogId().index() + ", snapshot " + m.snapshotLastLogId().index() + ", applied "
                 + m.appliedIndex() + ", committed " + m.committedIndex() + ", last log " + m.lastLogId().index());

@@ -2,22 +2,20 @@ package dev.raft.testkit.simulation;
 
 import dev.raft.api.EntryBatch;
 import dev.raft.api.LogId;
-import dev.raft.api.Vote;
 import dev.raft.api.storage.FlushCallback;
 import dev.raft.api.storage.LogStore;
 import java.util.zip.CRC32C;
 
 /** A log store that shows every append to the {@link InvariantChecker} (log matching) before delegating. */
-final class ObservedLogStore implements LogStore {
+final class ObservedLogStore extends ForwardingLogStore {
     private final int nodeId;
-    private final LogStore delegate;
     private final InvariantChecker checker;
     private final CRC32C crc = new CRC32C();
     private byte[] scratch = new byte[256];
 
     ObservedLogStore(int nodeId, LogStore delegate, InvariantChecker checker) {
+        super(delegate);
         this.nodeId = nodeId;
-        this.delegate = delegate;
         this.checker = checker;
     }
 
@@ -50,50 +48,5 @@ final class ObservedLogStore implements LogStore {
             }
         }
         delegate.append(entries, callback);
-    }
-
-    @Override
-    public LogId lastLogId() {
-        return delegate.lastLogId();
-    }
-
-    @Override
-    public LogId lastPurgedLogId() {
-        return delegate.lastPurgedLogId();
-    }
-
-    @Override
-    public long termAt(long index) {
-        return delegate.termAt(index);
-    }
-
-    @Override
-    public int read(long fromIndex, long toIndexExclusive, int maxBytes, EntryBatch dst) {
-        return delegate.read(fromIndex, toIndexExclusive, maxBytes, dst);
-    }
-
-    @Override
-    public void truncateFrom(long index) {
-        delegate.truncateFrom(index);
-    }
-
-    @Override
-    public void purgeUpTo(LogId upTo) {
-        delegate.purgeUpTo(upTo);
-    }
-
-    @Override
-    public void saveVote(Vote vote) {
-        delegate.saveVote(vote);
-    }
-
-    @Override
-    public Vote readVote() {
-        return delegate.readVote();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -31,7 +31,7 @@ import org.agrona.concurrent.CachedNanoClock;
  * A deterministic simulation of one Raft cluster: 3 to 7 nodes ({@link RaftNodeBuilder#buildSteppable()}) stepped
  * in one thread from one seed, on a simulated clock ({@link CachedNanoClock} advanced by the simulation) and a
  * simulated network ({@link LocalNetwork} on that clock: drops, delays that reorder, duplicates, partitions,
- * isolations, heals). Nodes crash ({@link InMemoryDisk#crash()}: writes not yet flushed are lost; flushes of the
+ * isolations, heals). Nodes crash, alone or all at once ({@link InMemoryDisk#crash()}: writes not yet flushed are lost; flushes of the
  * {@link FlushMode#MANUAL} log stores are scheduled by the seed) and restart, snapshots are triggered through
  * {@link RaftNode#triggerSnapshot()}, and clients run get/put/compare-and-set operations on a
  * {@link KvStateMachine}.
@@ -75,6 +75,7 @@ public final class SimulatedCluster {
         SteppableRaftNode raft;
         InMemoryLogStore log;
         LogStore observedLog;
+        GatedSnapshotStore snapshots;
         CompletableFuture<SnapshotMeta> snapshot;
         long restartAt;
 
@@ -161,7 +162,7 @@ public final class SimulatedCluster {
     }
 
     private SimulationFailure failure(String what, Throwable cause) {
-        return new SimulationFailure(seed, replayCommand(seed, options.rounds(), replayTest),
+        return new SimulationFailure(seed, trace, replayCommand(seed, options.rounds(), replayTest),
             what + " (" + size + " nodes, simulated time " + TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS)
                 + " ms)", cause);
     }
@@ -174,11 +175,12 @@ public final class SimulatedCluster {
         n.incarnation++;
         n.log = n.disk.openLogStore(FlushMode.MANUAL);
         n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().apply(n.log), checker);
+        n.snapshots = new GatedSnapshotStore(n.disk.openSnapshotStore(), Thread.currentThread());
         final KvStateMachine kv = new KvStateMachine();
         final RaftConfig config = RaftConfig.builder().nodeId(n.id).initialMembership(membership)
             .electionTimeoutMillis(60, 120).heartbeatIntervalMillis(20).maxEntriesPerAppend(64)
             .snapshotEveryAppliedEntries(0).maxAppliedLogToKeep(8).build();
-        n.raft = RaftNodeBuilder.forConfig(config).logStore(n.observedLog).snapshotStore(n.disk.openSnapshotStore())
+        n.raft = RaftNodeBuilder.forConfig(config).logStore(n.observedLog).snapshotStore(n.snapshots)
             .stateMachine(new ObservedStateMachine(n.id, options.stateMachineWrapper().apply(kv), kv, checker))
             .transport(network.register(n.id)).clock(clock).random(new SplittableRandom(random.nextLong()))
             .buildSteppable();
@@ -199,8 +201,9 @@ public final class SimulatedCluster {
         check(n);
     }
 
-    /** Waits for the snapshot the node builds off its thread, so the next steps see it at a deterministic time. */
+    /** Lets the node build the snapshot it started in its step, off its thread, and waits for it. */
     private void awaitSnapshot(Node n) {
+        n.snapshots.release();
         try {
             n.snapshot.get(30, TimeUnit.SECONDS);
             mix(11);
@@ -258,7 +261,13 @@ public final class SimulatedCluster {
             if (n.raft != null) {
                 crash(n);
             }
-        } else if (dice < 32) {
+        } else if (dice < 28) { // a power failure: every node at once
+            for (Node n : nodes) {
+                if (n.raft != null) {
+                    crash(n);
+                }
+            }
+        } else if (dice < 33) {
             final Node n = nodes[random.nextInt(size)];
             if (n.raft != null && n.snapshot == null) {
                 n.snapshot = n.raft.triggerSnapshot();
