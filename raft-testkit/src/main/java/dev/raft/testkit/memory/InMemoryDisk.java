@@ -61,6 +61,15 @@ public final class InMemoryDisk {
         return openSnapshots;
     }
 
+    /** The bytes written into unfinished snapshots of the open snapshot store (0 if none is open). */
+    public long unfinishedSnapshotBytes() {
+        final InMemorySnapshotStore store;
+        synchronized (this) {
+            store = openSnapshots;
+        }
+        return store == null ? 0 : store.unfinishedBytes();
+    }
+
     /**
      * Simulates a crash of the node: every store open on this disk dies (further calls throw
      * {@link IllegalStateException}, no callback is called any more), appended entries not yet flushed

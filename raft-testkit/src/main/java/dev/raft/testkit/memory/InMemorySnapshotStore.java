@@ -51,6 +51,19 @@ public final class InMemorySnapshotStore implements SnapshotStore {
         }
     }
 
+    /** The bytes written so far into sinks neither finished nor aborted (builds and transfers in progress). */
+    public long unfinishedBytes() {
+        synchronized (disk) {
+            long bytes = 0;
+            for (Sink sink : sinks) {
+                for (Range<Long> r : sink.written.asRanges()) {
+                    bytes += r.upperEndpoint() - r.lowerEndpoint();
+                }
+            }
+            return bytes;
+        }
+    }
+
     /** Simulates a crash of this store alone: open sinks are lost, the current snapshot stays. */
     public void crash() {
         synchronized (disk) {

@@ -33,6 +33,8 @@ final class InvariantChecker {
     private final Map<Integer, NodeView> views = new HashMap<>();
     private long appliedChecks;
     private long leaderChecks;
+    private long purges;
+    private long restores;
 
     /** What the checker last saw of one node incarnation. */
     private static final class NodeView {
@@ -56,6 +58,20 @@ final class InvariantChecker {
     /** Leader elections whose log was checked for completeness. */
     long leaderChecks() {
         return leaderChecks;
+    }
+
+    /** Log purges seen. */
+    long purges() {
+        return purges;
+    }
+
+    /** Snapshots restored into a state machine (at restart or installed from a leader). */
+    long restores() {
+        return restores;
+    }
+
+    void onPurge() {
+        purges++;
     }
 
     void violation(String message) {
@@ -97,6 +113,7 @@ final class InvariantChecker {
 
     /** Node {@code nodeId} restored a snapshot up to {@code index} with state {@code digest}. */
     void onRestore(int nodeId, long index, long digest) {
+        restores++;
         if (index >= 1 && index <= appliedDigest.size() && appliedDigest.getLong((int) index - 1) != digest) {
             violation("state-machine safety: node " + nodeId + " restored a snapshot at index " + index
                 + " with state digest " + Long.toHexString(digest) + " but the replicas reached "
@@ -125,14 +142,11 @@ final class InvariantChecker {
         }
         view.committed = m.committedIndex();
         view.applied = m.appliedIndex();
-        // A node restarted with a snapshot ahead of its durable log reports committed = last log < snapshot
-        // (the core does not count the snapshot as committed log): entries in a snapshot are committed, so
-        // applied and committed are checked against max(committed, snapshot) and max(last log, snapshot).
         final long snapshot = m.snapshotLastLogId().index();
         if (m.purgedLogId().index() > snapshot
             || snapshot > m.appliedIndex()
-            || m.appliedIndex() > Math.max(m.committedIndex(), snapshot)
-            || m.committedIndex() > Math.max(m.lastLogId().index(), snapshot)) {
+            || m.appliedIndex() > m.committedIndex()
+            || m.committedIndex() > m.lastLogId().index()) {
             violation("index order: node " + id + " breaks purged <= snapshot <= applied <= committed <= last log:"
                 + " purged " + m.purgedLogId().index() + ", snapshot " + m.snapshotLastLogId().index() + ", applied "
                 + m.appliedIndex() + ", committed " + m.committedIndex() + ", last log " + m.lastLogId().index());

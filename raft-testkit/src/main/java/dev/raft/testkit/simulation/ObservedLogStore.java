@@ -49,4 +49,10 @@ final class ObservedLogStore extends ForwardingLogStore {
         }
         delegate.append(entries, callback);
     }
+
+    @Override
+    public void purgeUpTo(LogId upTo) {
+        super.purgeUpTo(upTo);
+        checker.onPurge();
+    }
 }

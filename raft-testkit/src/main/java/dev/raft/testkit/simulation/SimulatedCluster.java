@@ -22,9 +22,7 @@ import dev.raft.testkit.statemachine.KvStateMachine;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.agrona.concurrent.CachedNanoClock;
 
 /**
@@ -66,6 +64,7 @@ public final class SimulatedCluster {
     private long trace = 17;
     private long faults;
     private long crashes;
+    private long snapshots;
 
     /** One node slot: its disk survives crashes; the rest is one incarnation. */
     private static final class Node {
@@ -158,7 +157,7 @@ public final class SimulatedCluster {
         return new SimulationResult(seed, size, trace, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS),
             faults, crashes, network.sentCount(), network.droppedCount(), clients.invoked(), clients.ok(),
             clients.unknown(), clients.history().size(), result.verdict() == Verdict.UNKNOWN, checker.appliedChecks(),
-            checker.leaderChecks());
+            checker.leaderChecks(), snapshots, checker.purges(), checker.restores());
     }
 
     private SimulationFailure failure(String what, Throwable cause) {
@@ -201,19 +200,21 @@ public final class SimulatedCluster {
         check(n);
     }
 
-    /** Lets the node build the snapshot it started in its step, off its thread, and waits for it. */
+    /**
+     * If the node started building the snapshot asked for (the request was not refused at once), lets the
+     * build run off its thread and waits until it is done; the node learns of it in its next step.
+     */
     private void awaitSnapshot(Node n) {
-        n.snapshots.release();
-        try {
-            n.snapshot.get(30, TimeUnit.SECONDS);
-            mix(11);
-        } catch (ExecutionException e) {
-            mix(13); // nothing applied yet, or aborted: the node reports it and goes on
-        } catch (TimeoutException e) {
-            throw failure("node " + n.id + " did not finish its snapshot within 30 s of real time", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure("interrupted while node " + n.id + " built a snapshot", e);
+        if (n.snapshot.isDone()) {
+            mix(n.snapshot.isCompletedExceptionally() ? 13 : 11);
+        } else {
+            try {
+                n.snapshots.runBuild();
+                snapshots++;
+            } catch (IllegalStateException e) {
+                throw failure("node " + n.id + ": " + e.getMessage(), e);
+            }
+            mix(12);
         }
         n.snapshot = null;
     }

@@ -18,9 +18,13 @@ package dev.raft.testkit.simulation;
  * @param linearizabilityUnknown whether the checker ran out of budget (the history was not proven either way)
  * @param appliedChecks    applied entries compared against the other replicas
  * @param leaderChecks     new leaders whose log was checked for completeness
+ * @param snapshots        snapshots built on request
+ * @param purges           log purges
+ * @param restores         snapshots restored into a state machine (at restart or installed from the leader)
  */
 public record SimulationResult(long seed, int nodes, long traceHash, long simulatedMillis, long faults, long crashes,
                                long messagesSent, long messagesDropped, long operations, long operationsOk,
                                long operationsUnknown, long operationsChecked, boolean linearizabilityUnknown,
-                               long appliedChecks, long leaderChecks) {
+                               long appliedChecks, long leaderChecks, long snapshots, long purges,
+                               long restores) {
 }

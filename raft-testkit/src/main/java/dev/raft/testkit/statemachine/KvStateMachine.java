@@ -42,6 +42,7 @@ public final class KvStateMachine implements StateMachine {
     private static final byte[] EMPTY = new byte[0];
 
     private final TreeMap<String, byte[]> map = new TreeMap<>();
+    private final long snapshotPadding;
     private final CRC32C crc = new CRC32C();
     private LogId lastApplied = LogId.NONE;
     private long digest;
@@ -49,6 +50,23 @@ public final class KvStateMachine implements StateMachine {
 
     /** An empty state machine. */
     public KvStateMachine() {
+        this(0);
+    }
+
+    /**
+     * An empty state machine whose snapshots carry {@code snapshotPaddingBytes} extra bytes after the map (a
+     * deterministic pattern, checked on restore): big snapshots for transfer tests without a big state.
+     */
+    public KvStateMachine(long snapshotPaddingBytes) {
+        if (snapshotPaddingBytes < 0) {
+            throw new IllegalArgumentException("KvStateMachine: snapshotPaddingBytes " + snapshotPaddingBytes + " must be >= 0");
+        }
+        this.snapshotPadding = snapshotPaddingBytes;
+    }
+
+    /** Byte {@code i} of the padding of a snapshot whose digest is {@code digest}. */
+    private static byte paddingByte(long digest, long i) {
+        return (byte) (digest ^ (i * 0x9E3779B97F4A7C15L >>> 56));
     }
 
     /** Encodes a PUT command. */
@@ -199,6 +217,16 @@ public final class KvStateMachine implements StateMachine {
                     data.writeInt(e.getValue().length);
                     data.write(e.getValue());
                 }
+                data.writeLong(snapshotPadding);
+                final byte[] block = new byte[1 << 16];
+                for (long written = 0; written < snapshotPadding; ) {
+                    final int n = (int) Math.min(block.length, snapshotPadding - written);
+                    for (int i = 0; i < n; i++) {
+                        block[i] = paddingByte(d, written + i);
+                    }
+                    data.write(block, 0, n);
+                    written += n;
+                }
                 data.flush();
             }
         };
@@ -225,6 +253,19 @@ public final class KvStateMachine implements StateMachine {
             final byte[] value = new byte[length];
             data.readFully(value);
             restored.put(key, value);
+        }
+        final long padding = data.readLong();
+        final byte[] block = new byte[1 << 16];
+        for (long read = 0; read < padding; ) {
+            final int n = (int) Math.min(block.length, padding - read);
+            data.readFully(block, 0, n);
+            for (int i = 0; i < n; i++) {
+                if (block[i] != paddingByte(d, read + i)) {
+                    throw new IOException("KvStateMachine.restore: snapshot " + meta.snapshotId() + " has a corrupt padding"
+                        + " byte at padding offset " + (read + i));
+                }
+            }
+            read += n;
         }
         map.clear();
         map.putAll(restored);

@@ -34,80 +34,15 @@ class ClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static byte[] value(long i) {
-        return ByteBuffer.allocate(8).putLong(i).array();
+        return LocalCluster.value(i);
     }
 
-    /**
-     * Proposes {@code count} PUTs (keys {@code prefix + i}) through whichever node leads, at most 512 in
-     * flight, retrying a proposal refused by a non-leader or lost with its leadership.
-     *
-     * @return the log index of the last committed proposal's entry, as seen by the leader's metrics
-     */
     private static long proposeAll(LocalCluster cluster, String prefix, int count) throws Exception {
-        final Semaphore window = new Semaphore(512);
-        final List<CompletableFuture<byte[]>> done = new ArrayList<>();
-        int leader = cluster.awaitLeader(WAIT);
-        for (int i = 0; i < count; i++) {
-            final byte[] command = KvStateMachine.put(prefix + i, value(i));
-            while (true) {
-                window.acquire();
-                final RaftNode node = cluster.node(leader);
-                final CompletableFuture<byte[]> f = node == null ? CompletableFuture.failedFuture(
-                    new NotLeaderException(leader, 0, 0)) : node.propose(command);
-                f.whenComplete((r, e) -> window.release());
-                if (!f.isDone() || !f.isCompletedExceptionally()) {
-                    done.add(f);
-                    break;
-                }
-                leader = cluster.awaitLeader(WAIT);
-            }
-        }
-        // retry whatever failed because leadership moved (PUT is idempotent here)
-        for (int attempt = 0; attempt < 20; attempt++) {
-            final List<Integer> failed = new ArrayList<>();
-            for (int i = 0; i < done.size(); i++) {
-                try {
-                    done.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof NotLeaderException || e.getCause() instanceof LeadershipLostException)) {
-                        throw e;
-                    }
-                    failed.add(i);
-                }
-            }
-            if (failed.isEmpty()) {
-                final int l = cluster.awaitLeader(WAIT);
-                return cluster.node(l).metrics().committedIndex();
-            }
-            leader = cluster.awaitLeader(WAIT);
-            for (int i : failed) {
-                done.set(i, cluster.node(leader).propose(KvStateMachine.put(prefix + i, value(i))));
-            }
-        }
-        throw new AssertionError("proposals kept failing: " + cluster.describe());
+        return cluster.proposeAll(prefix, count);
     }
 
-    /**
-     * Waits until every live node has applied at least {@code index} and all state machines show the same
-     * fingerprint (applied index and digest of the applied sequence), then checks election safety.
-     */
     private static void assertConverged(LocalCluster cluster, long index) throws Exception {
-        cluster.awaitApplied(index, WAIT);
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        java.util.Set<String> fingerprints = java.util.Set.of();
-        while (System.nanoTime() < deadline) {
-            fingerprints = new java.util.TreeSet<>();
-            for (KvStateMachine sm : cluster.stateMachines.values()) {
-                fingerprints.add(sm.fingerprint());
-            }
-            if (fingerprints.size() == 1) {
-                break;
-            }
-            Thread.sleep(5);
-        }
-        assertEquals(1, fingerprints.size(), "state machines differ: " + fingerprints + cluster.describe());
-        assertEquals(cluster.nodes.size(), cluster.stateMachines.size());
-        assertTrue(cluster.electionSafetyViolations.isEmpty(), cluster.electionSafetyViolations.toString());
+        cluster.assertConverged(index);
     }
 
     /** Proposes {@code count} PUTs, then returns a follower that has applied them (and the leader's blank). */

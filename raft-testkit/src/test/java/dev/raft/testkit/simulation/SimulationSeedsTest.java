@@ -65,6 +65,9 @@ class SimulationSeedsTest {
         long linearizabilityUnknown;
         long appliedChecks;
         long simulatedMillis;
+        long snapshots;
+        long purges;
+        long restores;
 
         void add(SimulationResult r) {
             seeds++;
@@ -78,15 +81,20 @@ class SimulationSeedsTest {
             linearizabilityUnknown += r.linearizabilityUnknown() ? 1 : 0;
             appliedChecks += r.appliedChecks();
             simulatedMillis += r.simulatedMillis();
+            snapshots += r.snapshots();
+            purges += r.purges();
+            restores += r.restores();
         }
 
         String report() {
             final double seconds = nanos / 1e9;
             return String.format("simulation: %d seeds in %.1f s (%.1f seeds/s), simulated %d s; faults injected %d"
                     + " (crashes %d); messages %d; operations %d (ok %d, unknown %d), %d checked linearizable"
-                    + " (%d histories undecided); applied entries cross-checked %d",
+                    + " (%d histories undecided); applied entries cross-checked %d; snapshots built %d, log purges %d,"
+                    + " snapshots restored %d",
                 seeds, seconds, seeds / seconds, simulatedMillis / 1000, faults, crashes, messages, operations,
-                operationsOk, operationsUnknown, operationsChecked, linearizabilityUnknown, appliedChecks);
+                operationsOk, operationsUnknown, operationsChecked, linearizabilityUnknown, appliedChecks, snapshots, purges,
+                restores);
         }
     }
 }

@@ -1,8 +1,12 @@
 package dev.raft.core.internal.engine;
 
 import dev.raft.api.EntryBatch;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
+import org.agrona.DirectBuffer;
 
 /**
  * The commands the {@link RaftEngine} emits, in the order it emits them. The runtime executes each one
@@ -45,4 +49,43 @@ public interface EngineOutput {
 
     /** Role, term, vote or leader changed (publish metrics). */
     void stateChanged();
+
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Remove every log entry up to and including {@code upTo} (after a snapshot covers them); durable on
+     * return. {@code upTo} may lie beyond the log's end (the log is then empty after it).
+     */
+    void purgeLog(LogId upTo);
+
+    /** Abort the local snapshot build in progress: a snapshot received from the leader replaces it. */
+    void abortSnapshotBuild();
+
+    /** Open a sink for the snapshot {@code meta} streamed by the leader (the receive stream). */
+    void beginSnapshot(SnapshotMeta meta);
+
+    /**
+     * Write {@code length} bytes of {@code data} (from 0) at {@code position} of the receive stream.
+     *
+     * @return the number of contiguous bytes from 0 the stream holds afterwards, or -1 if the write
+     *         failed (the stream is kept; the chunk may be written again)
+     */
+    long writeSnapshotChunk(long position, DirectBuffer data, int length);
+
+    /** Drop the receive stream and its sink. */
+    void abortSnapshot();
+
+    /**
+     * Finish the receive stream durably and install it into the state machine (on the calling thread,
+     * so no apply interleaves); afterwards the state machine's last applied id is {@code meta.lastLogId()}.
+     *
+     * @return false if the snapshot could not be made durable (the stream is gone; nothing was installed)
+     */
+    boolean installSnapshot(SnapshotMeta meta);
+
+    /**
+     * Fill {@code request} (header set: its {@code chunkOffset}, snapshot and {@code done}) with
+     * {@code length} bytes of the node's current snapshot from {@code request.chunkOffset()}, and send it.
+     */
+    void sendSnapshotChunk(InstallSnapshotRequest request, int length);
 }

@@ -6,10 +6,15 @@ import dev.raft.api.LogId;
 import dev.raft.api.Membership;
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
+import dev.raft.api.SnapshotMeta;
 import dev.raft.api.Vote;
 import dev.raft.api.config.RaftConfig;
+import dev.raft.api.error.SnapshotMismatchException;
 import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.AppendEntriesResponse;
+import dev.raft.api.message.InstallSnapshotRequest;
+import dev.raft.api.message.InstallSnapshotResponse;
+import dev.raft.api.message.InstallSnapshotResponse.Status;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.api.message.VoteResponse;
@@ -41,9 +46,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Timers are deadlines kept here and checked by {@link #tick}; the runtime calls it every duty
  * cycle with its injected clock's time.
  *
- * <p>Extension points: InstallSnapshot and TimeoutNow messages are counted and dropped by
- * {@link #onUnsupported}; a follower whose next entry lies in the purged prefix is counted by
- * {@link #snapshotNeeded} (issue 4 replaces both with snapshot transfer; leadership transfer follows).
+ * <p>Snapshots (DESIGN §4): a follower receives InstallSnapshot chunks through a one-at-a-time
+ * snapshot state ({@link SnapshotReceive}: none, local build, stream), writes them positionally, and
+ * installs the snapshot when its last chunk and every byte before it are written, then purges its log
+ * keeping {@code maxAppliedLogToKeep} entries; a snapshot not newer than what it applied is acknowledged
+ * and discarded. A leader whose follower needs purged entries streams its current snapshot in chunks of
+ * {@code snapshotChunkBytes}, a window of {@code maxInflightSnapshotChunks} in flight, resuming from the
+ * follower's reported contiguous offset after {@code snapshotTransferTimeoutMillis} without an answer.
+ * The bytes never pass through the engine: it asks the runtime to write or send ranges.
+ *
+ * <p>Extension point: TimeoutNow messages are counted and dropped by {@link #onUnsupported}.
  */
 public final class RaftEngine {
     private final int selfId;
@@ -57,6 +69,10 @@ public final class RaftEngine {
     private final boolean preVoteEnabled;
     private final boolean checkQuorumEnabled;
     private final int maxEntriesPerAppend;
+    private final int snapshotChunkBytes;
+    private final int maxInflightSnapshotChunks;
+    private final long snapshotTimeoutNanos;
+    private final long maxAppliedLogToKeep;
     private final RandomGenerator random;
     private final EngineOutput out;
 
@@ -67,6 +83,9 @@ public final class RaftEngine {
     private final AppendEntriesResponse appendResponse = new AppendEntriesResponse();
     private final VoteRequest voteRequest = new VoteRequest();
     private final VoteResponse voteResponse = new VoteResponse();
+    private final InstallSnapshotRequest snapshotRequest = new InstallSnapshotRequest();
+    private final InstallSnapshotResponse snapshotResponse = new InstallSnapshotResponse();
+    private final SnapshotReceive receive = new SnapshotReceive();
     private final long[] quorumScratch;
     private final IntPredicate grantedVote = this::isGranted;
     private final IntPredicate notRejectedVote = this::isNotRejected;
@@ -90,6 +109,11 @@ public final class RaftEngine {
     private long checkQuorumDeadline;
     private long lastLeaderContact = Long.MIN_VALUE;
     private boolean started;
+    /** The node's latest finished snapshot (built or installed), or null, and its size. */
+    private SnapshotMeta snapshot;
+    private long snapshotSize;
+    /** Follower: when a receive stream without chunks is abandoned (the leader that sent it is gone). */
+    private long receiveDeadline;
 
     private long unsupportedDropped;
     private long unknownSenderDropped;
@@ -98,6 +122,16 @@ public final class RaftEngine {
     private long safetyViolations;
     private long snapshotsNeeded;
     private long electionsStarted;
+    private long snapshotsInstalled;
+    private long snapshotsSkippedStale;
+    private long snapshotMismatches;
+    private long snapshotWriteFailures;
+    private long snapshotBuildsAborted;
+    private long snapshotStreamsDropped;
+    private long snapshotChunksSent;
+    private long snapshotTransfersCompleted;
+    private long snapshotTransferResumes;
+    private SnapshotMismatchException lastSnapshotMismatch;
 
     /**
      * @param config the node's configuration (id, initial membership, timeouts, replication bounds)
@@ -119,6 +153,10 @@ public final class RaftEngine {
         this.preVoteEnabled = config.preVote();
         this.checkQuorumEnabled = config.checkQuorum();
         this.maxEntriesPerAppend = config.maxEntriesPerAppend();
+        this.snapshotChunkBytes = config.snapshotChunkBytes();
+        this.maxInflightSnapshotChunks = config.maxInflightSnapshotChunks();
+        this.snapshotTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.snapshotTransferTimeoutMillis());
+        this.maxAppliedLogToKeep = config.maxAppliedLogToKeep();
         this.random = random;
         this.out = out;
         this.quorumScratch = new long[Math.max(1, membership.maxVoterSetSize())];
@@ -130,6 +168,15 @@ public final class RaftEngine {
      */
     public LogTerms log() {
         return log;
+    }
+
+    /**
+     * Records the node's current snapshot, before {@link #start}: what a leader sends to followers that
+     * need purged entries.
+     */
+    public void loadSnapshot(SnapshotMeta meta, long size) {
+        snapshot = meta;
+        snapshotSize = size;
     }
 
     /**
@@ -186,7 +233,17 @@ public final class RaftEngine {
                     pr.recentActive = false;
                 }
             }
-        } else if (now - electionDeadline >= 0) {
+            for (Progress pr : progress) {
+                if (pr.state == Progress.State.SNAPSHOT && now - pr.snapDeadline >= 0) {
+                    snapshotTransferResumes++; // no answer in time: resume from what the follower reported
+                    pr.restartSnapshotFrom(resumeOffset(pr));
+                    sendSnapshotChunks(pr);
+                }
+            }
+        } else if (receive.isStreaming() && now - receiveDeadline >= 0) {
+            dropStream();
+        }
+        if (role != Role.LEADER && now - electionDeadline >= 0) {
             if (role != Role.LEARNER && membership.isVoter(selfId)) {
                 campaign();
             } else {
@@ -210,6 +267,8 @@ public final class RaftEngine {
             case APPEND_ENTRIES_RESPONSE -> onAppendResponse((AppendEntriesResponse) message);
             case VOTE_REQUEST -> onVoteRequest((VoteRequest) message);
             case VOTE_RESPONSE -> onVoteResponse((VoteResponse) message);
+            case INSTALL_SNAPSHOT_REQUEST -> onInstallSnapshot((InstallSnapshotRequest) message);
+            case INSTALL_SNAPSHOT_RESPONSE -> onInstallSnapshotResponse((InstallSnapshotResponse) message);
             default -> onUnsupported(message);
         }
     }
@@ -315,6 +374,9 @@ public final class RaftEngine {
     }
 
     private void becomeLeader() {
+        if (receive.isStreaming()) {
+            dropStream(); // from an older leader; a leader must be free to build snapshots
+        }
         role = Role.LEADER;
         leaderId = selfId;
         for (Progress pr : progress) {
@@ -535,6 +597,10 @@ public final class RaftEngine {
         }
         final Progress pr = progress[slotOf(resp.from())];
         pr.recentActive = true;
+        if (pr.state == Progress.State.SNAPSHOT) {
+            staleMessages++; // answers an AppendEntries sent before the transfer began
+            return;
+        }
         if (resp.isSuccess()) {
             final long match = Math.min(resp.matchIndex(), log.lastIndex());
             if (match > pr.matchIndex) {
@@ -573,6 +639,10 @@ public final class RaftEngine {
 
     private void sendAppends(Progress pr) {
         if (role != Role.LEADER) {
+            return;
+        }
+        if (pr.state == Progress.State.SNAPSHOT) {
+            sendSnapshotChunks(pr);
             return;
         }
         while (pr.canSend()) {
@@ -626,6 +696,9 @@ public final class RaftEngine {
 
     /** An empty AppendEntries at the end of what was sent: carries the commit index, detects lost messages. */
     private void sendHeartbeat(Progress pr) {
+        if (pr.state == Progress.State.SNAPSHOT) {
+            return; // the chunks (and their timeout) keep the follower's election timer reset
+        }
         final long prev = pr.nextIndex - 1;
         if (prev < log.purgedIndex()) {
             snapshotNeeded(pr);
@@ -652,18 +725,276 @@ public final class RaftEngine {
         }
     }
 
+    // ------------------------------------------------------------------ snapshots: follower side
+
+    private void onInstallSnapshot(InstallSnapshotRequest req) {
+        if (req.term() < term) {
+            staleMessages++;
+            replySnapshot(req, Status.STALE_TERM, 0); // carries the current term; nothing changes
+            return;
+        }
+        if (req.term() > term || (role != Role.FOLLOWER && role != Role.LEARNER) || leaderId != req.from()) {
+            becomeFollower(req.term(), req.from()); // a higher term is persisted before the reply below
+        }
+        lastLeaderContact = now;
+        resetElectionTimer();
+        receiveDeadline = now + 2 * snapshotTimeoutNanos;
+        if (req.lastLogId().index() <= commitIndex) {
+            // beyond the reference: the state machine already holds everything the snapshot covers (applying
+            // is synchronous with the commit index here); acknowledge, discard, never roll back
+            snapshotsSkippedStale++;
+            if (receive.isStreaming() && receive.meta.snapshotId().equals(req.snapshotId())) {
+                dropStream();
+            }
+            replySnapshot(req, Status.SKIPPED_STALE, req.chunkOffset() + req.dataLength());
+            return;
+        }
+        switch (receive.state) {
+            case NONE -> beginStream(req);
+            case BUILDING -> {
+                snapshotBuildsAborted++;
+                receive.clear();
+                out.abortSnapshotBuild();
+                beginStream(req);
+            }
+            case STREAMING -> {
+                if (receive.meta.snapshotId().equals(req.snapshotId())) {
+                    continueStream(req);
+                } else if (req.chunkOffset() == 0) {
+                    dropStream();
+                    beginStream(req);
+                } else {
+                    mismatch(req, receive.meta.snapshotId(), receive.contiguous);
+                }
+            }
+            default -> throw new IllegalStateException("node " + selfId + ": snapshot state " + receive);
+        }
+    }
+
+    private void beginStream(InstallSnapshotRequest req) {
+        if (req.chunkOffset() > 0) {
+            mismatch(req, req.snapshotId(), 0);
+            return;
+        }
+        out.beginSnapshot(req.meta());
+        receive.stream(req.meta());
+        continueStream(req);
+    }
+
+    /** Writes the chunk at its own offset (retransmitted and resumed chunks are idempotent); installs when complete. */
+    private void continueStream(InstallSnapshotRequest req) {
+        final long contiguous = out.writeSnapshotChunk(req.chunkOffset(), req.dataBuffer(), req.dataLength());
+        if (contiguous < 0) {
+            snapshotWriteFailures++; // the stream is kept: the leader sends the chunk again
+            replySnapshot(req, Status.WRITE_FAILED, receive.contiguous);
+            return;
+        }
+        receive.contiguous = contiguous;
+        if (req.isDone()) {
+            receive.doneSize = req.chunkOffset() + req.dataLength();
+        }
+        if (receive.doneSize < 0 || receive.contiguous < receive.doneSize) {
+            replySnapshot(req, Status.ACCEPTED, receive.contiguous);
+            return;
+        }
+        final SnapshotMeta meta = receive.meta;
+        final long size = receive.doneSize;
+        receive.clear();
+        if (!out.installSnapshot(meta)) {
+            snapshotWriteFailures++; // not durable: the stream is gone, the leader starts over
+            replySnapshot(req, Status.WRITE_FAILED, 0);
+            return;
+        }
+        installed(meta, size);
+        replySnapshot(req, Status.INSTALLED, size);
+    }
+
+    /**
+     * The state machine holds {@code meta}'s state: purge the applied log keeping {@code maxAppliedLogToKeep}
+     * (all of it when the log does not hold the snapshot's last entry), raise the commit, durable and
+     * verified indexes to the snapshot, record it.
+     */
+    private void installed(SnapshotMeta meta, long size) {
+        snapshotsInstalled++;
+        final LogId last = meta.lastLogId();
+        if (log.contains(last.index()) && log.termAt(last.index()) == last.term()) {
+            purgeApplied(last.index()); // the entries after the snapshot match it: keep them
+        } else {
+            if (last.index() <= log.lastIndex()) {
+                truncateFrom(Math.max(commitIndex, log.purgedIndex()) + 1); // uncommitted entries that conflict
+            }
+            out.purgeLog(last);
+            log.purgeUpTo(last.index(), last.term());
+        }
+        durableIndex = Math.max(durableIndex, last.index());
+        ackLimit = Math.max(ackLimit, last.index());
+        commitIndex = Math.max(commitIndex, last.index());
+        recordSnapshot(meta, size);
+        out.stateChanged();
+    }
+
+    private void dropStream() {
+        snapshotStreamsDropped++;
+        receive.clear();
+        out.abortSnapshot();
+    }
+
+    private void mismatch(InstallSnapshotRequest req, String expectedId, long expectedOffset) {
+        snapshotMismatches++;
+        lastSnapshotMismatch = new SnapshotMismatchException(expectedId, expectedOffset, req.snapshotId(), req.chunkOffset());
+        // the response names the request's snapshot: the offset expected of it (0 when another stream is in progress)
+        replySnapshot(req, Status.MISMATCH, expectedId.equals(req.snapshotId()) ? expectedOffset : 0);
+    }
+
+    private void replySnapshot(InstallSnapshotRequest req, Status status, long nextOffset) {
+        snapshotResponse.set(selfId, req.from(), term, req.snapshotId(), req.chunkOffset(), status, nextOffset);
+        out.send(snapshotResponse);
+    }
+
+    /** Purges the log up to {@code upToIndex - maxAppliedLogToKeep} (entries the snapshot covers). */
+    private void purgeApplied(long upToIndex) {
+        final long index = Math.min(upToIndex, log.lastIndex()) - maxAppliedLogToKeep;
+        if (index > log.purgedIndex()) {
+            final long purgedTerm = log.termAt(index);
+            out.purgeLog(LogId.of(purgedTerm, index));
+            log.purgeUpTo(index, purgedTerm);
+        }
+    }
+
+    /** Makes {@code meta} the current snapshot if it is newer than the current one. */
+    private boolean recordSnapshot(SnapshotMeta meta, long size) {
+        if (snapshot != null && !meta.lastLogId().isNewerThan(snapshot.lastLogId())) {
+            return false;
+        }
+        snapshot = meta;
+        snapshotSize = size;
+        return true;
+    }
+
+    /**
+     * Asks to start building a snapshot locally. Refused while one is built or received (one snapshot
+     * state at a time); a stream that begins later aborts the build ({@link EngineOutput#abortSnapshotBuild}).
+     *
+     * @return whether the build may start; if so, {@link #snapshotBuildEnded} must follow
+     */
+    public boolean beginSnapshotBuild() {
+        if (receive.state != SnapshotReceive.State.NONE) {
+            return false;
+        }
+        receive.state = SnapshotReceive.State.BUILDING;
+        return true;
+    }
+
+    /**
+     * A local build ended: {@code meta} (of {@code size} bytes) is durable, or {@code meta} is null if the
+     * build failed or was aborted. A new current snapshot lets the log be purged, keeping
+     * {@code maxAppliedLogToKeep} applied entries.
+     */
+    public void snapshotBuildEnded(SnapshotMeta meta, long size) {
+        if (receive.state == SnapshotReceive.State.BUILDING) {
+            receive.clear();
+        }
+        if (meta != null && recordSnapshot(meta, size)) {
+            purgeApplied(meta.lastLogId().index());
+            out.stateChanged();
+        }
+    }
+
+    // ------------------------------------------------------------------ snapshots: leader side
+
+    /** A follower needs entries that were purged: stream the current snapshot to it. */
+    private void snapshotNeeded(Progress pr) {
+        snapshotsNeeded++;
+        if (snapshot == null) {
+            return; // the log is purged only after a snapshot: never expected
+        }
+        pr.becomeSnapshot(snapshot, snapshotSize);
+        sendSnapshotChunks(pr);
+    }
+
+    /** Sends chunks from {@code snapNext} while the window allows, up to the last chunk. */
+    private void sendSnapshotChunks(Progress pr) {
+        boolean sent = false;
+        while (!pr.snapDoneSent && pr.snapInflight < maxInflightSnapshotChunks) {
+            final long offset = pr.snapNext;
+            final int length = (int) Math.max(0, Math.min(snapshotChunkBytes, pr.snapSize - offset));
+            final boolean done = offset + length >= pr.snapSize;
+            snapshotRequest.setHeader(selfId, pr.nodeId, term, pr.snapMeta, offset, done);
+            out.sendSnapshotChunk(snapshotRequest, length);
+            snapshotChunksSent++;
+            pr.snapNext = offset + length;
+            pr.snapInflight++;
+            pr.snapDoneSent = done;
+            sent = true;
+        }
+        if (sent) {
+            pr.snapDeadline = now + snapshotTimeoutNanos;
+        }
+    }
+
+    /** Where a resumed transfer starts: the follower's contiguous bytes (the last byte again if it has all). */
+    private static long resumeOffset(Progress pr) {
+        return pr.snapAcked < pr.snapSize ? pr.snapAcked : Math.max(0, pr.snapSize - 1);
+    }
+
+    private void onInstallSnapshotResponse(InstallSnapshotResponse resp) {
+        if (resp.term() > term) {
+            becomeFollower(resp.term(), NodeId.NONE);
+            return;
+        }
+        if (role != Role.LEADER || resp.term() < term) {
+            staleMessages++;
+            return;
+        }
+        final Progress pr = progress[slotOf(resp.from())];
+        pr.recentActive = true;
+        if (pr.state != Progress.State.SNAPSHOT || !pr.snapMeta.snapshotId().equals(resp.snapshotId())) {
+            staleMessages++;
+            return;
+        }
+        pr.snapDeadline = now + snapshotTimeoutNanos;
+        switch (resp.status()) {
+            case INSTALLED, SKIPPED_STALE -> {
+                if (resp.status() == Status.INSTALLED) {
+                    snapshotTransfersCompleted++;
+                }
+                pr.matchIndex = Math.max(pr.matchIndex, pr.snapMeta.lastLogId().index());
+                pr.becomeReplicate(); // normal replication from the snapshot's last index + 1
+                maybeCommit();
+                sendAppends(pr);
+                return;
+            }
+            case ACCEPTED -> {
+                pr.snapInflight = Math.max(0, pr.snapInflight - 1);
+                pr.snapAcked = Math.max(pr.snapAcked, resp.nextOffset());
+                if (!pr.snapDoneSent) {
+                    // the follower holds more than was sent (a resumed stream): skip what it has
+                    pr.snapNext = Math.max(pr.snapNext, Math.min(resp.nextOffset(), resumeOffset(pr)));
+                }
+            }
+            case WRITE_FAILED -> {
+                pr.snapInflight = Math.max(0, pr.snapInflight - 1);
+                if (resp.chunkOffset() < pr.snapNext) {
+                    snapshotTransferResumes++;
+                    pr.restartSnapshotFrom(resp.chunkOffset());
+                }
+            }
+            case MISMATCH -> {
+                snapshotTransferResumes++;
+                pr.snapAcked = Math.min(resp.nextOffset(), pr.snapSize);
+                pr.restartSnapshotFrom(pr.snapAcked);
+            }
+            default -> staleMessages++;
+        }
+        sendSnapshotChunks(pr);
+    }
+
     // ------------------------------------------------------------------ extension points
 
-    /** A message kind this engine does not handle yet (InstallSnapshot, TimeoutNow): counted, dropped. */
+    /** A message kind this engine does not handle yet (TimeoutNow): counted, dropped. */
     private void onUnsupported(RaftMessage message) {
         unsupportedDropped++;
     }
-
-    /** A follower needs entries that were purged: it needs a snapshot (issue 4). Counted. */
-    private void snapshotNeeded(Progress pr) {
-        snapshotsNeeded++;
-    }
-
     // ------------------------------------------------------------------ quorum predicates
 
     private int slotOf(int nodeId) {
@@ -799,6 +1130,84 @@ public final class RaftEngine {
         return snapshotsNeeded;
     }
 
+    /** Snapshots received and installed. */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled;
+    }
+
+    /** InstallSnapshot chunks of a snapshot not newer than what was applied, acknowledged and discarded. */
+    public long snapshotsSkippedStale() {
+        return snapshotsSkippedStale;
+    }
+
+    /** InstallSnapshot chunks that did not fit the receive stream (answered MISMATCH). */
+    public long snapshotMismatches() {
+        return snapshotMismatches;
+    }
+
+    /** The last mismatch reported to a leader, or null. */
+    public SnapshotMismatchException lastSnapshotMismatch() {
+        return lastSnapshotMismatch;
+    }
+
+    /** Snapshot chunk writes (or finishes) that failed. */
+    public long snapshotWriteFailures() {
+        return snapshotWriteFailures;
+    }
+
+    /** Local snapshot builds aborted by an incoming stream. */
+    public long snapshotBuildsAborted() {
+        return snapshotBuildsAborted;
+    }
+
+    /** Receive streams dropped (replaced by a new stream, stale, or abandoned). */
+    public long snapshotStreamsDropped() {
+        return snapshotStreamsDropped;
+    }
+
+    /** InstallSnapshot chunks sent by this node as leader. */
+    public long snapshotChunksSent() {
+        return snapshotChunksSent;
+    }
+
+    /** Snapshot transfers a follower reported installed. */
+    public long snapshotTransfersCompleted() {
+        return snapshotTransfersCompleted;
+    }
+
+    /** Snapshot transfers resumed or restarted (timeout, failed write, mismatch). */
+    public long snapshotTransferResumes() {
+        return snapshotTransferResumes;
+    }
+
+    /** The snapshot state: NONE, BUILDING or a stream (for tests and logs). */
+    public String snapshotState() {
+        return receive.toString();
+    }
+
+    /** The current snapshot (built or installed), or null. */
+    public SnapshotMeta currentSnapshot() {
+        return snapshot;
+    }
+
+    /** The log's purge point. */
+    public long purgedIndex() {
+        return log.purgedIndex();
+    }
+
+    /** Whether the snapshot {@code snapshotId} is current or being sent to a follower. */
+    public boolean snapshotInUse(String snapshotId) {
+        if (snapshot != null && snapshot.snapshotId().equals(snapshotId)) {
+            return true;
+        }
+        for (Progress pr : progress) {
+            if (pr.state == Progress.State.SNAPSHOT && pr.snapMeta.snapshotId().equals(snapshotId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Elections (or pre-votes) started by this node. */
     public long electionsStarted() {
         return electionsStarted;
@@ -807,6 +1216,6 @@ public final class RaftEngine {
     @Override
     public String toString() {
         return "RaftEngine{node=" + selfId + " " + role + " term=" + term + " vote=" + votedFor + " leader=" + leaderId
-            + " commit=" + commitIndex + " durable=" + durableIndex + " " + log + "}";
+            + " commit=" + commitIndex + " durable=" + durableIndex + " " + log + " snapshot=" + receive + "}";
     }
 }

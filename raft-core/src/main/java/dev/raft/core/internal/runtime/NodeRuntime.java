@@ -14,6 +14,7 @@ import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.error.RaftException;
 import dev.raft.api.error.StorageException;
 import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.statemachine.SnapshotWriter;
 import dev.raft.api.statemachine.StateMachine;
@@ -35,6 +36,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,6 +52,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
@@ -115,6 +120,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final AtomicBoolean started = new AtomicBoolean();
 
     private long appliedIndex;
+    /** The applied index the last build started at. */
+    private long lastBuildIndex;
     private long flushedSeen;
     private LogId snapshotLastLogId = LogId.NONE;
     private LogId purgedLogId = LogId.NONE;
@@ -124,6 +131,15 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private volatile AgentRunner runner;
     private volatile AgentInvoker invoker;
     private ExecutorService snapshotExecutor;
+    /** Build completions, posted by the snapshot thread, run on the node thread. */
+    private final ConcurrentLinkedQueue<Runnable> buildCompletions = new ConcurrentLinkedQueue<>();
+    /** The local build in progress, or null: set to abort it. */
+    private AtomicBoolean buildAbort;
+    /** The snapshot being received from the leader, or null. */
+    private SnapshotSink receiving;
+    /** Readers of the current snapshot and of older ones still being sent, by snapshot id. */
+    private final Map<String, SnapshotReader> readers = new HashMap<>();
+    private long lastReaderSweep;
 
     /**
      * Use {@code dev.raft.core.RaftNodeBuilder} or {@code dev.raft.core.RaftModule}.
@@ -285,6 +301,15 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         if (!commands.isEmpty()) {
             work += commands.drain(commandHandler, COMMAND_DRAIN_LIMIT);
         }
+        Runnable completion;
+        while ((completion = buildCompletions.poll()) != null) {
+            completion.run();
+            work++;
+        }
+        if (readers.size() > 1 && now - lastReaderSweep > TimeUnit.MILLISECONDS.toNanos(100)) {
+            lastReaderSweep = now;
+            closeUnusedReaders();
+        }
         metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
         return work;
     }
@@ -297,6 +322,15 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         failQueued();
         closeQuietly(transport, "transport");
         closeQuietly(logStore, "log store");
+        if (buildAbort != null) {
+            buildAbort.set(true);
+        }
+        if (receiving != null) {
+            receiving.abort();
+            receiving = null;
+        }
+        readers.values().forEach(r -> closeQuietly(r, "snapshot reader"));
+        readers.clear();
         closeQuietly(snapshotStore, "snapshot store");
         if (snapshotExecutor != null) {
             snapshotExecutor.shutdownNow();
@@ -359,25 +393,24 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         final LogId purged = logStore.lastPurgedLogId();
         final LogId last = logStore.lastLogId();
         final Optional<SnapshotReader> snapshot = snapshotStore.current();
+        LogId purgedTo = purged;
         if (snapshot.isPresent()) {
-            try (SnapshotReader reader = snapshot.get(); InputStream in = reader.openStream()) {
-                stateMachine.restore(reader.meta(), in);
-                snapshotLastLogId = reader.meta().lastLogId();
-                appliedIndex = snapshotLastLogId.index();
-            } catch (IOException e) {
-                throw StorageException.fatal("node " + nodeId + ": restoring snapshot "
-                    + snapshot.get().meta().snapshotId() + " failed", e);
-            }
+            final SnapshotReader reader = snapshot.get();
+            restore(reader);
+            readers.put(reader.meta().snapshotId(), reader);
+            engine.loadSnapshot(reader.meta(), reader.size());
+            purgedTo = purgeAfterCrash(purged, last);
         }
-        purgedLogId = purged;
+        purgedLogId = purgedTo;
         final LogTerms terms = engine.log();
-        terms.reset(purged.index(), purged.term());
-        long index = purged.index() + 1;
-        while (index <= last.index()) {
+        final LogId lastHeld = logStore.lastLogId();
+        terms.reset(purgedTo.index(), purgedTo.term());
+        long index = purgedTo.index() + 1;
+        while (index <= lastHeld.index()) {
             // terms never decrease along the log: binary-search the end of each run of equal terms
             final long term = logStore.termAt(index);
             long lo = index;
-            long hi = last.index();
+            long hi = lastHeld.index();
             while (lo < hi) {
                 final long mid = (lo + hi + 1) >>> 1;
                 if (logStore.termAt(mid) == term) {
@@ -389,11 +422,44 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             terms.appendRun(term, index, lo);
             index = lo + 1;
         }
-        flushedIndex.set(last.index());
-        flushedSeen = last.index();
+        flushedIndex.set(lastHeld.index());
+        flushedSeen = lastHeld.index();
         engine.start(clock.nanoTime(), vote, appliedIndex);
         transport.updateMembership(engine.membership());
         metrics.update(engine, appliedIndex, snapshotLastLogId, purgedLogId);
+    }
+
+    /** Restores a snapshot into the state machine (node thread, so no apply interleaves). */
+    private void restore(SnapshotReader reader) {
+        try (InputStream in = reader.openStream()) {
+            stateMachine.restore(reader.meta(), in);
+        } catch (IOException e) {
+            throw StorageException.fatal("node " + nodeId + ": restoring snapshot " + reader.meta().snapshotId()
+                + " failed", e);
+        }
+        snapshotLastLogId = reader.meta().lastLogId();
+        appliedIndex = snapshotLastLogId.index();
+    }
+
+    /**
+     * A crash between installing a received snapshot and purging the log leaves a log that does not hold
+     * the snapshot's last entry (or conflicts with it): finish the purge now.
+     *
+     * @return the log's purge point afterwards
+     */
+    private LogId purgeAfterCrash(LogId purged, LogId last) {
+        final LogId snap = snapshotLastLogId;
+        if (snap.index() <= purged.index()) {
+            return purged;
+        }
+        if (snap.index() <= last.index() && logStore.termAt(snap.index()) == snap.term()) {
+            return purged;
+        }
+        if (snap.index() <= last.index()) {
+            logStore.truncateFrom(purged.index() + 1);
+        }
+        logStore.purgeUpTo(snap);
+        return logStore.lastPurgedLogId();
     }
 
     private static IdleStrategy idleStrategy(RaftConfig config) {
@@ -470,6 +536,94 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         }
 
         @Override
+        public void purgeLog(LogId upTo) {
+            logStore.purgeUpTo(upTo);
+            purgedLogId = logStore.lastPurgedLogId();
+            if (!cache.isEmpty() && upTo.index() >= cache.lastIndex()) {
+                cache.clear();
+            } else {
+                cache.trimBelow(upTo.index() + 1);
+            }
+            readScratch.clear();
+        }
+
+        @Override
+        public void abortSnapshotBuild() {
+            if (buildAbort != null) {
+                buildAbort.set(true);
+            }
+        }
+
+        @Override
+        public void beginSnapshot(SnapshotMeta meta) {
+            abortSnapshot();
+            receiving = snapshotStore.begin(meta);
+        }
+
+        @Override
+        public long writeSnapshotChunk(long position, DirectBuffer data, int length) {
+            try {
+                receiving.write(position, view(data, length));
+            } catch (StorageException e) {
+                if (e.isFatal()) {
+                    throw e;
+                }
+                LOG.warn("node {}: writing {} bytes at {} of snapshot {} failed: {}", nodeId, length, position,
+                    receiving.meta().snapshotId(), e.toString());
+                return -1;
+            }
+            return receiving.contiguousBytes();
+        }
+
+        @Override
+        public void abortSnapshot() {
+            if (receiving != null) {
+                receiving.abort();
+                receiving = null;
+            }
+        }
+
+        @Override
+        public boolean installSnapshot(SnapshotMeta meta) {
+            final SnapshotSink sink = receiving;
+            receiving = null;
+            final SnapshotReader reader;
+            try {
+                reader = sink.finish();
+            } catch (StorageException | IllegalStateException e) {
+                if (e instanceof StorageException s && s.isFatal()) {
+                    throw e;
+                }
+                sink.abort();
+                LOG.warn("node {}: finishing received snapshot {} failed: {}", nodeId, meta.snapshotId(), e.toString());
+                return false;
+            }
+            restore(reader);
+            readers.put(meta.snapshotId(), reader);
+            LOG.info("node {}: installed snapshot {} ({} bytes)", nodeId, meta.snapshotId(), reader.size());
+            return true;
+        }
+
+        @Override
+        public void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
+            final SnapshotReader reader = readerFor(request.snapshotId());
+            final MutableDirectBuffer data = request.dataBuffer();
+            data.checkLimit(length);
+            final ByteBuffer dst = view(data, length);
+            long position = request.chunkOffset();
+            while (dst.hasRemaining()) {
+                final int n = reader.read(position, dst);
+                if (n < 0) {
+                    throw new IllegalStateException("node " + nodeId + ": snapshot " + request.snapshotId() + " of "
+                        + reader.size() + " bytes ends before " + (request.chunkOffset() + length));
+                }
+                position += n;
+            }
+            request.dataLength(length);
+            transport.send(request);
+        }
+
+        @Override
         public void stateChanged() {
             final Role role = engine.role();
             if (role != publishedRole) {
@@ -509,18 +663,31 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             pending.completeApplied();
         }
         cache.trimBelow(Math.min(appliedIndex + 1, engine.lastLogIndex() + 1 - cacheRetainEntries));
+        maybeBuildByPolicy();
     }
 
     // ------------------------------------------------------------------ snapshots (admin command)
 
+    /**
+     * Starts a build off the node thread, for the policy ({@code future == null}) or a manual trigger.
+     * Refused while another build runs or a snapshot is received.
+     */
     private void buildSnapshot(CompletableFuture<SnapshotMeta> future) {
+        if (!engine.beginSnapshotBuild()) {
+            failBuild(future, new RaftException("node " + nodeId + ": a snapshot is already being built or received ("
+                + engine.snapshotState() + ")"));
+            return;
+        }
         final SnapshotWriter writer = stateMachine.takeSnapshot();
         final LogId last = writer.lastApplied();
         if (last.isNone()) {
-            adminFutures.remove(future);
-            future.completeExceptionally(new RaftException("node " + nodeId + " has applied no entry: no snapshot to build"));
+            engine.snapshotBuildEnded(null, 0);
+            failBuild(future, new RaftException("node " + nodeId + " has applied no entry: no snapshot to build"));
             return;
         }
+        lastBuildIndex = last.index();
+        final AtomicBoolean abort = new AtomicBoolean();
+        buildAbort = abort;
         final SnapshotMeta meta = new SnapshotMeta(SnapshotMeta.idFor(last, clock.nanoTime() ^ nodeId), last,
             engine.membership());
         if (snapshotExecutor == null) {
@@ -531,42 +698,128 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             });
         }
         snapshotExecutor.execute(() -> {
-            final SnapshotSink sink = snapshotStore.begin(meta);
+            SnapshotSink sink = null;
             try {
-                try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink), 1 << 16)) {
+                sink = snapshotStore.begin(meta);
+                try (OutputStream out = new BufferedOutputStream(new SinkOutputStream(sink, abort), 1 << 16)) {
                     writer.writeTo(out);
                 }
-                sink.finish().close();
-                if (!commands.offer(() -> snapshotLastLogId = last)) {
-                    LOG.warn("node {}: snapshot {} built but its metrics update was dropped", nodeId, meta.snapshotId());
+                if (abort.get()) {
+                    throw new IOException("aborted by a snapshot received from the leader");
                 }
-                adminFutures.remove(future);
-                future.complete(meta);
+                final SnapshotReader reader = sink.finish();
+                buildCompletions.add(() -> onBuilt(abort, reader, future));
             } catch (IOException | RuntimeException e) {
-                sink.abort();
-                adminFutures.remove(future);
-                future.completeExceptionally(new RaftException("node " + nodeId + ": building snapshot "
-                    + meta.snapshotId() + " failed", e));
+                if (sink != null) {
+                    sink.abort();
+                }
+                buildCompletions.add(() -> {
+                    endBuild(abort, null, 0);
+                    failBuild(future, new RaftException("node " + nodeId + ": building snapshot " + meta.snapshotId()
+                        + " failed", e));
+                });
             }
         });
     }
 
-    /** Writes a snapshot stream into a sink at increasing positions. */
+    /** Node thread: a build finished durably. */
+    private void onBuilt(AtomicBoolean abort, SnapshotReader reader, CompletableFuture<SnapshotMeta> future) {
+        final SnapshotMeta meta = reader.meta();
+        readers.put(meta.snapshotId(), reader);
+        endBuild(abort, meta, reader.size());
+        if (engine.currentSnapshot() != null) {
+            snapshotLastLogId = engine.currentSnapshot().lastLogId();
+        }
+        closeUnusedReaders();
+        if (future != null) {
+            adminFutures.remove(future);
+            future.complete(meta);
+        }
+    }
+
+    private void endBuild(AtomicBoolean abort, SnapshotMeta meta, long size) {
+        if (buildAbort == abort) {
+            buildAbort = null;
+        }
+        engine.snapshotBuildEnded(meta, size);
+    }
+
+    private void failBuild(CompletableFuture<SnapshotMeta> future, RaftException error) {
+        if (future == null) {
+            LOG.warn("node {}: {}", nodeId, error.getMessage());
+            return;
+        }
+        adminFutures.remove(future);
+        future.completeExceptionally(error);
+    }
+
+    /** The policy: a build every {@code snapshotEveryAppliedEntries} applied entries. */
+    private void maybeBuildByPolicy() {
+        final long every = config.snapshotEveryAppliedEntries();
+        if (every > 0 && buildAbort == null && appliedIndex - Math.max(lastBuildIndex, snapshotLastLogId.index()) >= every
+            && engine.beginSnapshotBuild()) {
+            engine.snapshotBuildEnded(null, 0); // only probed: buildSnapshot begins it again
+            buildSnapshot(null);
+        }
+    }
+
+    private SnapshotReader readerFor(String snapshotId) {
+        SnapshotReader reader = readers.get(snapshotId);
+        if (reader == null) {
+            final Optional<SnapshotReader> current = snapshotStore.current();
+            if (current.isPresent() && current.get().meta().snapshotId().equals(snapshotId)) {
+                reader = current.get();
+                readers.put(snapshotId, reader);
+            } else {
+                current.ifPresent(r -> closeQuietly(r, "snapshot reader"));
+                throw new IllegalStateException("node " + nodeId + ": snapshot " + snapshotId + " is no longer readable");
+            }
+        }
+        return reader;
+    }
+
+    /** Closes the readers of snapshots neither current nor being sent. */
+    private void closeUnusedReaders() {
+        final Iterator<Map.Entry<String, SnapshotReader>> it = readers.entrySet().iterator();
+        while (it.hasNext()) {
+            final Map.Entry<String, SnapshotReader> e = it.next();
+            if (!engine.snapshotInUse(e.getKey())) {
+                closeQuietly(e.getValue(), "snapshot reader");
+                it.remove();
+            }
+        }
+    }
+
+    /** A view of bytes {@code [0, length)} of {@code buffer} as a ByteBuffer positioned at them. */
+    private static ByteBuffer view(DirectBuffer buffer, int length) {
+        final int at = buffer.wrapAdjustment();
+        if (buffer.byteBuffer() != null) {
+            return buffer.byteBuffer().duplicate().limit(at + length).position(at);
+        }
+        return ByteBuffer.wrap(buffer.byteArray(), at, length);
+    }
+
+    /** Writes a snapshot stream into a sink at increasing positions; fails once the build is aborted. */
     private static final class SinkOutputStream extends OutputStream {
         private final SnapshotSink sink;
+        private final AtomicBoolean abort;
         private long position;
 
-        SinkOutputStream(SnapshotSink sink) {
+        SinkOutputStream(SnapshotSink sink, AtomicBoolean abort) {
             this.sink = sink;
+            this.abort = abort;
         }
 
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) {
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (abort.get()) {
+                throw new IOException("snapshot build aborted");
+            }
             sink.write(position, ByteBuffer.wrap(b, off, len));
             position += len;
         }

@@ -7,7 +7,11 @@ import dev.raft.api.Vote;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.MessageType;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
+import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
+import org.agrona.DirectBuffer;
 import dev.raft.core.internal.engine.EngineOutput;
 import dev.raft.core.internal.engine.RaftEngine;
 import dev.raft.core.internal.runtime.EntryCache;
@@ -179,6 +183,45 @@ final class EngineCluster {
         @Override
         public void stateChanged() {
             // nothing to publish
+        }
+
+        @Override
+        public void purgeLog(LogId upTo) {
+            throw noSnapshots();
+        }
+
+        @Override
+        public void abortSnapshotBuild() {
+            throw noSnapshots();
+        }
+
+        @Override
+        public void beginSnapshot(SnapshotMeta meta) {
+            throw noSnapshots();
+        }
+
+        @Override
+        public long writeSnapshotChunk(long position, DirectBuffer data, int length) {
+            throw noSnapshots();
+        }
+
+        @Override
+        public void abortSnapshot() {
+            throw noSnapshots();
+        }
+
+        @Override
+        public boolean installSnapshot(SnapshotMeta meta) {
+            throw noSnapshots();
+        }
+
+        @Override
+        public void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
+            throw noSnapshots();
+        }
+
+        private IllegalStateException noSnapshots() {
+            return new IllegalStateException("node " + engine.selfId() + ": the benchmark cluster never builds or sends snapshots");
         }
     }
 

@@ -423,12 +423,12 @@ class RaftEngineTest {
     void unsupportedAndMisaddressedMessagesAreCountedAndDropped() {
         final TestNode n = new TestNode(TestNode.config(1, 1, 2, 3).build(), 1).start(Vote.INITIAL);
         final SnapshotMeta meta = new SnapshotMeta("s1", LogId.of(1, 5), Membership.of(1, 2, 3));
-        n.receive(new InstallSnapshotRequest().set(2, 1, 9, meta, 0, new UnsafeBuffer(new byte[4]), 0, 4, true));
         n.receive(new TimeoutNowRequest().set(2, 1, 9));
-        assertEquals(2, n.engine.unsupportedDropped());
+        assertEquals(1, n.engine.unsupportedDropped());
+        n.receive(new InstallSnapshotRequest().set(7, 1, 9, meta, 0, new UnsafeBuffer(new byte[4]), 0, 4, true)); // not a member
         n.receive(new VoteRequest().set(7, 1, 9, 0, 0, false, false)); // not a member
         n.receive(new VoteRequest().set(2, 3, 9, 0, 0, false, false)); // not for this node
-        assertEquals(2, n.engine.unknownSenderDropped());
+        assertEquals(3, n.engine.unknownSenderDropped());
         assertTrue(n.commands.isEmpty());
         assertEquals(0, n.engine.term());
     }

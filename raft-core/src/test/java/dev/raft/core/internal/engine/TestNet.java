@@ -33,6 +33,7 @@ final class TestNet {
 
     /** Flushes every log and delivers messages until quiet (messages to or from isolated nodes are dropped). */
     void settle() {
+        List<RaftMessage> last = List.of();
         for (int round = 0; round < 10_000; round++) {
             boolean any = false;
             for (TestNode n : nodes.values()) {
@@ -51,8 +52,9 @@ final class TestNet {
             if (!any) {
                 return;
             }
+            last = batch;
         }
-        throw new AssertionError("TestNet did not settle");
+        throw new AssertionError("TestNet did not settle; the last messages: " + last);
     }
 
     /** Advances every clock by {@code millis} in 10 ms steps, settling after each. */

@@ -5,14 +5,22 @@ import dev.raft.api.EntryBatch;
 import dev.raft.api.Membership;
 import dev.raft.api.Vote;
 import dev.raft.api.config.RaftConfig;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.agrona.DirectBuffer;
 
 /**
  * One engine under test with a recording {@link EngineOutput}: every command is recorded in order, the
@@ -208,5 +216,90 @@ final class TestNode implements EngineOutput {
     @Override
     public void stateChanged() {
         // state is read from the engine directly
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** The snapshot being received: its bytes and which positions were written. */
+    SnapshotMeta receivingMeta;
+    byte[] receivingBytes = new byte[0];
+    final BitSet receivingWritten = new BitSet();
+    /** Writes (or installs) that fail before succeeding again. */
+    int failWrites;
+    boolean failInstall;
+    /** Snapshots installed, with their bytes. */
+    final List<SnapshotMeta> installed = new ArrayList<>();
+    final List<byte[]> installedBytes = new ArrayList<>();
+    /** Snapshots this node can send, by id. */
+    final Map<String, byte[]> snapshotData = new HashMap<>();
+    long buildAborts;
+
+    @Override
+    public void purgeLog(LogId upTo) {
+        // entries stay in the list (the engine no longer asks for them); beyond the end placeholders keep indexes
+        while (log.size() < upTo.index()) {
+            log.add(Entry.normal(upTo.term(), log.size() + 1, new byte[0]));
+        }
+        flushed = Math.max(flushed, upTo.index());
+        commands.add(new Cmd("purge", upTo.index(), upTo.term(), null));
+    }
+
+    @Override
+    public void abortSnapshotBuild() {
+        buildAborts++;
+        commands.add(new Cmd("abortBuild", 0, 0, null));
+    }
+
+    @Override
+    public void beginSnapshot(SnapshotMeta meta) {
+        receivingMeta = meta;
+        receivingBytes = new byte[0];
+        receivingWritten.clear();
+        commands.add(new Cmd("beginSnapshot", 0, 0, null));
+    }
+
+    @Override
+    public long writeSnapshotChunk(long position, DirectBuffer data, int length) {
+        if (failWrites > 0) {
+            failWrites--;
+            commands.add(new Cmd("writeFailed", position, length, null));
+            return -1;
+        }
+        final int end = (int) position + length;
+        if (receivingBytes.length < end) {
+            receivingBytes = Arrays.copyOf(receivingBytes, end);
+        }
+        data.getBytes(0, receivingBytes, (int) position, length);
+        receivingWritten.set((int) position, end);
+        commands.add(new Cmd("write", position, length, null));
+        return receivingWritten.nextClearBit(0);
+    }
+
+    @Override
+    public void abortSnapshot() {
+        receivingMeta = null;
+        commands.add(new Cmd("abortSnapshot", 0, 0, null));
+    }
+
+    @Override
+    public boolean installSnapshot(SnapshotMeta meta) {
+        if (failInstall) {
+            failInstall = false;
+            commands.add(new Cmd("installFailed", 0, 0, null));
+            return false;
+        }
+        installed.add(meta);
+        installedBytes.add(receivingBytes.clone());
+        receivingMeta = null;
+        commands.add(new Cmd("install", meta.lastLogId().index(), meta.lastLogId().term(), null));
+        return true;
+    }
+
+    @Override
+    public void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
+        final byte[] bytes = snapshotData.get(request.snapshotId());
+        request.dataBuffer().putBytes(0, bytes, (int) request.chunkOffset(), length);
+        request.dataLength(length);
+        send(request);
     }
 }
