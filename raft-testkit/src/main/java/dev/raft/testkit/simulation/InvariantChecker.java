@@ -123,8 +123,8 @@ final class InvariantChecker {
 
     /**
      * Checks one node after its step: election safety, monotonic commit and applied indexes within an
-     * incarnation, {@code purged <= snapshot <= applied <= committed <= last log}, and leader completeness when
-     * it has just become leader.
+     * incarnation, {@code purged <= snapshot <= applied <= committed <= last log}, the published last and purged
+     * log ids against the log store's, and leader completeness when it has just become leader.
      */
     void afterStep(int incarnation, RaftMetrics m, LogStore log) {
         final int id = m.nodeId();
@@ -150,6 +150,12 @@ final class InvariantChecker {
             violation("index order: node " + id + " breaks purged <= snapshot <= applied <= committed <= last log:"
                 + " purged " + m.purgedLogId().index() + ", snapshot " + m.snapshotLastLogId().index() + ", applied "
                 + m.appliedIndex() + ", committed " + m.committedIndex() + ", last log " + m.lastLogId().index());
+        }
+        final LogId storedLast = log.lastLogId();
+        final LogId storedPurged = log.lastPurgedLogId();
+        if (!storedLast.equals(m.lastLogId()) || !storedPurged.equals(m.purgedLogId())) {
+            violation("metrics vs store: node " + id + " publishes last log " + m.lastLogId() + ", purged "
+                + m.purgedLogId() + " but its log store holds last " + storedLast + ", purged " + storedPurged);
         }
         if (m.committedIndex() > 0) {
             maxCommitInTerm.merge(m.term(), m.committedIndex(), Math::max);

@@ -55,15 +55,11 @@ final class KvClients {
         this.recorder = new HistoryRecorder<>(clock);
         this.clients = new Client[clients];
         for (int i = 0; i < clients; i++) {
-            clients(i);
+            final Client c = new Client();
+            c.historyId = nextClientId++;
+            c.target = 1 + random.nextInt(nodes);
+            this.clients[i] = c;
         }
-    }
-
-    private void clients(int i) {
-        final Client c = new Client();
-        c.historyId = nextClientId++;
-        c.target = 1 + random.nextInt(nodes);
-        this.clients[i] = c;
     }
 
     /** Lets each idle client start an operation with probability {@code rate}, on the node {@code nodeById} gives. */

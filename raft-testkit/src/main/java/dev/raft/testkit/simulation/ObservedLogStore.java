@@ -5,6 +5,7 @@ import dev.raft.api.LogId;
 import dev.raft.api.storage.FlushCallback;
 import dev.raft.api.storage.LogStore;
 import java.util.zip.CRC32C;
+import org.agrona.DirectBuffer;
 
 /** A log store that shows every append to the {@link InvariantChecker} (log matching) before delegating. */
 final class ObservedLogStore extends ForwardingLogStore {
@@ -20,7 +21,7 @@ final class ObservedLogStore extends ForwardingLogStore {
     }
 
     /** The CRC32C of an entry's type and payload, copying through {@code scratch}. */
-    static long checksum(CRC32C crc, byte[] scratch, org.agrona.DirectBuffer payload, int offset, int length, int type) {
+    static long checksum(CRC32C crc, byte[] scratch, DirectBuffer payload, int offset, int length, int type) {
         crc.reset();
         crc.update(type);
         payload.getBytes(offset, scratch, 0, length);
