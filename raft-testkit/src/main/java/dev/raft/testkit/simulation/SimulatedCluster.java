@@ -173,14 +173,14 @@ public final class SimulatedCluster {
     private void start(Node n) {
         n.incarnation++;
         n.log = n.disk.openLogStore(FlushMode.MANUAL);
-        n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().apply(n.log), checker);
+        n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().wrap(n.id, n.log), checker);
         n.snapshots = new GatedSnapshotStore(n.disk.openSnapshotStore(), Thread.currentThread());
         final KvStateMachine kv = new KvStateMachine();
         final RaftConfig config = RaftConfig.builder().nodeId(n.id).initialMembership(membership)
             .electionTimeoutMillis(60, 120).heartbeatIntervalMillis(20).maxEntriesPerAppend(64)
             .snapshotEveryAppliedEntries(0).maxAppliedLogToKeep(8).build();
         n.raft = RaftNodeBuilder.forConfig(config).logStore(n.observedLog).snapshotStore(n.snapshots)
-            .stateMachine(new ObservedStateMachine(n.id, options.stateMachineWrapper().apply(kv), kv, checker))
+            .stateMachine(new ObservedStateMachine(n.id, options.stateMachineWrapper().wrap(n.id, kv), kv, checker))
             .transport(network.register(n.id)).clock(clock).random(new SplittableRandom(random.nextLong()))
             .buildSteppable();
         n.raft.start();

@@ -2,7 +2,6 @@ package dev.raft.testkit.simulation;
 
 import dev.raft.api.statemachine.StateMachine;
 import dev.raft.api.storage.LogStore;
-import java.util.function.UnaryOperator;
 
 /**
  * What one simulation run does besides its seed (the seed chooses the cluster size, the faults and the
@@ -15,8 +14,8 @@ import java.util.function.UnaryOperator;
  * @param stateMachineWrapper wraps each node's {@code KvStateMachine} (identity normally; a test plants a
  *                          broken state machine here)
  */
-public record SimulationOptions(int rounds, int clients, UnaryOperator<LogStore> logStoreWrapper,
-                                UnaryOperator<StateMachine> stateMachineWrapper) {
+public record SimulationOptions(int rounds, int clients, PartWrapper<LogStore> logStoreWrapper,
+                                PartWrapper<StateMachine> stateMachineWrapper) {
 
     /** The rounds of a default run: about two seconds of simulated time. */
     public static final int DEFAULT_ROUNDS = 1200;
@@ -36,13 +35,13 @@ public record SimulationOptions(int rounds, int clients, UnaryOperator<LogStore>
             throw new IllegalArgumentException("SimulationOptions.clients: " + clients + " not in [0, 16]");
         }
         if (logStoreWrapper == null || stateMachineWrapper == null) {
-            throw new IllegalArgumentException("SimulationOptions: wrappers must not be null (use UnaryOperator.identity())");
+            throw new IllegalArgumentException("SimulationOptions: wrappers must not be null (use PartWrapper.identity())");
         }
     }
 
     /** The default options: {@link #DEFAULT_ROUNDS} rounds, {@link #DEFAULT_CLIENTS} clients, no planted double. */
     public static SimulationOptions defaults() {
-        return new SimulationOptions(DEFAULT_ROUNDS, DEFAULT_CLIENTS, UnaryOperator.identity(), UnaryOperator.identity());
+        return new SimulationOptions(DEFAULT_ROUNDS, DEFAULT_CLIENTS, PartWrapper.identity(), PartWrapper.identity());
     }
 
     /** These options with another number of rounds. */
@@ -51,12 +50,12 @@ public record SimulationOptions(int rounds, int clients, UnaryOperator<LogStore>
     }
 
     /** These options with another log store wrapper. */
-    public SimulationOptions withLogStoreWrapper(UnaryOperator<LogStore> wrapper) {
+    public SimulationOptions withLogStoreWrapper(PartWrapper<LogStore> wrapper) {
         return new SimulationOptions(rounds, clients, wrapper, stateMachineWrapper);
     }
 
     /** These options with another state machine wrapper. */
-    public SimulationOptions withStateMachineWrapper(UnaryOperator<StateMachine> wrapper) {
+    public SimulationOptions withStateMachineWrapper(PartWrapper<StateMachine> wrapper) {
         return new SimulationOptions(rounds, clients, logStoreWrapper, wrapper);
     }
 }

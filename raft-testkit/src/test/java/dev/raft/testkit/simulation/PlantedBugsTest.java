@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.raft.api.EntryBatch;
+import dev.raft.api.Entry;
+import dev.raft.api.EntryType;
 import dev.raft.api.EntryView;
-import dev.raft.api.LogId;
-import dev.raft.api.SnapshotMeta;
 import dev.raft.api.Vote;
-import dev.raft.api.statemachine.SnapshotWriter;
 import dev.raft.api.statemachine.StateMachine;
 import dev.raft.api.storage.FlushCallback;
 import dev.raft.api.storage.LogStore;
-import dev.raft.api.EntryBatch;
-import java.io.IOException;
-import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,11 +25,9 @@ class PlantedBugsTest {
     private static final String SELF = "PlantedBugsTest";
 
     /** A state machine that answers every read with "absent" (acks wrongly), whatever the key holds. */
-    private static final class ForgetfulReads implements StateMachine {
-        private final StateMachine delegate;
-
+    private static final class ForgetfulReads extends ForwardingStateMachine {
         ForgetfulReads(StateMachine delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -41,20 +36,23 @@ class PlantedBugsTest {
             final boolean get = entry.payloadLength() > 0 && entry.payload().getByte(0) == 2;
             return get ? new byte[0] : response;
         }
+    }
 
-        @Override
-        public LogId lastApplied() {
-            return delegate.lastApplied();
+    /** A state machine that applies entry 5 with its last payload byte flipped (a corrupting replica). */
+    private static final class CorruptEntryFive extends ForwardingStateMachine {
+        CorruptEntryFive(StateMachine delegate) {
+            super(delegate);
         }
 
         @Override
-        public SnapshotWriter takeSnapshot() {
-            return delegate.takeSnapshot();
-        }
-
-        @Override
-        public void restore(SnapshotMeta meta, InputStream data) throws IOException {
-            delegate.restore(meta, data);
+        public byte[] apply(EntryView entry) {
+            if (entry.index() != 5 || entry.type() != EntryType.NORMAL || entry.payloadLength() == 0) {
+                return delegate.apply(entry);
+            }
+            final byte[] payload = new byte[entry.payloadLength()];
+            entry.payload().getBytes(0, payload);
+            payload[payload.length - 1] ^= 1;
+            return delegate.apply(Entry.normal(entry.term(), entry.index(), payload));
         }
     }
 
@@ -91,15 +89,24 @@ class PlantedBugsTest {
     @Test
     @Timeout(60)
     void aStateMachineThatAnswersReadsWrongIsCaughtByTheLinearizabilityCheck() {
-        final SimulationOptions options = SimulationOptions.defaults().withStateMachineWrapper(ForgetfulReads::new);
+        final SimulationOptions options = SimulationOptions.defaults().withStateMachineWrapper((id, sm) -> new ForgetfulReads(sm));
         final SimulationFailure failure = firstFailure(options, SELF + "#aStateMachineThatAnswersReadsWrong*", 20);
         assertTrue(failure.getMessage().contains("not linearizable"), failure.getMessage());
     }
 
     @Test
+    @Timeout(60)
+    void aReplicaThatAppliesACorruptedEntryIsCaughtByStateMachineSafety() {
+        final SimulationOptions options = SimulationOptions.defaults()
+            .withStateMachineWrapper((id, sm) -> id == 2 ? new CorruptEntryFive(sm) : sm);
+        final SimulationFailure failure = firstFailure(options, SELF + "#aReplicaThatAppliesACorruptedEntry*", 20);
+        assertTrue(failure.getMessage().contains("state-machine safety: node "), failure.getMessage());
+    }
+
+    @Test
     @Timeout(120)
     void aStoreThatReportsFlushesTooEarlyIsCaught() {
-        final SimulationOptions options = SimulationOptions.defaults().withLogStoreWrapper(EarlyFlushReports::new);
+        final SimulationOptions options = SimulationOptions.defaults().withLogStoreWrapper((id, log) -> new EarlyFlushReports(log));
         final SimulationFailure failure = firstFailure(options, SELF + "#aStoreThatReportsFlushesTooEarly*", 400);
         System.out.println("early flush reports: " + failure.getMessage());
     }
@@ -107,7 +114,7 @@ class PlantedBugsTest {
     @Test
     @Timeout(120)
     void aStoreThatForgetsTheVoteIsCaught() {
-        final SimulationOptions options = SimulationOptions.defaults().withLogStoreWrapper(ForgetfulVotes::new);
+        final SimulationOptions options = SimulationOptions.defaults().withLogStoreWrapper((id, log) -> new ForgetfulVotes(log));
         final SimulationFailure failure = firstFailure(options, SELF + "#aStoreThatForgetsTheVote*", 400);
         System.out.println("forgotten votes: " + failure.getMessage());
     }
