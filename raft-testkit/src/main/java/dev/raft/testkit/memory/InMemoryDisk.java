@@ -61,13 +61,14 @@ public final class InMemoryDisk {
         return openSnapshots;
     }
 
+    /** The snapshot store open on this disk (to inject faults into it), if any. */
+    public synchronized Optional<InMemorySnapshotStore> snapshotStoreInUse() {
+        return Optional.ofNullable(openSnapshots);
+    }
+
     /** The bytes written into unfinished snapshots of the open snapshot store (0 if none is open). */
     public long unfinishedSnapshotBytes() {
-        final InMemorySnapshotStore store;
-        synchronized (this) {
-            store = openSnapshots;
-        }
-        return store == null ? 0 : store.unfinishedBytes();
+        return snapshotStoreInUse().map(InMemorySnapshotStore::unfinishedBytes).orElse(0L);
     }
 
     /**

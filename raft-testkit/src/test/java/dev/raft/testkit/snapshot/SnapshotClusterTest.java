@@ -7,6 +7,7 @@ import dev.raft.api.LogId;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.testkit.cluster.LocalCluster;
+import dev.raft.testkit.memory.InMemorySnapshotStore;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,17 @@ class SnapshotClusterTest {
         for (KvStateMachine sm : cluster.stateMachines.values()) {
             assertEquals(keys, sm.size(), sm.toString());
         }
+    }
+
+    /**
+     * Commits 20 more entries, then checks that every node converged on {@code keys} keys and that
+     * {@code lagging} holds {@code source}'s snapshot.
+     */
+    private static void assertCaughtUpWith(LocalCluster cluster, int source, int lagging, int keys) throws Exception {
+        cluster.assertConverged(cluster.proposeAll("c", 20));
+        assertKeys(cluster, keys);
+        assertEquals(cluster.disks.get(source).currentSnapshotMeta(), cluster.disks.get(lagging).currentSnapshotMeta(),
+            "node " + lagging + " installed node " + source + "'s snapshot");
     }
 
     @Test
@@ -137,10 +149,7 @@ class SnapshotClusterTest {
             awaitUnfinishedSnapshot(cluster, roles.lagging);
             cluster.crash(roles.leader);
             assertEquals(roles.other, cluster.awaitLeader(WAIT));
-            final long last = cluster.proposeAll("c", 20);
-            cluster.assertConverged(last);
-            assertEquals(cluster.disks.get(roles.other).currentSnapshotMeta(),
-                cluster.disks.get(roles.lagging).currentSnapshotMeta(), "installed the new leader's snapshot");
+            assertCaughtUpWith(cluster, roles.other, roles.lagging, 120);
             cluster.start(roles.leader);
             final long end = cluster.proposeAll("d", 10);
             cluster.assertConverged(end);
@@ -159,11 +168,21 @@ class SnapshotClusterTest {
             awaitUnfinishedSnapshot(cluster, roles.lagging);
             cluster.crash(roles.lagging); // the partial snapshot is lost with the crash
             cluster.start(roles.lagging);
-            final long last = cluster.proposeAll("c", 20);
-            cluster.assertConverged(last);
-            assertKeys(cluster, 120);
-            assertEquals(cluster.disks.get(roles.leader).currentSnapshotMeta(),
-                cluster.disks.get(roles.lagging).currentSnapshotMeta(), "installed the leader's snapshot");
+            assertCaughtUpWith(cluster, roles.leader, roles.lagging, 120);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aFollowerWhoseSnapshotWriteAndFinishFailTheFirstTimeStillEndsWithTheRightState() throws Exception {
+        try (LocalCluster cluster = slowTransferCluster(89)) {
+            final Roles roles = Roles.of(cluster);
+            compactWhileDown(cluster, roles, roles.leader);
+            cluster.start(roles.lagging);
+            final InMemorySnapshotStore store = cluster.disks.get(roles.lagging).snapshotStoreInUse().orElseThrow();
+            store.failNextWrite(); // answered WRITE_FAILED: the leader sends the chunk again
+            store.failNextFinish(); // answered WRITE_FAILED at offset 0: the leader starts over
+            assertCaughtUpWith(cluster, roles.leader, roles.lagging, 120);
         }
     }
 }

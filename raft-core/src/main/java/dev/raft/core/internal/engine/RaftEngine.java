@@ -871,11 +871,16 @@ public final class RaftEngine {
         return true;
     }
 
+    /** Whether no snapshot is being built or received (a build may begin). */
+    public boolean snapshotIdle() {
+        return receive.state == SnapshotReceive.State.NONE;
+    }
+
     /**
      * Asks to start building a snapshot locally. Refused while one is built or received (one snapshot
      * state at a time); a stream that begins later aborts the build ({@link EngineOutput#abortSnapshotBuild}).
      *
-     * @return whether the build may start; if so, {@link #snapshotBuildEnded} must follow
+     * @return whether the build may start; if so, {@link #snapshotBuildEnded()} must follow
      */
     public boolean beginSnapshotBuild() {
         if (receive.state != SnapshotReceive.State.NONE) {
@@ -885,16 +890,20 @@ public final class RaftEngine {
         return true;
     }
 
-    /**
-     * A local build ended: {@code meta} (of {@code size} bytes) is durable, or {@code meta} is null if the
-     * build failed or was aborted. A new current snapshot lets the log be purged, keeping
-     * {@code maxAppliedLogToKeep} applied entries.
-     */
-    public void snapshotBuildEnded(SnapshotMeta meta, long size) {
+    /** The local build begun by {@link #beginSnapshotBuild} ended (finished, failed or aborted). */
+    public void snapshotBuildEnded() {
         if (receive.state == SnapshotReceive.State.BUILDING) {
             receive.clear();
         }
-        if (meta != null && recordSnapshot(meta, size)) {
+    }
+
+    /**
+     * A locally built snapshot {@code meta} of {@code size} bytes is durable. If it is newer than the
+     * current one it becomes current, and the log is purged keeping {@code maxAppliedLogToKeep} applied
+     * entries.
+     */
+    public void snapshotBuilt(SnapshotMeta meta, long size) {
+        if (recordSnapshot(meta, size)) {
             purgeApplied(meta.lastLogId().index());
             out.stateChanged();
         }

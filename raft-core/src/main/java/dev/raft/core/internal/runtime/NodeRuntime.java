@@ -83,6 +83,13 @@ import org.slf4j.LoggerFactory;
  * entries ({@link EntryCache}), falling back to {@link LogStore#read}, bounded by
  * {@code maxBytesPerAppend}. Committed entries are applied on this thread, in order; the proposer's
  * future completes with the state machine's response.
+ *
+ * <p>Snapshots: builds (every {@code snapshotEveryAppliedEntries} applied entries, or triggered) capture
+ * the state on this thread and write it on a background thread, abortable; completions come back
+ * through a queue. The engine decides what to write, install, purge and send; this runtime does the IO:
+ * it writes received chunks positionally into a {@link SnapshotSink}, finishes and restores it on this
+ * thread (so an install never interleaves with an apply), and reads outgoing chunks from the
+ * {@link SnapshotReader} of the snapshot being sent (kept open while the engine still uses it).
  */
 public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
@@ -681,7 +688,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         final SnapshotWriter writer = stateMachine.takeSnapshot();
         final LogId last = writer.lastApplied();
         if (last.isNone()) {
-            engine.snapshotBuildEnded(null, 0);
+            engine.snapshotBuildEnded();
             failBuild(future, new RaftException("node " + nodeId + " has applied no entry: no snapshot to build"));
             return;
         }
@@ -737,11 +744,15 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         }
     }
 
+    /** A build ended; a build aborted and since replaced by another one leaves the engine's state alone. */
     private void endBuild(AtomicBoolean abort, SnapshotMeta meta, long size) {
         if (buildAbort == abort) {
             buildAbort = null;
+            engine.snapshotBuildEnded();
         }
-        engine.snapshotBuildEnded(meta, size);
+        if (meta != null) {
+            engine.snapshotBuilt(meta, size);
+        }
     }
 
     private void failBuild(CompletableFuture<SnapshotMeta> future, RaftException error) {
@@ -756,9 +767,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     /** The policy: a build every {@code snapshotEveryAppliedEntries} applied entries. */
     private void maybeBuildByPolicy() {
         final long every = config.snapshotEveryAppliedEntries();
-        if (every > 0 && buildAbort == null && appliedIndex - Math.max(lastBuildIndex, snapshotLastLogId.index()) >= every
-            && engine.beginSnapshotBuild()) {
-            engine.snapshotBuildEnded(null, 0); // only probed: buildSnapshot begins it again
+        if (every > 0 && appliedIndex - Math.max(lastBuildIndex, snapshotLastLogId.index()) >= every
+            && engine.snapshotIdle()) {
             buildSnapshot(null);
         }
     }

@@ -146,7 +146,7 @@ class SnapshotEngineTest {
         assertTrue(aborted >= 0 && aborted < begun, n.commands::toString);
         assertEquals(1, n.engine.snapshotBuildsAborted());
         assertFalse(n.engine.beginSnapshotBuild(), "no build while a stream is received");
-        n.engine.snapshotBuildEnded(null, 0); // the aborted build reports late: the stream is untouched
+        n.engine.snapshotBuildEnded(); // the aborted build reports late: the stream is untouched
         assertTrue(n.engine.snapshotState().startsWith("Streaming{s1"), n.engine.snapshotState());
     }
 
@@ -245,6 +245,18 @@ class SnapshotEngineTest {
         assertEquals(2, n.engine.lastLogIndex(), "nothing installed, log untouched");
     }
 
+    @Test
+    void aStreamWithoutChunksForTwiceTheTransferTimeoutIsAbandoned() {
+        final TestNode n = follower(b -> b.snapshotTransferTimeoutMillis(100), Vote.INITIAL, 1, 1);
+        n.receive(chunk(1, meta("s1", 1, 9), 0, 4, false));
+        n.advanceMillis(190);
+        assertTrue(n.engine.snapshotState().startsWith("Streaming{s1"), n.engine.snapshotState());
+        n.advanceMillis(20);
+        assertEquals("NONE", n.engine.snapshotState());
+        assertEquals(1, n.commands("abortSnapshot").size());
+        assertTrue(n.engine.beginSnapshotBuild(), "builds may begin again");
+    }
+
     // ------------------------------------------------------------------ step 6-7: install, stale skip
 
     @Test
@@ -323,10 +335,28 @@ class SnapshotEngineTest {
         assertTrue(leader.engine.beginSnapshotBuild());
         final SnapshotMeta s = meta("built", leader.engine.term(), commit);
         leader.snapshotData.put("built", DATA);
-        leader.engine.snapshotBuildEnded(s, DATA.length);
+        leader.engine.snapshotBuilt(s, DATA.length);
+        leader.engine.snapshotBuildEnded();
+        assertTrue(leader.engine.snapshotIdle());
         assertEquals(commit - 1, leader.engine.purgedIndex());
         assertEquals(s, leader.engine.currentSnapshot());
         return net;
+    }
+
+    @Test
+    void aBuiltSnapshotPurgesTheLogKeepingMaxAppliedLogToKeepAndAnOlderOneChangesNothing() {
+        final TestNode n = follower(b -> b.maxAppliedLogToKeep(2), Vote.INITIAL, 1, 1, 1, 2, 2, 2);
+        n.receive(new AppendEntriesRequest().set(2, 1, 2, 6, 2, 6)); // commits 6
+        assertTrue(n.engine.beginSnapshotBuild());
+        final SnapshotMeta built = meta("built", 2, 5);
+        n.engine.snapshotBuilt(built, 100);
+        n.engine.snapshotBuildEnded();
+        assertEquals(List.of(new TestNode.Cmd("purge", 3, 1, null)), n.commands("purge"));
+        assertEquals(built, n.engine.currentSnapshot());
+        n.engine.snapshotBuilt(meta("older", 1, 3), 100); // finished late: not current, no purge
+        assertEquals(built, n.engine.currentSnapshot());
+        assertEquals(1, n.commands("purge").size());
+        assertTrue(n.engine.snapshotIdle());
     }
 
     private static int lagging(TestNet net) {
