@@ -37,7 +37,7 @@ import org.agrona.concurrent.CachedNanoClock;
  * <p>After every step of every node the Raft safety invariants are checked (election safety, log matching,
  * leader completeness, state-machine safety, monotonic commit and applied indexes per node incarnation,
  * {@code purged <= snapshot <= applied <= committed <= last log}); after the run the client history is checked
- * for linearizability. A violation throws a {@link SimulationFailure} naming the seed and a one-line replay
+ * for linearizability, and the healed cluster must converge (liveness). A violation throws a {@link SimulationFailure} naming the seed and a one-line replay
  * command. The last fifth of a run injects no fault and heals the network, so operations can complete.
  *
  * <p>Membership changes are not simulated: the core does not implement them yet.
@@ -49,6 +49,8 @@ public final class SimulatedCluster {
     public static final String ROUNDS_PROPERTY = "sim.rounds";
 
     private static final long START_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long, in simulated time, the cluster may take to converge once healed. */
+    private static final long SETTLE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final long seed;
     private final SimulationOptions options;
@@ -75,6 +77,7 @@ public final class SimulatedCluster {
         InMemoryLogStore log;
         LogStore observedLog;
         GatedSnapshotStore snapshots;
+        KvStateMachine kv;
         CompletableFuture<SnapshotMeta> snapshot;
         long restartAt;
 
@@ -149,6 +152,7 @@ public final class SimulatedCluster {
             mix(clients.poll());
             scheduleFlushes();
         }
+        final long settleMillis = settle();
         final CheckResult<KvInput, KvOutput> result = LinearizabilityChecker.forModel(new KvModel())
             .withTimeout(Duration.ofSeconds(20)).check(clients.history());
         if (result.verdict() == Verdict.NOT_LINEARIZABLE) {
@@ -157,7 +161,71 @@ public final class SimulatedCluster {
         return new SimulationResult(seed, size, trace, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS),
             faults, crashes, network.sentCount(), network.droppedCount(), clients.invoked(), clients.ok(),
             clients.unknown(), clients.history().size(), result.verdict() == Verdict.UNKNOWN, checker.appliedChecks(),
-            checker.leaderChecks(), snapshots, checker.purges(), checker.restores());
+            checker.leaderChecks(), snapshots, checker.purges(), checker.restores(), settleMillis);
+    }
+
+    /**
+     * Liveness: with the network healed and no more faults, steps until every node is up, one leader leads and
+     * every node applied everything it logged with the same state; fails after {@link #SETTLE_LIMIT_NANOS}.
+     *
+     * @return the simulated milliseconds it took
+     */
+    private long settle() {
+        final long start = clock.nanoTime();
+        while (!converged()) {
+            if (clock.nanoTime() - start > SETTLE_LIMIT_NANOS) {
+                final StringBuilder state = new StringBuilder();
+                for (Node n : nodes) {
+                    state.append("\n    node ").append(n.id).append(n.raft == null ? " down" : ": " + n.raft.metrics()
+                        + " state " + n.kv.fingerprint());
+                }
+                throw failure("liveness: the cluster did not converge within "
+                    + TimeUnit.NANOSECONDS.toMillis(SETTLE_LIMIT_NANOS) + " ms after healing" + state, null);
+            }
+            clock.advance(500_000L + random.nextLong(2_500_000L));
+            restartDue();
+            for (Node n : nodes) {
+                if (n.raft != null) {
+                    step(n);
+                }
+            }
+            mix(clients.poll());
+            for (Node n : nodes) {
+                if (n.log != null) {
+                    n.log.flush();
+                }
+            }
+        }
+        return TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start);
+    }
+
+    /** Every node up, one leader, and all applied up to the leader's last log index with the same state. */
+    private boolean converged() {
+        RaftMetrics leader = null;
+        for (Node n : nodes) {
+            if (n.raft == null) {
+                return false;
+            }
+            final RaftMetrics m = n.raft.metrics();
+            if (m.isLeader()) {
+                if (leader != null) {
+                    return false;
+                }
+                leader = m;
+            }
+        }
+        if (leader == null) {
+            return false;
+        }
+        final String state = nodes[leader.nodeId() - 1].kv.fingerprint();
+        for (Node n : nodes) {
+            final RaftMetrics m = n.raft.metrics();
+            if (m.term() != leader.term() || m.appliedIndex() != leader.lastLogId().index()
+                || !n.kv.fingerprint().equals(state)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private SimulationFailure failure(String what, Throwable cause) {
@@ -176,9 +244,10 @@ public final class SimulatedCluster {
         n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().wrap(n.id, n.log), checker);
         n.snapshots = new GatedSnapshotStore(n.disk.openSnapshotStore(), Thread.currentThread());
         final KvStateMachine kv = new KvStateMachine();
+        n.kv = kv;
         final RaftConfig config = RaftConfig.builder().nodeId(n.id).initialMembership(membership)
             .electionTimeoutMillis(60, 120).heartbeatIntervalMillis(20).maxEntriesPerAppend(64)
-            .snapshotEveryAppliedEntries(0).maxAppliedLogToKeep(8).build();
+            .snapshotEveryAppliedEntries(0).maxAppliedLogToKeep(8).snapshotTransferTimeoutMillis(300).build();
         n.raft = RaftNodeBuilder.forConfig(config).logStore(n.observedLog).snapshotStore(n.snapshots)
             .stateMachine(new ObservedStateMachine(n.id, options.stateMachineWrapper().wrap(n.id, kv), kv, checker))
             .transport(network.register(n.id)).clock(clock).random(new SplittableRandom(random.nextLong()))

@@ -21,10 +21,11 @@ package dev.raft.testkit.simulation;
  * @param snapshots        snapshots built on request
  * @param purges           log purges
  * @param restores         snapshots restored into a state machine (at restart or installed from the leader)
+ * @param settleMillis     simulated time the healed cluster took to converge after the last round
  */
 public record SimulationResult(long seed, int nodes, long traceHash, long simulatedMillis, long faults, long crashes,
                                long messagesSent, long messagesDropped, long operations, long operationsOk,
                                long operationsUnknown, long operationsChecked, boolean linearizabilityUnknown,
                                long appliedChecks, long leaderChecks, long snapshots, long purges,
-                               long restores) {
+                               long restores, long settleMillis) {
 }
