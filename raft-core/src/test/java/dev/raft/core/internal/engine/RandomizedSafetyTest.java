@@ -1,6 +1,7 @@
 package dev.raft.core.internal.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.api.Entry;
 import dev.raft.api.Role;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Five engines under random faults, one seed per run: messages dropped, duplicated, delayed and
- * reordered, partitions, flushes that lag, crashes that lose unflushed entries. After every step:
+ * reordered, partitions, flushes that lag, crashes that lose unflushed entries, and compaction (nodes
+ * snapshot their committed prefix and purge their logs, so lagging followers install snapshots sent in
+ * small chunks, resumed and restarted under the same faults). After every step:
  * election safety (one leader per term), state-machine safety (every node that commits index i commits
  * the same entry), leader completeness (a new leader of term T holds every entry committed before T),
  * and no follower ever refuses a leader for contradicting its committed entries. After the faults heal:
@@ -31,13 +34,17 @@ class RandomizedSafetyTest {
 
     @Test
     void safetyHoldsUnderRandomFaultsAndTheClusterConvergesAfterwards() {
+        long installs = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             try {
-                new Run(seed).execute();
+                final Run run = new Run(seed);
+                run.execute();
+                installs += run.snapshotsInstalled;
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
             }
         }
+        assertTrue(installs > 0, "no follower ever installed a snapshot: compaction went untested");
     }
 
     private static final class Run {
@@ -55,6 +62,8 @@ class RandomizedSafetyTest {
         private final boolean checkQuorum;
         private long step;
         private long proposals;
+        /** Snapshots installed by any node of this run (nodes restarted since included). */
+        long snapshotsInstalled;
 
         Run(long seed) {
             random = new SplittableRandom(seed);
@@ -62,7 +71,9 @@ class RandomizedSafetyTest {
             checkQuorum = random.nextBoolean();
             for (int i = 0; i < NODES; i++) {
                 nodes[i] = new TestNode(TestNode.config(i + 1, 1, 2, 3, 4, 5).preVote(preVote).checkQuorum(checkQuorum)
-                    .maxEntriesPerAppend(1 + random.nextInt(8)).maxInflightAppends(1 + random.nextInt(4)).build(),
+                    .maxEntriesPerAppend(1 + random.nextInt(8)).maxInflightAppends(1 + random.nextInt(4))
+                    .snapshotChunkBytes(64 + random.nextInt(512)).maxInflightSnapshotChunks(1 + random.nextInt(4))
+                    .maxAppliedLogToKeep(random.nextInt(4)).snapshotTransferTimeoutMillis(200 + random.nextInt(400)).build(),
                     random.nextLong()).start(dev.raft.api.Vote.INITIAL);
             }
         }
@@ -94,6 +105,9 @@ class RandomizedSafetyTest {
                 assertEquals(nodes[leader].engine.commitIndex(), n.engine.commitIndex(), describe());
             }
             assertEquals(nodes[leader].log.size(), nodes[leader].engine.commitIndex(), "everything committed");
+            for (TestNode n : nodes) {
+                snapshotsInstalled += n.installed.size();
+            }
             if (leaderOfTerm.size() < 2 || proposals < 100) {
                 throw new AssertionError("the faults were too mild to test anything: " + leaderOfTerm.size()
                     + " terms with a leader, " + proposals + " proposals");
@@ -109,8 +123,14 @@ class RandomizedSafetyTest {
             if (faults && random.nextInt(120) == 0) {
                 repartition();
             }
+            if (random.nextInt(250) == 0) {
+                // compaction: a node snapshots its committed prefix and purges its log
+                final int builder = random.nextInt(NODES);
+                nodes[builder].buildSnapshot("s" + step + "-" + (builder + 1));
+            }
             if (faults && random.nextInt(200) == 0) {
                 final int victim = random.nextInt(NODES);
+                snapshotsInstalled += nodes[victim].installed.size();
                 nodes[victim] = nodes[victim].restart(random.nextLong());
                 checkedUpTo[victim] = 0;
                 lastRole[victim] = null;

@@ -108,13 +108,23 @@ class SnapshotEngineTest {
     }
 
     @Test
-    void candidateStepsDownAndLearnerStaysLearner() {
+    void candidateAndLeaderStepDownAndLearnerStaysLearner() {
         final TestNode c = follower(b -> b.preVote(false), Vote.INITIAL, 1);
         c.runMillis(310);
         assertEquals(Role.CANDIDATE, c.engine.role());
         c.receive(chunk(c.engine.term(), meta("s1", 1, 9), 0, 4, false));
         assertEquals(Role.FOLLOWER, c.engine.role());
         assertEquals(2, c.engine.leaderId());
+
+        final TestNode leader = follower(b -> b.preVote(false), Vote.INITIAL, 1);
+        leader.runMillis(310);
+        leader.receive(new dev.raft.api.message.VoteResponse().set(2, 1, leader.engine.term(), true, false));
+        assertEquals(Role.LEADER, leader.engine.role());
+        final long leaderTerm = leader.engine.term();
+        leader.receive(chunk(leaderTerm + 1, meta("s1", 1, 9), 0, 4, false));
+        assertEquals(Role.FOLLOWER, leader.engine.role());
+        assertEquals(1, leader.commands("leadershipLost").size());
+        assertEquals(leaderTerm + 1, leader.savedVote.term());
 
         final TestNode learner = new TestNode(TestNode.config(1, 2, 3)
             .initialMembership(Membership.of(2, 3).withLearners(1)).build(), 7).start(Vote.INITIAL, 1);

@@ -233,12 +233,66 @@ final class TestNode implements EngineOutput {
     /** Snapshots this node can send, by id. */
     final Map<String, byte[]> snapshotData = new HashMap<>();
     long buildAborts;
+    /** The entries of the last installed snapshot whose data encodes them ({@link #buildSnapshot}), else empty. */
+    List<Entry> installedEntries = List.of();
+
+    /**
+     * Builds a snapshot of the committed prefix whose data encodes those entries, as a runtime would
+     * (begin, durable, ended).
+     *
+     * @return whether a build could begin and there was something to capture
+     */
+    boolean buildSnapshot(String id) {
+        if (committed == 0 || !engine.beginSnapshotBuild()) {
+            return false;
+        }
+        final Entry last = log.get((int) committed - 1);
+        final SnapshotMeta meta = new SnapshotMeta(id, last.logId(), config.initialMembership());
+        final byte[] data = encode(log.subList(0, (int) committed));
+        snapshotData.put(id, data);
+        engine.snapshotBuilt(meta, data.length);
+        engine.snapshotBuildEnded();
+        return true;
+    }
+
+    private static byte[] encode(List<Entry> entries) {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        try {
+            for (Entry e : entries) {
+                out.writeLong(e.term());
+                out.writeLong(e.index());
+                out.writeByte(e.type().ordinal());
+                out.writeInt(e.data().length);
+                out.write(e.data());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static List<Entry> decode(byte[] data) {
+        final List<Entry> entries = new ArrayList<>();
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(data);
+        while (in.remaining() >= 21) {
+            final long term = in.getLong();
+            final long index = in.getLong();
+            final dev.raft.api.EntryType type = dev.raft.api.EntryType.values()[in.get()];
+            final byte[] payload = new byte[in.getInt()];
+            in.get(payload);
+            entries.add(new Entry(term, index, type, payload));
+        }
+        return entries;
+    }
 
     @Override
     public void purgeLog(LogId upTo) {
-        // entries stay in the list (the engine no longer asks for them); beyond the end placeholders keep indexes
+        // entries stay in the list (the engine no longer asks for them); beyond the end they come from the
+        // installed snapshot when it encodes them, else placeholders keep the indexes
         while (log.size() < upTo.index()) {
-            log.add(Entry.normal(upTo.term(), log.size() + 1, new byte[0]));
+            final int i = log.size();
+            log.add(i < installedEntries.size() ? installedEntries.get(i) : Entry.normal(upTo.term(), i + 1, new byte[0]));
         }
         flushed = Math.max(flushed, upTo.index());
         commands.add(new Cmd("purge", upTo.index(), upTo.term(), null));
@@ -290,6 +344,18 @@ final class TestNode implements EngineOutput {
         }
         installed.add(meta);
         installedBytes.add(receivingBytes.clone());
+        snapshotData.put(meta.snapshotId(), installedBytes.get(installedBytes.size() - 1));
+        final List<Entry> entries = decode(receivingBytes);
+        if (!entries.isEmpty() && entries.get(entries.size() - 1).logId().equals(meta.lastLogId())) {
+            installedEntries = entries; // the state: every entry up to the snapshot's last, as the leader had them
+            for (Entry e : entries) {
+                if (e.index() <= log.size()) {
+                    log.set((int) e.index() - 1, e);
+                }
+            }
+            committed = Math.max(committed, meta.lastLogId().index());
+            flushed = Math.max(flushed, Math.min(log.size(), meta.lastLogId().index())); // the snapshot is durable
+        }
         receivingMeta = null;
         commands.add(new Cmd("install", meta.lastLogId().index(), meta.lastLogId().term(), null));
         return true;
