@@ -60,6 +60,8 @@ public final class SimulatedCluster {
     private final LocalNetwork network;
     private final InvariantChecker checker = new InvariantChecker();
     private final int size;
+    /** 1, 2 or 4: how many times the base fault rates this seed injects faults at. */
+    private final int faultScale;
     private final Membership membership;
     private final Node[] nodes;
     private final KvClients clients;
@@ -94,6 +96,7 @@ public final class SimulatedCluster {
         clock.update(START_NANOS);
         this.network = new LocalNetwork(clock, random.nextLong());
         this.size = 3 + random.nextInt(5);
+        this.faultScale = 1 << random.nextInt(3);
         final int[] ids = new int[size];
         this.nodes = new Node[size];
         for (int i = 0; i < size; i++) {
@@ -230,8 +233,8 @@ public final class SimulatedCluster {
 
     private SimulationFailure failure(String what, Throwable cause) {
         return new SimulationFailure(seed, trace, replayCommand(seed, options.rounds(), replayTest),
-            what + " (" + size + " nodes, simulated time " + TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS)
-                + " ms)", cause);
+            what + " (" + size + " nodes, fault rate x" + faultScale + ", simulated time "
+                + TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS) + " ms)", cause);
     }
 
     private RaftNode liveNode(int id) {
@@ -303,7 +306,7 @@ public final class SimulatedCluster {
     }
 
     private void injectFaults() {
-        final int dice = random.nextInt(1000);
+        final int dice = random.nextInt(1000) / faultScale;
         if (dice < 4) {
             final int[] side = new int[1 + random.nextInt(size / 2)];
             for (int i = 0; i < side.length; i++) {
