@@ -26,19 +26,21 @@ import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.CachedNanoClock;
 
 /**
- * A deterministic simulation of one Raft cluster: 3 to 7 nodes ({@link RaftNodeBuilder#buildSteppable()}) stepped
- * in one thread from one seed, on a simulated clock ({@link CachedNanoClock} advanced by the simulation) and a
- * simulated network ({@link LocalNetwork} on that clock: drops, delays that reorder, duplicates, partitions,
- * isolations, heals). Nodes crash, alone or all at once ({@link InMemoryDisk#crash()}: writes not yet flushed are lost; flushes of the
- * {@link FlushMode#MANUAL} log stores are scheduled by the seed) and restart, snapshots are triggered through
- * {@link RaftNode#triggerSnapshot()}, and clients run get/put/compare-and-set operations on a
+ * A deterministic simulation of one Raft cluster: 3 to 7 nodes ({@link RaftNodeBuilder#buildSteppable()})
+ * stepped in one thread from one seed, on a simulated clock ({@link CachedNanoClock} advanced by the
+ * simulation) and a simulated network ({@link LocalNetwork} on that clock: drops, delays that reorder,
+ * duplicates, partitions, isolations, heals). Nodes crash, alone or all at once ({@link InMemoryDisk#crash()}:
+ * writes not yet flushed are lost; flushes of the {@link FlushMode#MANUAL} log stores are scheduled by the
+ * seed) and restart, snapshots are triggered through {@link RaftNode#triggerSnapshot()} (logs are then purged
+ * and lagging followers get InstallSnapshot), and clients run get/put/compare-and-set operations on a
  * {@link KvStateMachine}.
  *
  * <p>After every step of every node the Raft safety invariants are checked (election safety, log matching,
  * leader completeness, state-machine safety, monotonic commit and applied indexes per node incarnation,
  * {@code purged <= snapshot <= applied <= committed <= last log}); after the run the client history is checked
- * for linearizability, and the healed cluster must converge (liveness). A violation throws a {@link SimulationFailure} naming the seed and a one-line replay
- * command. The last fifth of a run injects no fault and heals the network, so operations can complete.
+ * for linearizability, and the healed cluster must converge (liveness). A violation throws a
+ * {@link SimulationFailure} naming the seed and a one-line replay command. The last fifth of a run injects no
+ * fault and heals the network, so operations can complete.
  *
  * <p>Membership changes are not simulated: the core does not implement them yet.
  */

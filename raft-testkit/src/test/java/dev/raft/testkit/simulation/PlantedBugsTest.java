@@ -89,7 +89,8 @@ class PlantedBugsTest {
     @Test
     @Timeout(60)
     void aStateMachineThatAnswersReadsWrongIsCaughtByTheLinearizabilityCheck() {
-        final SimulationOptions options = SimulationOptions.defaults().withStateMachineWrapper((id, sm) -> new ForgetfulReads(sm));
+        final SimulationOptions options = SimulationOptions.defaults()
+            .withStateMachineWrapper((id, sm) -> new ForgetfulReads(sm));
         final SimulationFailure failure = firstFailure(options, SELF + "#aStateMachineThatAnswersReadsWrong*", 20);
         assertTrue(failure.getMessage().contains("not linearizable"), failure.getMessage());
     }
@@ -106,7 +107,8 @@ class PlantedBugsTest {
     @Test
     @Timeout(120)
     void aStoreThatReportsFlushesTooEarlyIsCaught() {
-        final SimulationOptions options = SimulationOptions.defaults().withLogStoreWrapper((id, log) -> new EarlyFlushReports(log));
+        final SimulationOptions options = SimulationOptions.defaults()
+            .withLogStoreWrapper((id, log) -> new EarlyFlushReports(log));
         final SimulationFailure failure = firstFailure(options, SELF + "#aStoreThatReportsFlushesTooEarly*", 400);
         System.out.println("early flush reports: " + failure.getMessage());
     }
@@ -114,7 +116,8 @@ class PlantedBugsTest {
     @Test
     @Timeout(120)
     void aStoreThatForgetsTheVoteIsCaught() {
-        final SimulationOptions options = SimulationOptions.defaults().withLogStoreWrapper((id, log) -> new ForgetfulVotes(log));
+        final SimulationOptions options = SimulationOptions.defaults()
+            .withLogStoreWrapper((id, log) -> new ForgetfulVotes(log));
         final SimulationFailure failure = firstFailure(options, SELF + "#aStoreThatForgetsTheVote*", 400);
         System.out.println("forgotten votes: " + failure.getMessage());
     }
