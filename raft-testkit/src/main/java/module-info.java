@@ -17,6 +17,7 @@ module dev.raft.testkit {
     exports dev.raft.testkit.statemachine;
     exports dev.raft.testkit.conformance;
     exports dev.raft.testkit.linearizability;
+    exports dev.raft.testkit.simulation;
     // JUnit runs the suite's test methods in the classes of third parties that extend it
     opens dev.raft.testkit.conformance to org.junit.platform.commons;
 }

@@ -1,12 +1,16 @@
 package dev.raft.testkit.network;
 
 import dev.raft.api.NodeId;
+import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -22,7 +26,11 @@ import org.agrona.concurrent.SystemNanoClock;
  *   <li>{@link #partition(int[]...)}, {@link #isolate(int)}: cut every link between groups;</li>
  *   <li>{@link #heal()}: remove every fault.</li>
  * </ul>
- * Random choices come from one seeded generator. Thread-safe: nodes send from their own threads.
+ * Random choices come from one seeded generator. Thread-safe: nodes send from their own threads. With a
+ * manual clock and every node stepped from one thread, a run is deterministic (a seed replays it exactly).
+ *
+ * <p>Message copies are recycled once delivered or dropped (a handler may use a message only during its
+ * call), so a long simulation does not allocate a copy, with its entry buffer, per message.
  */
 public final class LocalNetwork {
     private final Map<Integer, LocalTransport> transports = new ConcurrentHashMap<>();
@@ -33,6 +41,8 @@ public final class LocalNetwork {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
+    /** Free message copies, per {@link MessageType} ordinal. */
+    private final List<ManyToManyConcurrentArrayQueue<RaftMessage>> free = new ArrayList<>();
 
     /** A network on the system clock with an arbitrary seed. */
     public LocalNetwork() {
@@ -45,6 +55,9 @@ public final class LocalNetwork {
     public LocalNetwork(NanoClock clock, long seed) {
         this.clock = clock;
         this.random = new SplittableRandom(seed);
+        for (int i = 0; i < MessageType.values().length; i++) {
+            free.add(new ManyToManyConcurrentArrayQueue<>(1024));
+        }
     }
 
     /** Fault settings of one directed link. */
@@ -170,10 +183,10 @@ public final class LocalNetwork {
             deliverAt = deliveryTime(f);
             duplicateAt = f.duplicateProbability > 0 && random.nextDouble() < f.duplicateProbability ? deliveryTime(f) : -1;
         }
-        target.enqueue(message.copy(), deliverAt);
+        target.enqueue(copyOf(message), deliverAt);
         if (duplicateAt >= 0) {
             duplicated.incrementAndGet();
-            target.enqueue(message.copy(), duplicateAt);
+            target.enqueue(copyOf(message), duplicateAt);
         }
         return true;
     }
@@ -185,6 +198,21 @@ public final class LocalNetwork {
         }
         return clock.nanoTime() + f.minDelayNanos
             + (f.maxDelayNanos > f.minDelayNanos ? random.nextLong(f.maxDelayNanos - f.minDelayNanos + 1) : 0);
+    }
+
+    /** A detached copy of {@code message}, recycled if possible. */
+    private RaftMessage copyOf(RaftMessage message) {
+        final RaftMessage copy = free.get(message.type().ordinal()).poll();
+        if (copy == null) {
+            return message.copy();
+        }
+        copy.copyFrom(message);
+        return copy;
+    }
+
+    /** Takes back a copy that was delivered or dropped; nothing may use it any more. */
+    void recycle(RaftMessage copy) {
+        free.get(copy.type().ordinal()).offer(copy);
     }
 
     /** Counts a message lost on delivery (its link was cut while it was in flight). */

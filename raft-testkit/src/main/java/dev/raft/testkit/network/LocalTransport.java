@@ -72,14 +72,20 @@ public final class LocalTransport implements Transport {
             final RaftMessage m = delayed.poll().message;
             if (!network.connected(m.from(), localId)) {
                 network.droppedInFlight();
+                network.recycle(m);
                 continue;
             }
             final Membership members = membership;
             if (m.to() != localId || members == null || !members.contains(m.from())) {
                 rejected.incrementAndGet();
+                network.recycle(m);
                 continue;
             }
-            handler.onMessage(m);
+            try {
+                handler.onMessage(m);
+            } finally {
+                network.recycle(m);
+            }
             delivered++;
         }
         return delivered;

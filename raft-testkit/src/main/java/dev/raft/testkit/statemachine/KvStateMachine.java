@@ -24,6 +24,9 @@ import org.agrona.DirectBuffer;
  *   <li>PUT {@code [1][key length: int][key UTF-8][value bytes]}: sets the key; responds with the previous
  *       value (empty if none);</li>
  *   <li>GET {@code [2][key UTF-8]}: responds with the value (empty if none);</li>
+ *   <li>CAS {@code [3][key length: int][key UTF-8][expected length: int, -1 for absent][expected bytes][value
+ *       bytes]}: sets the key to the value if its current value equals the expected one (absent if -1);
+ *       responds with {@code [1]} if it did, {@code [0]} if not (see {@link #cas});</li>
  *   <li>anything else: changes nothing but the digest; responds with an empty array.</li>
  * </ul>
  * Every applied entry (of any type) extends a running {@link #digest()} over its index, term and payload,
@@ -33,6 +36,9 @@ import org.agrona.DirectBuffer;
 public final class KvStateMachine implements StateMachine {
     private static final byte PUT = 1;
     private static final byte GET = 2;
+    private static final byte CAS = 3;
+    private static final byte[] SWAPPED = {1};
+    private static final byte[] NOT_SWAPPED = {0};
     private static final byte[] EMPTY = new byte[0];
 
     private final TreeMap<String, byte[]> map = new TreeMap<>();
@@ -75,6 +81,27 @@ public final class KvStateMachine implements StateMachine {
         return ByteBuffer.allocate(1 + k.length).put(GET).put(k).array();
     }
 
+    /**
+     * Encodes a compare-and-set command.
+     *
+     * @param expected the value the key must hold, or null if it must be absent
+     */
+    public static byte[] cas(String key, byte[] expected, byte[] value) {
+        final byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        final int expectedLength = expected == null ? 0 : expected.length;
+        final ByteBuffer b = ByteBuffer.allocate(1 + 4 + k.length + 4 + expectedLength + value.length)
+            .put(CAS).putInt(k.length).put(k).putInt(expected == null ? -1 : expected.length);
+        if (expected != null) {
+            b.put(expected);
+        }
+        return b.put(value).array();
+    }
+
+    /** Whether the response to a {@link #cas} command says the value was set. */
+    public static boolean swapped(byte[] casResponse) {
+        return casResponse.length == 1 && casResponse[0] == 1;
+    }
+
     @Override
     public synchronized byte[] apply(EntryView entry) {
         if (entry.index() != lastApplied.index() + 1) {
@@ -101,11 +128,36 @@ public final class KvStateMachine implements StateMachine {
                 final byte[] previous = map.put(key, value);
                 return previous == null ? EMPTY : previous;
             }
+        } else if (length >= 9 && bytes[0] == CAS) {
+            return applyCas(bytes, length);
         } else if (length >= 1 && bytes[0] == GET) {
             final byte[] value = map.get(new String(bytes, 1, length - 1, StandardCharsets.UTF_8));
             return value == null ? EMPTY : value;
         }
         return EMPTY;
+    }
+
+    /** Applies a CAS command; a malformed one changes nothing and responds with an empty array. */
+    private byte[] applyCas(byte[] bytes, int length) {
+        final ByteBuffer b = ByteBuffer.wrap(bytes, 0, length);
+        final int keyLength = b.getInt(1);
+        if (keyLength < 0 || keyLength > length - 9) {
+            return EMPTY;
+        }
+        final int expectedLength = b.getInt(5 + keyLength);
+        final int valueStart = 9 + keyLength + Math.max(expectedLength, 0);
+        if (expectedLength < -1 || valueStart > length) {
+            return EMPTY;
+        }
+        final String key = new String(bytes, 5, keyLength, StandardCharsets.UTF_8);
+        final byte[] current = map.get(key);
+        final boolean matches = expectedLength < 0 ? current == null
+            : current != null && java.util.Arrays.equals(current, 0, current.length, bytes, 9 + keyLength, valueStart);
+        if (!matches) {
+            return NOT_SWAPPED;
+        }
+        map.put(key, java.util.Arrays.copyOfRange(bytes, valueStart, length));
+        return SWAPPED;
     }
 
     @Override

@@ -47,6 +47,18 @@ class LocalNetworkTest {
     }
 
     @Test
+    void deliveredCopiesAreReusedForLaterMessagesWithTheirNewContent() {
+        final List<RaftMessage> seen = new ArrayList<>();
+        assertTrue(t1.send(vote(1, 2, 5)));
+        t2.poll(seen::add, 10);
+        assertTrue(t1.send(vote(1, 2, 6)));
+        t2.poll(seen::add, 10);
+        assertEquals(2, seen.size());
+        assertTrue(seen.get(0) == seen.get(1), "the delivered copy was recycled for the next message");
+        assertEquals(6, seen.get(1).term(), "and carries the next message's content");
+    }
+
+    @Test
     void partitionCutsLinksBothWaysAndHealRestoresThem() {
         network.partition(new int[] {1}, new int[] {2, 3});
         assertFalse(t1.send(vote(1, 2, 1)));

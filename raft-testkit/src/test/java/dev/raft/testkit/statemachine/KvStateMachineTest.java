@@ -31,6 +31,27 @@ class KvStateMachineTest {
     }
 
     @Test
+    void casSetsOnlyWhenTheExpectedValueOrAbsenceMatches() {
+        final KvStateMachine a = new KvStateMachine();
+        assertEquals(false, KvStateMachine.swapped(a.apply(Entry.normal(1, 1,
+            KvStateMachine.cas("k", new byte[] {1}, new byte[] {2})))), "absent key does not match a value");
+        assertEquals(null, a.value("k"));
+        assertEquals(true, KvStateMachine.swapped(a.apply(Entry.normal(1, 2, KvStateMachine.cas("k", null, new byte[] {3})))),
+            "absent key matches null");
+        assertArrayEquals(new byte[] {3}, a.value("k"));
+        assertEquals(false, KvStateMachine.swapped(a.apply(Entry.normal(1, 3, KvStateMachine.cas("k", null, new byte[] {4})))),
+            "present key does not match null");
+        assertEquals(false, KvStateMachine.swapped(a.apply(Entry.normal(1, 4,
+            KvStateMachine.cas("k", new byte[] {3, 0}, new byte[] {5})))), "a longer expected value does not match");
+        assertEquals(true, KvStateMachine.swapped(a.apply(Entry.normal(1, 5,
+            KvStateMachine.cas("k", new byte[] {3}, new byte[] {6, 6})))));
+        assertArrayEquals(new byte[] {6, 6}, a.value("k"));
+        assertEquals(0, a.apply(Entry.normal(1, 6, new byte[] {3, 0, 0, 0, 9, 0, 0, 0, 0})).length,
+            "a malformed CAS changes nothing");
+        assertArrayEquals(new byte[] {6, 6}, a.value("k"));
+    }
+
+    @Test
     void snapshotRestoresTheCapturedStateEvenAfterLaterApplies() throws Exception {
         final KvStateMachine a = new KvStateMachine();
         a.apply(Entry.normal(1, 1, KvStateMachine.put("x", new byte[] {7})));
