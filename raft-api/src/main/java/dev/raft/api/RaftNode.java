@@ -37,7 +37,9 @@ public interface RaftNode extends AutoCloseable {
      *         leader, {@link dev.raft.api.error.LeadershipLostException} if it loses leadership before
      *         the entry is known committed (the entry may or may not be committed later),
      *         {@link dev.raft.api.error.NodeClosedException} if the node is or gets closed, or
-     *         {@link dev.raft.api.error.RaftException} if the proposal queue is full
+     *         {@link dev.raft.api.error.RaftException} if the proposal queue is full or the command is
+     *         longer than {@link dev.raft.api.config.RaftConfig#maxBytesPerAppend()} (one entry must fit
+     *         one AppendEntries)
      */
     CompletableFuture<byte[]> propose(DirectBuffer command, int offset, int length);
 

@@ -113,7 +113,10 @@ public final class RaftConfig {
         return maxEntriesPerAppend;
     }
 
-    /** Most payload bytes in one AppendEntries (at least one entry is always sent). Default 1 MiB. */
+    /**
+     * Most payload bytes in one AppendEntries (at least one entry is always sent). Also the largest command
+     * a node accepts: {@code propose} refuses a longer one. Default 1 MiB.
+     */
     public int maxBytesPerAppend() {
         return maxBytesPerAppend;
     }

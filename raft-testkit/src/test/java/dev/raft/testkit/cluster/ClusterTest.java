@@ -240,6 +240,22 @@ class ClusterTest {
 
     @Test
     @Timeout(60)
+    void aCommandLargerThanOneAppendIsRefusedAtOnceAndTheClusterKeepsCommitting() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(3, 23).startAll()) {
+            final RaftNode leader = cluster.node(cluster.awaitLeader(WAIT));
+            final int max = 1024 * 1024; // the default RaftConfig.maxBytesPerAppend
+            final ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> leader.propose(new byte[max + 1]).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(RaftException.class, refused.getCause());
+            assertTrue(refused.getCause().getMessage().contains("RaftConfig.maxBytesPerAppend"), refused.getCause().getMessage());
+            assertTrue(refused.getCause().getMessage().contains(Integer.toString(max + 1)), refused.getCause().getMessage());
+            leader.propose(new byte[max]).get(30, TimeUnit.SECONDS); // the largest command still commits
+            leader.propose(new byte[] {1}).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void closingANodeFailsItsPendingAndLaterCalls() throws Exception {
         final LocalCluster cluster = new LocalCluster(3, 19).startAll();
         try {

@@ -223,6 +223,12 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             future.completeExceptionally(new NodeClosedException(nodeId, "propose"));
             return future;
         }
+        if (length > config.maxBytesPerAppend()) {
+            // one entry must fit one AppendEntries: a larger one could never be replicated
+            future.completeExceptionally(new RaftException("node " + nodeId + ": command of " + length
+                + " bytes exceeds RaftConfig.maxBytesPerAppend = " + config.maxBytesPerAppend()));
+            return future;
+        }
         final byte[] copy = new byte[length];
         command.getBytes(offset, copy);
         if (!proposals.offer(new Proposal(copy, future))) {
