@@ -193,6 +193,11 @@ class ClusterTest {
     void restartedNodeCatchesUpFromItsOwnLogAndTheLeader() throws Exception {
         try (LocalCluster cluster = new LocalCluster(3, 17).startAll()) {
             final int follower = followerHolding(cluster, "a", 300);
+            // applied does not imply durable on the follower itself (commit needs only a quorum): wait for its flush
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            while (cluster.disks.get(follower).durableLastLogId().index() < 301 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             cluster.crash(follower);
             final long keptByDisk = cluster.disks.get(follower).durableLastLogId().index();
             assertTrue(keptByDisk >= 301, "the follower's durable log: " + keptByDisk);

@@ -16,6 +16,7 @@ import dev.raft.testkit.memory.InMemoryDisk;
 import dev.raft.testkit.memory.InMemoryStorageModule;
 import dev.raft.testkit.network.LocalNetwork;
 import dev.raft.testkit.network.LocalTransportModule;
+import dev.raft.testkit.statemachine.KvProposals;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -192,28 +193,12 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         // retry whatever failed because leadership moved (PUT is idempotent here)
-        for (int attempt = 0; attempt < 20; attempt++) {
-            final List<Integer> failed = new ArrayList<>();
-            for (int i = 0; i < done.size(); i++) {
-                try {
-                    done.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof NotLeaderException || e.getCause() instanceof LeadershipLostException)) {
-                        throw e;
-                    }
-                    failed.add(i);
-                }
-            }
-            if (failed.isEmpty()) {
-                final int l = awaitLeader(WAIT);
-                return node(l).metrics().committedIndex();
-            }
-            leader = awaitLeader(WAIT);
-            for (int i : failed) {
-                done.set(i, node(leader).propose(KvStateMachine.put(prefix + i, value(i))));
-            }
+        try {
+            return KvProposals.awaitRetryingLost(done, i -> KvStateMachine.put(prefix + i, value(i)),
+                () -> node(awaitLeader(WAIT)), WAIT);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + describe(), e);
         }
-        throw new AssertionError("proposals kept failing: " + describe());
     }
 
     /**

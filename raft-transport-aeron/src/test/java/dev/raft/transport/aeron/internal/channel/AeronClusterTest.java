@@ -20,6 +20,7 @@ import dev.raft.transport.aeron.AeronTransportModule;
 import dev.raft.testkit.memory.FlushMode;
 import dev.raft.testkit.memory.InMemoryDisk;
 import dev.raft.testkit.memory.InMemoryStorageModule;
+import dev.raft.testkit.statemachine.KvProposals;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -129,27 +130,12 @@ class AeronClusterTest {
             f.whenComplete((r, e) -> window.release());
             futures.add(f);
         }
-        for (int attempt = 0; attempt < 20; attempt++) {
-            final List<Integer> failed = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                try {
-                    futures.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof NotLeaderException || e.getCause() instanceof LeadershipLostException)) {
-                        throw e;
-                    }
-                    failed.add(i);
-                }
-            }
-            leader = awaitLeader();
-            if (failed.isEmpty()) {
-                return nodes.get(leader).metrics().committedIndex();
-            }
-            for (int i : failed) {
-                futures.set(i, nodes.get(leader).propose(KvStateMachine.put(prefix + i, value(i))));
-            }
+        try {
+            return KvProposals.awaitRetryingLost(futures, i -> KvStateMachine.put(prefix + i, value(i)),
+                () -> nodes.get(awaitLeader()), WAIT);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + describe(), e);
         }
-        throw new AssertionError("proposals kept failing: " + describe());
     }
 
     private void assertConverged(long index) throws Exception {
