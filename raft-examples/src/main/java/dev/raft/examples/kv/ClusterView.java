@@ -33,6 +33,7 @@ final class ClusterView {
 
     private final Map<Integer, Node> nodes = new TreeMap<>();
     private final long suspectNanos;
+    private final long quietNanos;
     private long bestTerm = -1;
     private int bestLeader = NodeId.NONE;
     private long version;
@@ -40,10 +41,12 @@ final class ClusterView {
     /**
      * @param clientEndpoints every configured node's client endpoint, by id
      * @param suspectNanos    a node with a probe unanswered for this long is not sent new commands
+     * @param quietNanos      a deposed leader silent for this long is taken as gone (about two probe intervals)
      */
-    ClusterView(Map<Integer, String> clientEndpoints, long suspectNanos) {
+    ClusterView(Map<Integer, String> clientEndpoints, long suspectNanos, long quietNanos) {
         clientEndpoints.forEach((id, endpoint) -> nodes.put(id, new Node(id, endpoint)));
         this.suspectNanos = suspectNanos;
+        this.quietNanos = quietNanos;
     }
 
     /** Records a node's answer (to a command or a probe) and the leader it names. */
@@ -109,15 +112,16 @@ final class ClusterView {
     }
 
     /**
-     * Whether a command sent to {@code target} will likely never be answered: a higher term or another leader has
-     * been seen since, or it has not answered a probe within the suspect time.
+     * Whether a command sent to {@code target} will likely never be answered: it has not answered a probe within the
+     * suspect time, or a higher term or another leader has been seen since and it has been quiet meanwhile.
      */
     synchronized boolean gone(Target target, long now) {
-        if (bestTerm > target.term() || bestLeader != target.id()) {
+        final Node node = nodes.get(target.id());
+        if (node == null || suspect(node, now)) {
             return true;
         }
-        final Node node = nodes.get(target.id());
-        return node == null || suspect(node, now);
+        // deposed: if it still answers probes it will answer the command too (OK, or ERROR once it steps down)
+        return (bestTerm > target.term() || bestLeader != target.id()) && now - node.lastAnswerNanos > quietNanos;
     }
 
     private boolean suspect(Node node, long now) {

@@ -196,7 +196,7 @@ public final class KvClient implements AutoCloseable {
         this.connectNanos = b.connectTimeout.toNanos();
         final Map<Integer, String> clientEndpoints = new LinkedHashMap<>();
         cluster.forEach((id, raft) -> clientEndpoints.put(id, ClientProtocol.clientEndpoint(raft)));
-        this.view = new ClusterView(clientEndpoints, b.suspectAfter.toNanos());
+        this.view = new ClusterView(clientEndpoints, b.suspectAfter.toNanos(), 2 * probeIntervalNanos);
         final String host = b.replyHost != null ? b.replyHost : localAddressTowards(cluster.values().iterator().next());
         MediaDriver launched = null;
         Aeron aeron = b.aeron;
@@ -316,7 +316,7 @@ public final class KvClient implements AutoCloseable {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
                 return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
-                    + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + view.summary() + ")");
+                    + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + summary() + ")");
             }
             final ClusterView.Target target = view.leader(now);
             if (target == null || target.id() == redirectedFrom) {
@@ -358,10 +358,10 @@ public final class KvClient implements AutoCloseable {
                     if (now - deadline >= 0) {
                         if (resendable) {
                             return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no answer within "
-                                + timeout.toMillis() + " ms (" + view.summary() + ")");
+                                + timeout.toMillis() + " ms (" + summary() + ")");
                         }
                         return new KvOutcome.Unknown("node " + target.id() + " did not answer within " + timeout.toMillis()
-                            + " ms after the command was sent; it may have been applied (" + view.summary() + ")");
+                            + " ms after the command was sent; it may have been applied (" + summary() + ")");
                     }
                     if (now - sentAt > probeIntervalNanos) {
                         probe(now);
@@ -369,7 +369,7 @@ public final class KvClient implements AutoCloseable {
                             if (!resendable) {
                                 return new KvOutcome.Unknown("node " + target.id() + " stopped answering or lost its"
                                     + " leadership after the command was sent; it may have been applied ("
-                                    + view.summary() + ")");
+                                    + summary() + ")");
                             }
                             break;
                         }
@@ -380,6 +380,16 @@ public final class KvClient implements AutoCloseable {
                 channels.forget(call);
             }
         }
+    }
+
+    /** The view's summary, with nodes whose channel never connected marked unreachable. */
+    private String summary() {
+        for (Map.Entry<Integer, String> node : view.endpoints()) {
+            if (!channels.isConnected(node.getValue())) {
+                view.onUnreachable(node.getKey());
+            }
+        }
+        return view.summary();
     }
 
     private static void note(List<String> refusals, String refusal) {
