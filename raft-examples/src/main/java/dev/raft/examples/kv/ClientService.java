@@ -113,6 +113,15 @@ public final class ClientService implements Agent, AutoCloseable {
         public static Settings defaults() {
             return new Settings(ClientProtocol.MAX_COMMAND_BYTES, null);
         }
+
+        /**
+         * The defaults with the client key of {@code keyFile}, or without a key if it is null.
+         *
+         * @throws IllegalArgumentException naming the file if it cannot be used (see {@link ClientAuthenticator#fromFile})
+         */
+        public static Settings withKeyFile(java.nio.file.Path keyFile) {
+            return new Settings(ClientProtocol.MAX_COMMAND_BYTES, keyFile == null ? null : ClientAuthenticator.fromFile(keyFile));
+        }
     }
 
     private final KvNode node;
