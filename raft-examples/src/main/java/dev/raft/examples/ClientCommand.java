@@ -105,7 +105,7 @@ final class ClientCommand implements Runnable {
     }
 
     private static String oneLine(Throwable e) {
-        final String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        final String message = e.getMessage() == null ? "an internal error (rerun with -Draftkv.trace=true)" : e.getMessage();
         final int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }
@@ -126,7 +126,15 @@ final class ClientCommand implements Runnable {
             if (client == null) {
                 return UNAVAILABLE;
             }
-            final KvOutcome outcome = read ? client.read(command, timeout()) : client.execute(command, timeout());
+            final KvOutcome outcome;
+            try {
+                outcome = read ? client.read(command, timeout()) : client.execute(command, timeout());
+            } catch (RuntimeException e) {
+                // the client itself failed (its media driver died, ...): a write may have left already
+                cli.getErr().println("raftkv client: " + (read ? "not applied" : "outcome unknown") + ": the client failed: "
+                    + oneLine(e));
+                return read ? UNAVAILABLE : UNKNOWN;
+            }
             if (outcome instanceof KvOutcome.Ok done) {
                 final KvResult result = done.result();
                 if (result.status() == KvResult.Status.OK) {
