@@ -893,10 +893,26 @@ public abstract class StorageConformanceSuite {
                         problem.compareAndSet(null, "write to " + sink.meta().snapshotId() + " threw " + e);
                         return;
                     }
-                    try {
-                        sink.finish().close();
-                    } catch (RuntimeException olderThanCurrentMeanwhile) {
-                        // allowed: another thread finished a newer snapshot first
+                    try (SnapshotReader finished = sink.finish()) {
+                        if (!finished.meta().equals(sink.meta())) {
+                            problem.compareAndSet(null, "finish() of " + sink.meta().snapshotId() + " returned a reader of "
+                                + finished.meta().snapshotId());
+                        }
+                    } catch (IllegalStateException olderThanCurrentMeanwhile) {
+                        // the one exception allowed: another thread finished a newer snapshot first; check that it did
+                        final SnapshotMeta newer;
+                        try (SnapshotReader r = store.current().orElse(null)) {
+                            newer = r == null ? null : r.meta();
+                        }
+                        if (newer == null || !newer.lastLogId().isNewerThan(sink.meta().lastLogId())) {
+                            problem.compareAndSet(null, "finish() of " + sink.meta().snapshotId() + " at " + sink.meta().lastLogId()
+                                + " threw " + olderThanCurrentMeanwhile + " but the current snapshot is "
+                                + (newer == null ? "none" : newer.snapshotId() + " at " + newer.lastLogId())
+                                + " (only a snapshot older than the current one may be refused)");
+                        }
+                    } catch (RuntimeException e) {
+                        problem.compareAndSet(null, "finish() of " + sink.meta().snapshotId() + " threw " + e
+                            + " (only IllegalStateException, for a snapshot older than the current one, is allowed)");
                     }
                 }
             }, "conformance-snapshot-writer-" + w));
