@@ -12,6 +12,7 @@ import dev.raft.testkit.conformance.StorageFactory;
 class ThirdPartyConformanceTest extends StorageConformanceSuite {
     @Override
     protected StorageFactory factory() {
-        return FileStoreFactory.of(ThirdPartyStores::openLog, ThirdPartyStores::openSnapshots);
+        return FileStoreFactory.of(ThirdPartyStores::openLog, ThirdPartyStores::openSnapshots)
+            .withMaxEntryBytes(ThirdPartyStores.CONFIG.maxEntryBytes());
     }
 }

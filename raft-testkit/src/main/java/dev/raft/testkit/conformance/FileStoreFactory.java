@@ -27,6 +27,7 @@ import java.util.Optional;
  */
 public abstract class FileStoreFactory implements StorageFactory {
     private final FaultInjectingFileSystem fs = FaultInjectingFileSystem.create();
+    private int maxEntryBytes = dev.raft.api.config.RaftConfig.MAX_BYTES_PER_APPEND;
 
     /** Opens a store on a directory (a path of the fault-injecting layer). */
     @FunctionalInterface
@@ -55,6 +56,20 @@ public abstract class FileStoreFactory implements StorageFactory {
 
     /** Opens the snapshot store kept in {@code dir}, a path of {@link #fileSystem()}. */
     protected abstract SnapshotStore openSnapshots(Path dir) throws Exception;
+
+    /** Declares the largest entry payload the stores keep (see {@link StorageFactory#maxEntryBytes()}); returns this. */
+    public final FileStoreFactory withMaxEntryBytes(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("FileStoreFactory.withMaxEntryBytes: " + bytes + " is not positive");
+        }
+        maxEntryBytes = bytes;
+        return this;
+    }
+
+    @Override
+    public int maxEntryBytes() {
+        return maxEntryBytes;
+    }
 
     /** The layer the stores run on (to inject a fault by hand, or to check that the store's IO goes through it). */
     public final FaultInjectingFileSystem fileSystem() {
