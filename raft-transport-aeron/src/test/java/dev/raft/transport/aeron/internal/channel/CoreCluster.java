@@ -153,6 +153,22 @@ final class CoreCluster implements AutoCloseable {
         }
     }
 
+    /** Writes rounds of 200 PUTs in the background until {@code stop}; completes with the rounds, or fails if a write failed. */
+    java.util.concurrent.CompletableFuture<Long> writeLoad(java.util.concurrent.atomic.AtomicBoolean stop) {
+        return CompletableFuture.supplyAsync(() -> {
+            long rounds = 0;
+            try {
+                while (!stop.get()) {
+                    proposeAll("load-" + rounds + "-", 200);
+                    rounds++;
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("a write failed: " + e, e);
+            }
+            return rounds;
+        });
+    }
+
     /** Waits until every running node applied {@code index} and every state machine holds the same data. */
     void assertConverged(long index) throws Exception {
         for (RaftNode n : nodes.values()) {

@@ -40,22 +40,6 @@ class ForgedFramesClusterTest {
     @TempDir
     Path dir;
 
-    /** Writes in the background until stopped; the future fails if a write fails. */
-    private static CompletableFuture<Long> writeLoad(CoreCluster c, AtomicBoolean stop) {
-        return CompletableFuture.supplyAsync(() -> {
-            long rounds = 0;
-            try {
-                while (!stop.get()) {
-                    c.proposeAll("load-" + rounds + "-", 200);
-                    rounds++;
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException("a write failed: " + e, e);
-            }
-            return rounds;
-        });
-    }
-
     private static long[] terms(CoreCluster c) {
         final long[] terms = new long[IDS.length];
         for (int i = 0; i < IDS.length; i++) {
@@ -122,7 +106,7 @@ class ForgedFramesClusterTest {
             c.awaitAllFollow(leader);
             final long[] termsBefore = terms(c);
             final AtomicBoolean stop = new AtomicBoolean();
-            final CompletableFuture<Long> load = writeLoad(c, stop);
+            final CompletableFuture<Long> load = c.writeLoad(stop);
 
             final MutableDirectBuffer frame = Forger.buffer();
             final Map<Integer, Long> sent = new TreeMap<>();
