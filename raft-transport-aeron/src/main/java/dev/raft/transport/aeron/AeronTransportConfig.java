@@ -3,7 +3,6 @@ package dev.raft.transport.aeron;
 import dev.raft.api.config.IdleMode;
 import dev.raft.api.error.InvalidConfigException;
 import io.aeron.driver.ThreadingMode;
-import java.io.File;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -99,7 +98,9 @@ public final class AeronTransportConfig {
     /**
      * The Aeron directory. For an embedded driver it is deleted on start and on close; by default
      * {@code /dev/shm/raft-aeron-c<cluster>-n<node>-<pid>} (or under {@code java.io.tmpdir} without
-     * {@code /dev/shm}). For an external driver, by default Aeron's {@code aeron.dir}.
+     * {@code /dev/shm}). Directories left by killed processes are removed by the next transport that starts or
+     * closes on the host ({@link AeronDirectories#removeStale}). For an external driver, by default Aeron's
+     * {@code aeron.dir}.
      */
     public String aeronDirectory() {
         return aeronDirectory;
@@ -192,9 +193,7 @@ public final class AeronTransportConfig {
     }
 
     private static String defaultEmbeddedDirectory(int clusterId, int nodeId) {
-        final File shm = new File("/dev/shm");
-        final String parent = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
-        return new File(parent, "raft-aeron-c" + clusterId + "-n" + nodeId + "-" + ProcessHandle.current().pid()).getPath();
+        return AeronDirectories.defaultDirectory(clusterId, nodeId).toString();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.raft.transport.aeron.internal.channel;
 
 import dev.raft.api.Membership;
-import dev.raft.api.config.IdleMode;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.transport.MessageHandler;
 import dev.raft.api.transport.Transport;
@@ -24,17 +23,12 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +96,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         Aeron connected = null;
         try {
             if (config.embeddedDriver()) {
-                startedDriver = MediaDriver.launch(driverContext(config));
+                startedDriver = EmbeddedDriver.launch(config);
             }
             connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDirectory())
                 .errorHandler(t -> LOG.warn("node {}: Aeron client error", localId, t)));
@@ -118,36 +112,6 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         LOG.info("node {}: Aeron transport listening on {} stream {} ({} driver at {}; {}; source check {})", localId,
             config.subscriptionChannel(), config.streamId(), driver != null ? "embedded" : "external", config.aeronDirectory(),
             guard != null ? "frames authenticated with " + config.keyFile() : "frames NOT authenticated", config.sourceCheck());
-    }
-
-    /** The embedded driver's context for {@code config}. */
-    public static MediaDriver.Context driverContext(AeronTransportConfig config) {
-        return new MediaDriver.Context()
-            .aeronDirectoryName(config.aeronDirectory())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .warnIfDirectoryExists(false)
-            .threadingMode(config.threadingMode())
-            .termBufferSparseFile(true)
-            .publicationTermBufferLength(config.termLength())
-            .ipcTermBufferLength(AeronTransportConfig.MIN_TERM_LENGTH)
-            .mtuLength(config.mtu())
-            .sharedIdleStrategy(idleStrategy(config))
-            .conductorIdleStrategy(idleStrategy(config))
-            .senderIdleStrategy(idleStrategy(config))
-            .receiverIdleStrategy(idleStrategy(config))
-            .sharedNetworkIdleStrategy(idleStrategy(config));
-    }
-
-    /** A new idle strategy as configured (one per agent: they hold state). */
-    public static IdleStrategy idleStrategy(AeronTransportConfig config) {
-        final IdleMode mode = config.idleMode();
-        return switch (mode) {
-            case BUSY_SPIN -> new BusySpinIdleStrategy();
-            case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MICROSECONDS.toNanos(config.maxParkMicros()));
-        };
     }
 
     @Override
@@ -378,6 +342,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         }
         peers.clear();
         CloseHelper.quietCloseAll(subscription, counters, aeron, driver);
+        if (driver != null) {
+            EmbeddedDriver.removeStaleDirectories(config);
+        }
         LOG.info("node {}: Aeron transport closed", localId);
     }
 

@@ -47,7 +47,7 @@ final class Forger implements AutoCloseable {
         MediaDriver d = null;
         Aeron a = null;
         try {
-            d = MediaDriver.launch(AeronTransport.driverContext(config));
+            d = MediaDriver.launch(EmbeddedDriver.driverContext(config));
             a = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDirectory()));
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(a, d);
