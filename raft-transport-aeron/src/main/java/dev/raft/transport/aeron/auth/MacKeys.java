@@ -11,7 +11,7 @@ import java.util.HexFormat;
  * and out.
  */
 public final class MacKeys {
-    /** The length of every key: 32 bytes (256 bits, the HMAC-SHA256 block-size-friendly length of the hash). */
+    /** The length of every key: 32 bytes, the output length of SHA-256 (RFC 2104 discourages shorter HMAC keys). */
     public static final int KEY_LENGTH = 32;
 
     private final byte[] current;
