@@ -3,7 +3,7 @@ module dev.raft.examples {
     requires transitive dev.raft.api;
     requires dev.raft.core;
     requires transitive dev.raft.storage.file;
-    requires dev.raft.transport.aeron;
+    requires transitive dev.raft.transport.aeron;
     requires com.google.guice;
     requires jakarta.inject;
     requires com.google.common;

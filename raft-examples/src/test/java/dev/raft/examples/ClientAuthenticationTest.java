@@ -14,6 +14,8 @@ import dev.raft.examples.kv.KvNode;
 import dev.raft.examples.kv.KvOutcome;
 import dev.raft.examples.kv.KvResult;
 import dev.raft.storage.file.DurabilityMode;
+import dev.raft.transport.aeron.auth.KeyFile;
+import dev.raft.transport.aeron.auth.MacKeys;
 import io.aeron.Aeron;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,8 +39,7 @@ class ClientAuthenticationTest {
         final Path dir = Files.createTempDirectory("raftkv-auth-");
         final Map<Integer, String> endpoints = Demo.freeLoopbackEndpoints(1);
         final Path keyFile = dir.resolve("client.key");
-        Files.write(keyFile, "0123456789abcdef0123456789abcdef-key".getBytes(StandardCharsets.US_ASCII));
-        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        KeyFile.write(keyFile, MacKeys.of(KeyFile.randomKey()));
         final KvNode.Options options = new KvNode.Options(1, 1, endpoints, dir.resolve("node"), dir.resolve("aeron").toString(),
             DurabilityMode.NO_FSYNC, null);
         try (KvNode node = KvNode.start(options);
@@ -47,7 +48,7 @@ class ClientAuthenticationTest {
              Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory()));
              KvClient keyless = KvClient.builder(endpoints).aeron(aeron).build();
              KvClient wrongKey = KvClient.builder(endpoints).aeron(aeron)
-                 .authenticator(new ClientAuthenticator("another key, also 32 bytes long!!".getBytes(StandardCharsets.US_ASCII)))
+                 .authenticator(new ClientAuthenticator(MacKeys.of(KeyFile.randomKey())))
                  .build();
              KvClient keyed = KvClient.builder(endpoints).aeron(aeron).authenticator(ClientAuthenticator.fromFile(keyFile)).build()) {
             node.raft().awaitMetrics(m -> m.role() == Role.LEADER, Duration.ofSeconds(30));
@@ -70,7 +71,7 @@ class ClientAuthenticationTest {
             Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
             final IllegalArgumentException readable = assertThrows(IllegalArgumentException.class,
                 () -> ClientAuthenticator.fromFile(keyFile));
-            assertTrue(readable.getMessage().contains(keyFile + " is readable by group or others (mode rw-r--r--)"),
+            assertTrue(readable.getMessage().contains(keyFile + " has mode 0644 (rw-r--r--)"),
                 readable.getMessage());
         } finally {
             Demo.deleteTree(dir);

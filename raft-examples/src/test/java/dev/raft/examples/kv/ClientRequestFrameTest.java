@@ -122,7 +122,7 @@ class ClientRequestFrameTest {
 
     @Test
     void withAKeyOnlyFramesWithTheRightTagAreAccepted() {
-        final ClientAuthenticator authenticator = new ClientAuthenticator(KEY);
+        final ClientAuthenticator authenticator = new ClientAuthenticator(dev.raft.transport.aeron.auth.MacKeys.of(KEY));
         final ClientRequestFrame frame = new ClientRequestFrame(authenticator, 1024);
         final int length = request(buffer, RequestKind.COMMAND, new byte[10], "127.0.0.1:4000");
         assertEquals(ClientRequestFrame.Verdict.UNAUTHENTICATED, frame.parse(buffer, 0, length), "no tag");
@@ -134,7 +134,7 @@ class ClientRequestFrameTest {
         buffer.putByte(20, (byte) (buffer.getByte(20) ^ 1));
         final byte[] other = KEY.clone();
         other[0]++;
-        assertEquals(ClientRequestFrame.Verdict.UNAUTHENTICATED, new ClientRequestFrame(new ClientAuthenticator(other), 1024)
+        assertEquals(ClientRequestFrame.Verdict.UNAUTHENTICATED, new ClientRequestFrame(new ClientAuthenticator(dev.raft.transport.aeron.auth.MacKeys.of(other)), 1024)
             .parse(buffer, 0, length + ClientProtocol.MAC_LENGTH), "another key");
     }
 
