@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -53,6 +54,7 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class KvClient implements AutoCloseable {
     private static final byte[] NO_COMMAND = new byte[0];
+    private static final long PROBE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final Map<Integer, String> cluster;
     private final MediaDriver driver;
@@ -61,6 +63,8 @@ public final class KvClient implements AutoCloseable {
     private final long probeIntervalNanos;
     private final long connectNanos;
     private final Map<Integer, Long> lastProbeNanos = new ConcurrentHashMap<>();
+    /** When {@link #probe} last looked at the nodes: it looks at most every {@link #PROBE_CHECK_NANOS}. */
+    private final AtomicLong lastProbeCheckNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
 
     /**
      * A node's answer.
@@ -437,6 +441,10 @@ public final class KvClient implements AutoCloseable {
 
     /** Sends a status probe to every node not probed within the probe interval (nodes not connected yet: next time). */
     private void probe(long now) {
+        final long checked = lastProbeCheckNanos.get();
+        if (now - checked < PROBE_CHECK_NANOS || !lastProbeCheckNanos.compareAndSet(checked, now)) {
+            return; // another thread probes, or did so just now
+        }
         for (Map.Entry<Integer, String> node : view.endpoints()) {
             final Long last = lastProbeNanos.get(node.getKey());
             if (last != null && now - last < probeIntervalNanos) {
