@@ -71,6 +71,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final int POLL_LIMIT = 256;
     private static final int PROPOSAL_DRAIN_LIMIT = 4096;
     private static final int COMMAND_DRAIN_LIMIT = 16;
+    /** The most payload bytes the entry cache holds (older entries are read from the store). */
+    private static final int CACHE_MAX_BYTES = 64 << 20;
 
     private final RaftConfig config;
     private final int nodeId;
@@ -86,7 +88,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
     private final FlushReports flushes = new FlushReports(this::failStop);
-    private final EntryCache cache = new EntryCache(1 << 20, 1024);
+    private final EntryCache cache = new EntryCache(1 << 20, 1024, CACHE_MAX_BYTES);
     private final Applier applier;
     private final SnapshotReaders readers;
     private final SnapshotReceiving receiving;
