@@ -3,14 +3,14 @@ module dev.raft.examples {
     requires transitive dev.raft.api;
     requires dev.raft.core;
     requires transitive dev.raft.storage.file;
-    requires dev.raft.transport.aeron;
+    requires transitive dev.raft.transport.aeron;
     requires com.google.guice;
     requires jakarta.inject;
     requires com.google.common;
     requires info.picocli;
     requires org.slf4j;
     requires org.agrona;
-    requires io.aeron.client;
+    requires transitive io.aeron.client;
     requires io.aeron.driver;
     requires HdrHistogram;
 

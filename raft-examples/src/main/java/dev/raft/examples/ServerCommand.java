@@ -39,6 +39,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--no-fsync", description = "Do not force appends to disk (survives a process crash, not a machine crash).")
     private boolean noFsync;
 
+    @Option(names = "--client-key-file", description = "Accept only client requests tagged with this key (mode 600, at least 32 bytes;"
+        + " not the cluster key): others are dropped and counted.")
+    private Path clientKeyFile;
+
     @Override
     public Integer call() {
         final CommandLine cli = spec.commandLine();
@@ -55,7 +59,8 @@ final class ServerCommand implements Callable<Integer> {
         // the barrier's shutdown hook waits for its close(): close it last, after the node stopped, also on failure
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier()) {
             try (KvNode node = KvNode.start(options);
-                 ClientService clients = new ClientService(node, ClientService.clientEndpoint(endpoints.get(id))).start()) {
+                 ClientService clients = new ClientService(node, ClientService.clientEndpoint(endpoints.get(id)),
+                     ClientService.Settings.withKeyFile(clientKeyFile)).start()) {
                 out.println("raftkv server: node " + id + " of cluster " + clusterId + " (members " + endpoints.keySet()
                     + ") serving; Raft on " + endpoints.get(id) + ", clients on " + clients.endpoint() + ", data in " + dir);
                 out.flush();
