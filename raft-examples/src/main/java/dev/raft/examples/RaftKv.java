@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
     description = "A replicated key-value store on the dev.raft framework.",
     subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class,
-        StatCommand.class})
+        StatCommand.class, LogCommand.class})
 public final class RaftKv implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 

@@ -42,8 +42,10 @@ public record Failure(ExitCode exitCode, String line) {
             return new Failure(ExitCode.CONFIG, clean(e.getMessage()));
         }
         if (e instanceof CorruptStorageException c) {
+            final String prefix = "corrupt data in " + c.file() + " at byte " + c.byteOffset() + ": ";
+            final String detail = c.getMessage().startsWith(prefix) ? c.getMessage().substring(prefix.length()) : c.getMessage();
             return new Failure(ExitCode.CORRUPT_DATA, "corrupt record in " + c.file() + " at byte " + c.byteOffset() + ": "
-                + clean(c.getMessage()) + "; run 'raftkv log verify --dir " + (dataDir == null ? "<data dir>" : dataDir)
+                + clean(detail) + "; run 'raftkv log verify --dir " + (dataDir == null ? "<data dir>" : dataDir)
                 + "' and see the README's corruption procedure");
         }
         if (e instanceof DataDirectoryException) {
