@@ -27,6 +27,20 @@ final class InfoCommand implements Callable<Integer> {
     @CommandLine.Option(names = "--settings-only", description = "Print only the settings, as a properties file.")
     private boolean settingsOnly;
 
+    private static String effectiveRaftConfig(ServerSettings settings) {
+        try {
+            final ServerPlan plan = ServerPlan.of(settings);
+            return settings.raftConfig(plan.options().nodeId(), dev.raft.api.Membership.of(
+                plan.options().endpoints().keySet().stream().mapToInt(Integer::intValue).toArray())).toString();
+        } catch (RuntimeException incomplete) {
+            try {
+                return settings.raftConfig(1, dev.raft.api.Membership.of(1, 2, 3)).toString();
+            } catch (RuntimeException e) {
+                return "(invalid: " + e.getMessage() + ")";
+            }
+        }
+    }
+
     @Override
     public Integer call() {
         final PrintWriter out = spec.commandLine().getOut();
@@ -49,6 +63,9 @@ final class InfoCommand implements Callable<Integer> {
                         .collect(Collectors.joining(", "))
                     + "\n      requires " + d.requires().stream().map(ModuleDescriptor.Requires::name)
                         .filter(n -> !n.equals("java.base")).sorted().collect(Collectors.joining(", "))));
+            out.println();
+            out.println("Effective RaftConfig (node 1 of members 1, 2, 3 unless node.id and peers are set):");
+            out.println("  " + effectiveRaftConfig(settings));
             out.println();
             out.println("Effective server configuration (key = value  # source):");
         }

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
     description = {"Run one node of a raftkv cluster until SIGINT or SIGTERM.",
         "Raft traffic uses each node's host:port (Aeron UDP); clients are served on port + 1 of the same host.",
         "Settings: defaults, then --config FILE (java.util.Properties), then flags; 'raftkv info' prints every key.",
-        "Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 usage, 65 corrupt data, 69 port in use, 70 node failed, 73 data directory locked or",
-        "another node's, 74 I/O error (e.g. disk full), 77 permission denied, 78 invalid setting."})
+        "Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 usage (a bad flag), 65 corrupt data, 69 port in use, 70 node failed, 73 data directory locked or",
+        "another node's, 74 I/O error (e.g. disk full), 77 permission denied, 78 invalid config file."})
 final class ServerCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -60,6 +60,9 @@ final class ServerCommand implements Callable<Integer> {
 
         @Option(names = "--aeron-dir", description = "The embedded media driver's directory (transport.aeronDirectory).")
         String aeronDir;
+
+        @Option(names = "--key-file", paramLabel = "FILE", description = "Authenticate every frame with the keys in FILE (transport.keyFile; see the README's security section).")
+        String keyFile;
 
         @Option(names = "--no-fsync", description = "Do not force appends to disk: survives a process crash, not a machine crash (storage.durabilityMode=NO_FSYNC).")
         boolean noFsync;
@@ -97,6 +100,7 @@ final class ServerCommand implements Callable<Integer> {
             flag(s, ServerSettings.DATA_DIR, dir, "--dir");
             flag(s, ServerSettings.CLUSTER_ID, clusterId, "--cluster-id");
             flag(s, "transport.aeronDirectory", aeronDir, "--aeron-dir");
+            flag(s, "transport.keyFile", keyFile, "--key-file");
             if (noFsync) {
                 flag(s, "storage.durabilityMode", DurabilityMode.NO_FSYNC.name(), "--no-fsync");
             }
@@ -132,6 +136,11 @@ final class ServerCommand implements Callable<Integer> {
         final ServerPlan plan;
         try {
             plan = ServerPlan.of(settingsOptions.resolve());
+        } catch (SettingsException e) {
+            if (e.usage()) {
+                throw new CommandLine.ParameterException(cli, e.getMessage());   // picocli: the reason and the usage, exit 2
+            }
+            return fail(err, Failure.of(e, null), e, false);
         } catch (RuntimeException e) {
             return fail(err, Failure.of(e, null), e, false);
         }

@@ -25,17 +25,21 @@ record ServerPlan(ServerSettings settings, KvNode.Options options, FileStorageCo
         try {
             endpoints = Endpoints.parse(new CommandLine(CommandLine.Model.CommandSpec.create()), ServerSettings.PEERS, s.peers());
         } catch (CommandLine.ParameterException e) {
-            throw new SettingsException(e.getMessage().replace("option '" + ServerSettings.PEERS + "'",
-                "setting '" + ServerSettings.PEERS + "' (from " + s.source(ServerSettings.PEERS) + ")"));
+            final String source = s.source(ServerSettings.PEERS);
+            throw SettingsException.from(source, e.getMessage().replace("option '" + ServerSettings.PEERS + "'",
+                source.startsWith("flag ") ? "option '--peers'" : "setting '" + ServerSettings.PEERS + "' (from " + source + ")"));
         }
         final int id = s.nodeId();
         if (!endpoints.containsKey(id)) {
-            throw new SettingsException("node.id " + id + " (from " + s.source(ServerSettings.NODE_ID)
-                + ") is not one of the peers ids " + endpoints.keySet());
+            final String source = s.source(ServerSettings.NODE_ID);
+            throw SettingsException.from(source, source.startsWith("flag ")
+                ? "--id " + id + " is not one of the --peers ids " + endpoints.keySet()
+                : "node.id " + id + " (from " + source + ") is not one of the peers ids " + endpoints.keySet());
         }
         final int clusterId = s.clusterId();
         if (clusterId < 0) {
-            throw new SettingsException("cluster.id must be >= 0, got " + clusterId + " (from " + s.source(ServerSettings.CLUSTER_ID) + ")");
+            throw SettingsException.from(s.source(ServerSettings.CLUSTER_ID), "--cluster-id must be >= 0, got " + clusterId
+                + " (cluster.id, from " + s.source(ServerSettings.CLUSTER_ID) + ")");
         }
         s.logLevel();
         s.metricsPort();

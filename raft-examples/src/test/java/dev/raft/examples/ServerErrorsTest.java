@@ -68,9 +68,20 @@ class ServerErrorsTest {
     }
 
     @Test
-    void anInvalidSettingNamesTheKeyItsSourceAndTheRange() throws Exception {
+    void anInvalidSettingInTheConfigFileNamesTheKeyTheFileAndTheRange() throws Exception {
+        final Path config = dir.resolve("raftkv.properties");
+        Files.writeString(config, "raft.heartbeatIntervalMillis = 500\n");
+        final ServerLauncher.Finished f = ServerLauncher.run(dir.resolve("out.log"), 60, server("--config", config.toString()));
+        assertOneLine(f, 78, "raft.heartbeatIntervalMillis", "config file " + config, "1..electionTimeoutMinMillis-1");
+    }
+
+    @Test
+    void anInvalidFlagIsAUsageError() throws Exception {
         final ServerLauncher.Finished f = ServerLauncher.run(dir.resolve("out.log"), 60, server("--heartbeat-ms", "500"));
-        assertOneLine(f, 78, "raft.heartbeatIntervalMillis", "flag --heartbeat-ms", "1..electionTimeoutMinMillis-1");
+        assertEquals(2, f.code(), f.output());
+        assertTrue(f.output().startsWith("invalid setting raft.heartbeatIntervalMillis (from flag --heartbeat-ms): "
+            + "RaftConfig.heartbeatIntervalMillis = 500 is invalid; allowed: 1..electionTimeoutMinMillis-1 (= 149)\nUsage: raftkv server"),
+            f.output());
     }
 
     @Test

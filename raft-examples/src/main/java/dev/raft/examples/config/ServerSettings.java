@@ -7,6 +7,7 @@ import dev.raft.api.error.InvalidConfigException;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
 import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.SourceCheck;
 import io.aeron.driver.ThreadingMode;
 import java.io.IOException;
 import java.io.Reader;
@@ -104,6 +105,9 @@ public final class ServerSettings {
         v.put("transport.idleMode", transport.idleMode().name());
         v.put("transport.maxParkMicros", Long.toString(transport.maxParkMicros()));
         v.put("transport.pollFragmentLimit", Integer.toString(transport.pollFragmentLimit()));
+        v.put("transport.keyFile", "");
+        v.put("transport.keyReloadMillis", Long.toString(transport.keyReloadMillis()));
+        v.put("transport.sourceCheck", transport.sourceCheck().name());
         final Map<String, String> s = new LinkedHashMap<>();
         v.keySet().forEach(k -> s.put(k, DEFAULT));
         return new ServerSettings(v, s);
@@ -131,7 +135,7 @@ public final class ServerSettings {
      */
     public ServerSettings set(String key, String value, String source) {
         if (!values.containsKey(key)) {
-            throw new SettingsException("unknown setting '" + key + "' in " + source + " (raftkv info lists every key)");
+            throw SettingsException.from(source, "unknown setting '" + key + "' in " + source + " (raftkv info lists every key)");
         }
         values.put(key, value.trim());
         sources.put(key, source);
@@ -243,7 +247,10 @@ public final class ServerSettings {
             .backPressureRetries(intOf("transport.backPressureRetries"))
             .idleMode(enumOf("transport.idleMode", dev.raft.api.config.IdleMode.class))
             .maxParkMicros(longOf("transport.maxParkMicros"))
-            .pollFragmentLimit(intOf("transport.pollFragmentLimit"));
+            .pollFragmentLimit(intOf("transport.pollFragmentLimit"))
+            .keyFile(get("transport.keyFile").isEmpty() ? null : Path.of(get("transport.keyFile")))
+            .keyReloadMillis(longOf("transport.keyReloadMillis"))
+            .sourceCheck(enumOf("transport.sourceCheck", SourceCheck.class));
     }
 
     /** Builds the storage config, naming the key of a field out of range. */
@@ -268,14 +275,14 @@ public final class ServerSettings {
         } catch (InvalidConfigException e) {
             final String key = prefix + e.field().substring(e.field().indexOf('.') + 1);
             final String from = sources.containsKey(key) ? " (from " + sources.get(key) + ")" : "";
-            throw new SettingsException("invalid setting " + key + from + ": " + e.getMessage());
+            throw SettingsException.from(sources.get(key), "invalid setting " + key + from + ": " + e.getMessage());
         }
     }
 
     private String required(String key) {
         final String v = values.get(key);
         if (v.isEmpty()) {
-            throw new SettingsException("setting " + key + " is required (a flag, or a key of --config)");
+            throw new SettingsException("setting " + key + " is required (a flag, or a key of --config)", true);
         }
         return v;
     }
@@ -315,7 +322,7 @@ public final class ServerSettings {
     }
 
     private SettingsException invalid(String key, String allowed) {
-        return new SettingsException("invalid setting " + key + " = '" + values.get(key) + "' (from " + sources.get(key)
-            + "): allowed " + allowed);
+        return SettingsException.from(sources.get(key), "invalid setting " + key + " = '" + values.get(key) + "' (from "
+            + sources.get(key) + "): allowed " + allowed);
     }
 }

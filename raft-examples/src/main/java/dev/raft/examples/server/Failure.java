@@ -7,6 +7,7 @@ import dev.raft.api.error.CorruptStorageException;
 import dev.raft.api.error.InvalidConfigException;
 import dev.raft.examples.config.SettingsException;
 import dev.raft.examples.kv.DataDirectoryException;
+import dev.raft.transport.aeron.auth.KeyFileException;
 import io.aeron.exceptions.RegistrationException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -38,7 +39,7 @@ public record Failure(ExitCode exitCode, String line) {
         if (e instanceof StartupException s) {
             return new Failure(s.exitCode(), s.getMessage());
         }
-        if (e instanceof SettingsException || e instanceof InvalidConfigException) {
+        if (e instanceof SettingsException || e instanceof InvalidConfigException || e instanceof KeyFileException) {
             return new Failure(ExitCode.CONFIG, clean(e.getMessage()));
         }
         if (e instanceof CorruptStorageException c) {

@@ -26,9 +26,9 @@ class ServerSettingsTest {
         final Set<String> keys = new HashSet<>();
         ServerSettings.defaults().keys().forEach(keys::add);
         assertKeys(keys, "raft.", RaftConfig.class, Set.of("nodeId", "initialMembership"));
-        assertKeys(keys, "storage.", FileStorageConfig.class, Set.of());
+        assertKeys(keys, "storage.", FileStorageConfig.class, Set.of("maxEntryBytes"));
         assertKeys(keys, "transport.", AeronTransportConfig.class,
-            Set.of("clusterId", "nodeId", "endpoints", "maxMessageLength", "subscriptionChannel"));
+            Set.of("clusterId", "nodeId", "endpoints", "maxMessageLength", "subscriptionChannel", "authenticated"));
         assertTrue(keys.containsAll(Set.of("node.id", "cluster.id", "peers", "data.dir", "metrics.port", "log.level")));
     }
 
