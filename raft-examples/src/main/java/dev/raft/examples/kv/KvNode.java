@@ -1,11 +1,15 @@
 package dev.raft.examples.kv;
 
 import com.google.inject.Guice;
+import com.google.inject.Injector;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.statemachine.StateMachine;
+import dev.raft.api.storage.LogStore;
+import dev.raft.api.storage.SnapshotStore;
+import dev.raft.api.transport.Transport;
 import dev.raft.core.RaftModule;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
@@ -19,6 +23,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -104,12 +110,29 @@ public final class KvNode implements AutoCloseable {
             .durabilityMode(options.durability())
             .segmentSizeBytes(16 * 1024 * 1024))
             .build();
-        raft = Guice.createInjector(
-                new RaftModule(config),
-                new FileStorageModule(options.dataDir(), storage),
-                new AeronTransportModule(transport),
-                binder -> binder.bind(StateMachine.class).toInstance(stateMachine))
-            .getInstance(RaftNode.class);
+        final Injector injector = Guice.createInjector(
+            new RaftModule(config),
+            new FileStorageModule(options.dataDir(), storage),
+            new AeronTransportModule(transport),
+            binder -> binder.bind(StateMachine.class).toInstance(stateMachine));
+        // the parts are singletons: provision them one by one, so that a part that fails to start does not leave
+        // the ones before it open (their locks and threads) — the node owns and closes them once it exists
+        final List<AutoCloseable> parts = new ArrayList<>();
+        try {
+            parts.add(injector.getInstance(LogStore.class));
+            parts.add(injector.getInstance(SnapshotStore.class));
+            parts.add(injector.getInstance(Transport.class));
+            raft = injector.getInstance(RaftNode.class);
+        } catch (RuntimeException e) {
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                try {
+                    parts.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
     }
 
     /**
