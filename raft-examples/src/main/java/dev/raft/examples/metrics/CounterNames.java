@@ -17,6 +17,7 @@ import java.util.Set;
  * {@code "raft-<subsystem> key=value ... <words>"}: the subsystem and the words make the name
  * ({@code raft-transport ... frames-in} becomes {@code raft_transport_frames_in_total}), the {@code key=value} pairs
  * become labels, and a {@code <x>-drop <reason>} counter becomes {@code raft_<subsystem>_<x>_drop_total{reason=...}}.
+ * The engine's counters, labelled {@code "raft node <id>: <what>"}, become {@code raft_engine_<what>_total{node=...}}.
  * The driver's system counters become {@code aeron_driver_counter{name="..."}} gauges.
  */
 final class CounterNames {
@@ -30,8 +31,15 @@ final class CounterNames {
     record Parsed(String name, Labels labels) {
     }
 
+    private static final java.util.regex.Pattern ENGINE = java.util.regex.Pattern.compile("^raft node (\\d+): (.+)$");
+
     /** Parses a framework counter's label, or null if it is not one. */
     static Parsed parse(String label) {
+        final java.util.regex.Matcher engine = ENGINE.matcher(label.trim());
+        if (engine.matches()) {
+            // the engine's counters: "raft node <id>: <what>"
+            return new Parsed(trimTotal("raft_engine_" + sanitize(engine.group(2))), Labels.of("node", engine.group(1)));
+        }
         if (!label.startsWith("raft-")) {
             return null;
         }
@@ -58,10 +66,12 @@ final class CounterNames {
         } else if (words.size() > 1) {
             name = sanitize(tokens[0]) + "_" + sanitize(String.join("_", words));
         }
-        if (name.endsWith("_total")) {
-            name = name.substring(0, name.length() - "_total".length());
-        }
-        return new Parsed(name, Labels.of(names, values));
+        return new Parsed(trimTotal(name), Labels.of(names, values));
+    }
+
+    /** Prometheus counters get their {@code _total} suffix from the exposition format. */
+    private static String trimTotal(String name) {
+        return name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
     }
 
     /** The metrics of {@code counters}; {@code nodeId} labels the driver's system counters. */
