@@ -152,6 +152,8 @@ final class LogCommand implements Runnable {
                 out.println("will drop entries [" + plan.fromIndex() + ", " + plan.lastIndex() + "] (" + plan.droppedEntries()
                     + " entries" + (plan.cutFile() != null ? "; zero " + plan.cutFile() + " from byte " + plan.cutOffset() : "")
                     + (plan.deleted().isEmpty() ? "" : "; delete " + plan.deleted()) + ")");
+                out.println("safe only while every other node holds these entries (the leader shows their lag at 0):"
+                    + " see the README's corruption procedure");
                 if (!force) {
                     out.println("nothing changed: add --force to truncate");
                     out.flush();

@@ -61,11 +61,21 @@ class MetricsClusterTest {
                 "--peers", peers, "--dir", dir.resolve("node-" + id).toString(), "--aeron-dir", aeronDir(id),
                 "--metrics-port", Integer.toString(port)));
         }
+        // some traffic; a put whose outcome is unknown (a leader change while the cluster settles under load) is
+        // simply repeated: puts are idempotent
+        final long putDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 5; i++) {
-            final StringWriter err = new StringWriter();
-            final int code = RaftKv.commandLine().setOut(new PrintWriter(new StringWriter(), true)).setErr(new PrintWriter(err, true))
-                .execute("client", "--cluster", peers, "--timeout-ms", "20000", "put", "k" + i, "v" + i);
-            assertEquals(0, code, err + logs());
+            while (true) {
+                final StringWriter err = new StringWriter();
+                final int code = RaftKv.commandLine().setOut(new PrintWriter(new StringWriter(), true))
+                    .setErr(new PrintWriter(err, true))
+                    .execute("client", "--cluster", peers, "--timeout-ms", "20000", "put", "k" + i, "v" + i);
+                if (code == 0) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < putDeadline, err + logs());
+                Thread.sleep(200);
+            }
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int leader = 0;
