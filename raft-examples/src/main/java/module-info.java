@@ -13,6 +13,10 @@ module dev.raft.examples {
     requires transitive io.aeron.client;
     requires io.aeron.driver;
     requires HdrHistogram;
+    requires io.prometheus.metrics.core;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.metrics.exporter.httpserver;
+    requires jdk.httpserver;
 
     exports dev.raft.examples;
     exports dev.raft.examples.kv;
