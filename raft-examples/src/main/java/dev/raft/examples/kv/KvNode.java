@@ -39,7 +39,7 @@ public final class KvNode implements AutoCloseable {
     public static final String IDENTITY_FILE = "raftkv.identity";
 
     private final Options options;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final StateMachine stateMachine;
     private final RaftNode raft;
     private final String aeronDirectory;
 
@@ -71,8 +71,9 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private KvNode(Options options) {
+    private KvNode(Options options, StateMachine stateMachine) {
         this.options = options;
+        this.stateMachine = Objects.requireNonNull(stateMachine, "KvNode.stateMachine");
         final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
         final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
             .nodeId(options.nodeId())
@@ -103,8 +104,16 @@ public final class KvNode implements AutoCloseable {
      * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
      */
     public static KvNode start(Options options) {
+        return start(options, new KvStateMachine());
+    }
+
+    /**
+     * Like {@link #start(Options)}, with another state machine than the key-value map (the benchmark's echo):
+     * {@link #stateMachine()} is then unavailable.
+     */
+    public static KvNode start(Options options, StateMachine stateMachine) {
         claimDirectory(options);
-        final KvNode node = new KvNode(options);
+        final KvNode node = new KvNode(options, stateMachine);
         try {
             node.raft.start();
         } catch (RuntimeException e) {
@@ -187,7 +196,11 @@ public final class KvNode implements AutoCloseable {
 
     /** The replicated map, as applied on this node. */
     public KvStateMachine stateMachine() {
-        return stateMachine;
+        if (!(stateMachine instanceof KvStateMachine kv)) {
+            throw new IllegalStateException("node " + id() + " runs " + stateMachine.getClass().getSimpleName()
+                + ", not the key-value map");
+        }
+        return kv;
     }
 
     /** The latest published metrics. */
