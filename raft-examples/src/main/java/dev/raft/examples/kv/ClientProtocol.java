@@ -6,10 +6,10 @@ import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.ResponseCode;
 import org.agrona.MutableDirectBuffer;
 
-/** Constants and helpers shared by {@link ClientService} and {@link KvClient}. */
-final class ClientProtocol {
+/** Constants and helpers shared by {@link ClientService} and {@link KvClient} (and the benchmark's pipelined client). */
+public final class ClientProtocol {
     /** The Aeron stream of requests and responses. */
-    static final int STREAM_ID = 1101;
+    public static final int STREAM_ID = 1101;
     /** Term length of the client channels: messages up to 512 KiB. */
     static final String CHANNEL_PARAMS = "|term-length=4m";
 
@@ -17,7 +17,7 @@ final class ClientProtocol {
     }
 
     /** The channel to send to {@code hostPort}. */
-    static String channel(String hostPort) {
+    public static String channel(String hostPort) {
         return "aeron:udp?endpoint=" + hostPort + CHANNEL_PARAMS;
     }
 
