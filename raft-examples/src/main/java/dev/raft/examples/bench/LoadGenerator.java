@@ -16,7 +16,7 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p>Refused messages (NOT_LEADER, a failed proposal) are sent again to the leader named in the refusal; when
  * nothing has been answered for {@value #RESEND_AFTER_MILLIS} ms, every unanswered message is sent again to the
- * next node. Every message counts once: later answers to it are duplicates. A rise of the term seen in the
+ * next node. A run in which no message is answered for 30 s fails. Every message counts once: later answers to it are duplicates. A rise of the term seen in the
  * answers during the measured phase is a leader change. Nothing is allocated per message.
  */
 final class LoadGenerator implements RequestChannel.AnswerListener {
@@ -24,7 +24,6 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private static final int RING = 1 << 20;
     private static final int MASK = RING - 1;
     private static final long RESEND_AFTER_MILLIS = 2000;
-    private static final long NO_PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long NO_LEADER_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long FAILED_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -32,6 +31,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private final RequestChannel channel;
     private final PrintWriter out;
     private final long deadlineNanos;
+    private final long noProgressNanos;
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
         TimeUnit.MICROSECONDS.toNanos(100));
     private final Histogram histogram = new Histogram(HIGHEST_NANOS, 3);
@@ -79,6 +79,12 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
      * @param initialTerm the leader's term when the run starts (a higher one in an answer is a leader change)
      */
     LoadGenerator(BenchOptions options, RequestChannel channel, PrintWriter out, long initialTerm) {
+        this(options, channel, out, initialTerm, TimeUnit.SECONDS.toNanos(30));
+    }
+
+    /** As above; the run fails when no message has been answered for {@code noProgressNanos}. */
+    LoadGenerator(BenchOptions options, RequestChannel channel, PrintWriter out, long initialTerm, long noProgressNanos) {
+        this.noProgressNanos = noProgressNanos;
         this.options = options;
         this.channel = channel;
         this.out = out;
@@ -218,9 +224,11 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
             throw new IllegalStateException("timeout after " + options.timeoutSeconds() + " s: sent "
                 + (nextSeq - phaseStart) + ", answered " + answeredInPhase + " of this phase");
         }
-        if (now - lastAnswerNanos > NO_PROGRESS_NANOS) {
-            throw new IllegalStateException("no answer for 30 s: sent " + (nextSeq - phaseStart) + ", answered "
-                + answeredInPhase + " of this phase, last target node " + channel.target());
+        if (now - lastEchoNanos > noProgressNanos) {
+            // refusals do not count as progress: a cluster that refuses every message fails the run here
+            throw new IllegalStateException("no message answered for " + noProgressNanos / 1_000_000 + " ms: sent " + (nextSeq - phaseStart) + ", answered "
+                + answeredInPhase + " of this phase; refused: not-leader " + counters.notLeader + ", failed "
+                + counters.failed + "; last target node " + channel.target());
         }
         if (lowestUnanswered < nextSeq && now - lastAnswerNanos > TimeUnit.MILLISECONDS.toNanos(RESEND_AFTER_MILLIS)
             && now - lastRescanNanos > TimeUnit.MILLISECONDS.toNanos(RESEND_AFTER_MILLIS)) {

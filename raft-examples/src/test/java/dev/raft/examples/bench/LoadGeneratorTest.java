@@ -1,6 +1,7 @@
 package dev.raft.examples.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -27,7 +28,7 @@ class LoadGeneratorTest {
             return true;
         }
 
-        /** How {@code seq}, sent to {@code node}, is answered: 0 echo, 1 NOT_LEADER naming node 2, 2 echo twice. */
+        /** How {@code seq}, sent to {@code node}, is answered: 0 echo, 1 NOT_LEADER naming node 2, 2 echo twice, 3 failed. */
         int script(long seq, long node) {
             return 0;
         }
@@ -40,6 +41,7 @@ class LoadGeneratorTest {
                 n++;
                 switch (script(a[0], a[2])) {
                     case 1 -> listener.onRefused(a[0], true, 2, term);
+                    case 3 -> listener.onRefused(a[0], false, 0, term);
                     case 2 -> {
                         listener.onEcho(a[0], a[1], term);
                         listener.onEcho(a[0], a[1], term);
@@ -151,5 +153,21 @@ class LoadGeneratorTest {
         assertTrue(elapsed >= 99_000_000L, "500 messages at 5,000/s take at least 0.1 s, took " + elapsed + " ns");
         assertEquals(500, load.counters().answered);
         assertTrue(channel.maxOutstanding > 0);
+    }
+
+    @Test
+    @Timeout(30)
+    void aClusterThatRefusesEveryMessageFailsTheRunInsteadOfRetryingForever() {
+        final ScriptedChannel channel = new ScriptedChannel() {
+            @Override
+            int script(long seq, long node) {
+                return 3;
+            }
+        };
+        final LoadGenerator load = new LoadGenerator(throughput(100, 0, 10), channel, new PrintWriter(new StringWriter()),
+            channel.term, 300_000_000L);
+        final IllegalStateException e = assertThrows(IllegalStateException.class, load::measure);
+        assertTrue(e.getMessage().startsWith("no message answered for 300 ms"), e.getMessage());
+        assertTrue(load.counters().failed > 10, "failed " + load.counters().failed);
     }
 }
