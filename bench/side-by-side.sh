@@ -27,7 +27,11 @@ LOAD_WAIT_S="${LOAD_WAIT_S:-600}"
 REFUSE_LOADED="${REFUSE_LOADED:-0}"
 export JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch}"
 PEERS_DIR="${PEERS_DIR:-../shared/peers}"
-case "$PEERS_DIR" in /*) ;; *) PEERS_DIR="$root/$PEERS_DIR" ;; esac
+case "$PEERS_DIR" in /*) ;; *)
+  # relative to the repository; from a git worktree elsewhere, relative to the main checkout
+  main="$(cd "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo "$root/.git")/.." && pwd)"
+  if [ -d "$root/$PEERS_DIR" ]; then PEERS_DIR="$root/$PEERS_DIR"; else PEERS_DIR="$main/$PEERS_DIR"; fi ;;
+esac
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="${OUT:-bench/results/$STAMP}"
 mkdir -p "$OUT"
