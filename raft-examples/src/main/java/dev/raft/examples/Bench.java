@@ -30,7 +30,20 @@ final class Bench {
     private Bench() {
     }
 
+    /** What a test may do to the cluster while the load runs (on a thread of its own). */
+    interface SideJob {
+        /**
+         * @param leaderId the leader when the load starts
+         * @param crash    stops a node and its client service, as if its process died
+         */
+        void run(int leaderId, java.util.function.IntConsumer crash) throws Exception;
+    }
+
     static BenchResult run(BenchOptions options, PrintWriter out) throws Exception {
+        return run(options, out, null);
+    }
+
+    static BenchResult run(BenchOptions options, PrintWriter out, SideJob sideJob) throws Exception {
         final Path dir = Files.createTempDirectory("raftkv-bench-");
         final List<KvNode> nodes = new ArrayList<>();
         final List<ClientService> services = new ArrayList<>();
@@ -52,7 +65,27 @@ final class Bench {
                 endpoints.values(), dir, leader.nodeId(), leader.term(), (System.nanoTime() - startNanos) / 1e6);
             final Map<Integer, RaftNode> rafts = new TreeMap<>();
             nodes.forEach(n -> rafts.put(n.id(), n.raft()));
-            return ClusterLoad.drive(options, endpoints, rafts, leader.nodeId(), leader.term(), out);
+            final Thread side = sideJob == null ? null : new Thread(() -> {
+                try {
+                    sideJob.run(leader.nodeId(), id -> {
+                        services.stream().filter(c -> c.endpoint().equals(ClientService.clientEndpoint(endpoints.get(id))))
+                            .forEach(CloseHelper::quietClose);
+                        nodes.get(id - 1).close();
+                    });
+                } catch (Exception e) {
+                    out.println("side job failed: " + e);
+                }
+            }, "bench-side-job");
+            if (side != null) {
+                side.start();
+            }
+            try {
+                return ClusterLoad.drive(options, endpoints, rafts, leader.nodeId(), leader.term(), out);
+            } finally {
+                if (side != null) {
+                    side.join();
+                }
+            }
         } finally {
             services.forEach(CloseHelper::quietClose);
             nodes.forEach(CloseHelper::quietClose);

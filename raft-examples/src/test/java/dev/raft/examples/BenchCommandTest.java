@@ -3,6 +3,10 @@ package dev.raft.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.raft.examples.bench.BenchOptions;
+import dev.raft.examples.bench.BenchResult;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,5 +106,23 @@ class BenchCommandTest {
         assertTrue(run(2, "bench", "--mode", "fast")[1].contains("--mode must be throughput or latency, got 'fast'"));
         assertTrue(run(2, "bench", "--fsync", "2")[1].contains("--fsync must be 0 or 1, got 2"));
         assertTrue(run(2, "bench", "--client", "tcp")[1].contains("--client must be aeron or in-process, got 'tcp'"));
+    }
+
+    @Test
+    @Timeout(120)
+    void theClientFollowsTheNewLeaderWhenTheLeaderCrashesAndEveryMessageIsAnswered() throws Exception {
+        final StringWriter out = new StringWriter();
+        // 10,000 messages at 2,000/s over Aeron; the leader's process "dies" (node and client service closed) 1.5 s in
+        final BenchOptions options = new BenchOptions(BenchOptions.Client.AERON, BenchOptions.Mode.LATENCY, 10_000, 0, 1,
+            2_000, 64, false, 100, null);
+        final BenchResult result = Bench.run(options, new PrintWriter(out, true), (leader, crash) -> {
+            Thread.sleep(1_500);
+            crash.accept(leader);
+        });
+        result.printTable(new PrintWriter(out, true));
+        assertTrue(result.complete(), out.toString());
+        assertEquals(10_000, result.answered(), out.toString());
+        assertTrue(result.leaderChanges() >= 1, out.toString());
+        assertTrue(result.resent() > 0, out.toString());
     }
 }

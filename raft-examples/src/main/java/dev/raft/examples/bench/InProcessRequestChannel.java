@@ -15,7 +15,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 /**
  * Proposes each message straight to the leader's {@link RaftNode} in this process, skipping the client hop: the
  * engine-level figure ({@code --client in-process}). Completions arrive on the nodes' threads and reach the
- * load generator through a many-to-one ring buffer.
+ * load generator through a many-to-one ring buffer; the term reported with an echo is the target's, read every
+ * few milliseconds.
  */
 final class InProcessRequestChannel implements RequestChannel {
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -23,6 +24,7 @@ final class InProcessRequestChannel implements RequestChannel {
     private static final int REFUSED = 2;
     private static final int MALFORMED = 3;
     private static final int RECORD = 4 * Long.BYTES;
+    private static final long TERM_READ_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Map<Integer, RaftNode> nodes;
     private final int[] ids;
@@ -33,6 +35,8 @@ final class InProcessRequestChannel implements RequestChannel {
     private final org.agrona.concurrent.MessageHandler handler = this::onAnswer;
     private AnswerListener listener;
     private int target;
+    private long term;
+    private long termReadNanos;
 
     InProcessRequestChannel(Map<Integer, RaftNode> nodes, int size, int target) {
         this.nodes = new TreeMap<>(nodes);
@@ -56,7 +60,7 @@ final class InProcessRequestChannel implements RequestChannel {
                     publish(MALFORMED, seq, 0, 0, 0);
                 } else {
                     final UnsafeBuffer echo = new UnsafeBuffer(result);
-                    publish(ECHO, echo.getLong(Long.BYTES, ORDER), echo.getLong(0, ORDER), node.metrics().term(), 0);
+                    publish(ECHO, echo.getLong(Long.BYTES, ORDER), echo.getLong(0, ORDER), 0, 0);
                 }
                 return;
             }
@@ -86,6 +90,12 @@ final class InProcessRequestChannel implements RequestChannel {
     @Override
     public int poll(AnswerListener listener) {
         this.listener = listener;
+        final long now = System.nanoTime();
+        if (now - termReadNanos > TERM_READ_INTERVAL_NANOS) {
+            // a metrics snapshot allocates: read the term every few milliseconds, not per answer
+            termReadNanos = now;
+            term = nodes.get(target).metrics().term();
+        }
         return answers.read(handler, 4096);
     }
 
@@ -95,7 +105,7 @@ final class InProcessRequestChannel implements RequestChannel {
         final long c = buffer.getLong(index + 16);
         final long d = buffer.getLong(index + 24);
         switch (type) {
-            case ECHO -> listener.onEcho(a, b, c);
+            case ECHO -> listener.onEcho(a, b, term);
             case REFUSED -> listener.onRefused(a, b == 1, (int) d, c);
             default -> listener.onMalformed();
         }

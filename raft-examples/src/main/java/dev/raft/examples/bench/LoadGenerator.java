@@ -15,8 +15,8 @@ import org.agrona.concurrent.IdleStrategy;
  * time in latency mode) to its echo, into an HdrHistogram (ns, 3 digits).
  *
  * <p>Refused messages (NOT_LEADER, a failed proposal) are sent again to the leader named in the refusal; when
- * nothing has been answered for {@value #RESEND_AFTER_MILLIS} ms, every unanswered message is sent again to the
- * next node. A run in which no message is answered for 30 s fails. Every message counts once: later answers to it are duplicates. A rise of the term seen in the
+ * nothing has been echoed for {@value #RESEND_AFTER_MILLIS} ms (a node that is gone, or one that fails every
+ * command), every unanswered message is sent again to the next node. A run in which no message is answered for 30 s fails. Every message counts once: later answers to it are duplicates. A rise of the term seen in the
  * answers during the measured phase is a leader change. Nothing is allocated per message.
  */
 final class LoadGenerator implements RequestChannel.AnswerListener {
@@ -48,7 +48,6 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private long nextSeq;
     private long lowestUnanswered;
     private long answeredInPhase;
-    private long lastAnswerNanos;
     private long lastEchoNanos;
     private long lastRescanNanos;
     private boolean recording;
@@ -127,7 +126,6 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         final long second = TimeUnit.SECONDS.toNanos(1);
         long nextProgress = start + second;
         long answeredAtLastProgress = 0;
-        lastAnswerNanos = start;
         lastEchoNanos = start;
         lastRescanNanos = start;
         idle.reset();
@@ -230,7 +228,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
                 + answeredInPhase + " of this phase; refused: not-leader " + counters.notLeader + ", failed "
                 + counters.failed + "; last target node " + channel.target());
         }
-        if (lowestUnanswered < nextSeq && now - lastAnswerNanos > TimeUnit.MILLISECONDS.toNanos(RESEND_AFTER_MILLIS)
+        if (lowestUnanswered < nextSeq && now - lastEchoNanos > TimeUnit.MILLISECONDS.toNanos(RESEND_AFTER_MILLIS)
             && now - lastRescanNanos > TimeUnit.MILLISECONDS.toNanos(RESEND_AFTER_MILLIS)) {
             // the target may be gone: try the next node with everything unanswered
             lastRescanNanos = now;
@@ -265,7 +263,6 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
             lowestUnanswered++;
         }
         final long now = System.nanoTime();
-        lastAnswerNanos = now;
         lastEchoNanos = now;
         if (recording) {
             histogram.recordValue(Math.min(Math.max(now - stampNanos, 0), HIGHEST_NANOS));
@@ -279,22 +276,24 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
             return;
         }
         noteTerm(answerTerm);
-        lastAnswerNanos = System.nanoTime();
+        final long now = System.nanoTime();
         if (isAnswered(seq)) {
             return;
         }
         if (notLeader) {
             counters.notLeader++;
             if (leaderHint == 0) {
-                // an election is running: give it a moment, then ask the next node
-                pauseUntil = lastAnswerNanos + NO_LEADER_PAUSE_NANOS;
-                channel.retarget(0);
+                if (now - pauseUntil >= 0) {
+                    // an election is running: give it a moment, then ask the next node (once for a burst of refusals)
+                    pauseUntil = now + NO_LEADER_PAUSE_NANOS;
+                    channel.retarget(0);
+                }
             } else if (leaderHint != channel.target()) {
                 channel.retarget(leaderHint);
             }
         } else {
             counters.failed++;
-            pauseUntil = lastAnswerNanos + FAILED_PAUSE_NANOS;
+            pauseUntil = now + FAILED_PAUSE_NANOS;
         }
         if (resendTail - resendHead < RING) {
             resends[(int) (resendTail++ & MASK)] = seq;

@@ -19,6 +19,7 @@ class LoadGeneratorTest {
         long term = 5;
         long maxOutstanding;
         long sends;
+        int retargets;
 
         @Override
         public boolean send(long seq, long stampNanos) {
@@ -28,7 +29,10 @@ class LoadGeneratorTest {
             return true;
         }
 
-        /** How {@code seq}, sent to {@code node}, is answered: 0 echo, 1 NOT_LEADER naming node 2, 2 echo twice, 3 failed. */
+        /**
+         * How {@code seq}, sent to {@code node}, is answered: 0 echo, 1 NOT_LEADER naming node 2, 2 echo twice, 3 failed,
+         * 4 NOT_LEADER naming no leader.
+         */
         int script(long seq, long node) {
             return 0;
         }
@@ -42,6 +46,7 @@ class LoadGeneratorTest {
                 switch (script(a[0], a[2])) {
                     case 1 -> listener.onRefused(a[0], true, 2, term);
                     case 3 -> listener.onRefused(a[0], false, 0, term);
+                    case 4 -> listener.onRefused(a[0], true, 0, term);
                     case 2 -> {
                         listener.onEcho(a[0], a[1], term);
                         listener.onEcho(a[0], a[1], term);
@@ -54,6 +59,7 @@ class LoadGeneratorTest {
 
         @Override
         public void retarget(int nodeId) {
+            retargets++;
             target = nodeId == 0 ? target % 3 + 1 : nodeId;
         }
 
@@ -169,5 +175,21 @@ class LoadGeneratorTest {
         final IllegalStateException e = assertThrows(IllegalStateException.class, load::measure);
         assertTrue(e.getMessage().startsWith("no message answered for 300 ms"), e.getMessage());
         assertTrue(load.counters().failed > 10, "failed " + load.counters().failed);
+    }
+
+    @Test
+    @Timeout(30)
+    void aBurstOfRefusalsNamingNoLeaderMovesToTheNextNodeOnce() {
+        final ScriptedChannel channel = new ScriptedChannel() {
+            @Override
+            int script(long seq, long node) {
+                return node == 1 ? 4 : 0; // node 1 lost its leadership and knows no leader yet
+            }
+        };
+        final LoadGenerator load = run(throughput(1_000, 0, 300), channel);
+        assertEquals(1, channel.retargets, "one retarget for the whole burst of 300 refusals");
+        assertEquals(2, channel.target());
+        assertEquals(300, load.counters().notLeader);
+        assertEquals(1_000, load.counters().answered);
     }
 }
