@@ -21,14 +21,15 @@ import org.HdrHistogram.Histogram;
  * @param resent          messages sent again
  * @param backPressure    sends refused by the channel (tried again later)
  * @param warmupPerSecond warm-up messages per second
+ * @param clientAllocated bytes the client's load thread allocated in the measured phase, -1 if unknown
  * @param error           why the run failed, or null
  */
 public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram latency, long leaderChanges, long sent,
                           long answered, long duplicates, long notLeader, long failed, long malformed, long resent,
-                          long backPressure, double warmupPerSecond, String error) {
+                          long backPressure, double warmupPerSecond, long clientAllocated, String error) {
     /** A run that failed before or while measuring. */
     public static BenchResult failed(BenchOptions options, String error) {
-        return new BenchResult(options, Double.NaN, new Histogram(3), 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, error);
+        return new BenchResult(options, Double.NaN, new Histogram(3), 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, -1, error);
     }
 
     /** Whether every message sent was answered and nothing failed. */
@@ -105,6 +106,10 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
         out.printf(Locale.ROOT, "%-22s not-leader %,d  failed %,d  malformed %,d  resent %,d  back-pressure %,d%n",
             "refusals and retries", notLeader, failed, malformed, resent, backPressure);
         out.printf(Locale.ROOT, "%-22s %d (during the measured phase)%n", "leader changes", leaderChanges);
+        if (clientAllocated >= 0) {
+            out.printf(Locale.ROOT, "%-22s %,d bytes in the measured phase (%.2f per message; progress lines included)%n",
+                "client thread alloc", clientAllocated, (double) clientAllocated / o.messages());
+        }
         if (error != null) {
             out.printf(Locale.ROOT, "%-22s %s%n", "ERROR", error);
         }

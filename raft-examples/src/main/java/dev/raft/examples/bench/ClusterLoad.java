@@ -52,13 +52,13 @@ public final class ClusterLoad {
             } catch (IllegalStateException e) {
                 final LoadGenerator.Counters c = load.counters();
                 return new BenchResult(options, Double.NaN, load.histogram(), 0, load.sent(), c.answered, c.duplicates,
-                    c.notLeader, c.failed, c.malformed, c.resent, c.backPressure, Double.NaN, e.getMessage());
+                    c.notLeader, c.failed, c.malformed, c.resent, c.backPressure, Double.NaN, -1, e.getMessage());
             }
             final LoadGenerator.Counters c = load.counters();
             final String error = load.unanswered() != 0 ? load.unanswered() + " messages unanswered" : null;
             return new BenchResult(options, measured.msgsPerSecond(), load.histogram(), measured.leaderChanges(),
                 load.sent(), c.answered, c.duplicates, c.notLeader, c.failed, c.malformed, c.resent, c.backPressure,
-                warm.msgsPerSecond(), error);
+                warm.msgsPerSecond(), measured.allocatedBytes(), error);
         }
     }
 

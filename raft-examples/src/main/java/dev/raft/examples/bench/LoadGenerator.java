@@ -1,7 +1,6 @@
 package dev.raft.examples.bench;
 
 import java.io.PrintWriter;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -38,6 +37,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private final long[] stamps = new long[RING];
     private final long[] resends = new long[RING];
     private final long[] answered;
+    private final StringBuilder progress = new StringBuilder(160);
     private final long total;
 
     private long resendHead;
@@ -67,8 +67,13 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         long leaderChanges;
     }
 
-    /** One phase's outcome. */
-    record Phase(long messages, long durationNanos, long backPressure, long leaderChanges) {
+    /**
+     * One phase's outcome.
+     *
+     * @param allocatedBytes bytes the load thread allocated during the phase (progress lines included), -1 if the
+     *                       JVM does not tell
+     */
+    record Phase(long messages, long durationNanos, long backPressure, long leaderChanges, long allocatedBytes) {
         double msgsPerSecond() {
             return durationNanos > 0 ? messages * 1e9 / durationNanos : Double.NaN;
         }
@@ -105,7 +110,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
 
     /** Sends the warm-up messages and waits for all their answers; nothing is recorded. */
     Phase warmUp() {
-        return options.warmup() == 0 ? new Phase(0, 0, 0, 0) : run("warm-up", options.warmup(), false);
+        return options.warmup() == 0 ? new Phase(0, 0, 0, 0, 0) : run("warm-up", options.warmup(), false);
     }
 
     /** Sends the measured messages and waits for all their answers. */
@@ -120,6 +125,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         recording = record;
         final long backPressureBefore = counters.backPressure;
         final long leaderChangesBefore = counters.leaderChanges;
+        final long allocatedBefore = allocatedBytes();
         final boolean throughput = options.mode() == BenchOptions.Mode.THROUGHPUT;
         final double intervalNanos = 1e9 / options.rate();
         final long start = System.nanoTime() + (throughput ? 0 : TimeUnit.MILLISECONDS.toNanos(1));
@@ -148,16 +154,22 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
             }
             if (now - nextProgress >= 0) {
                 final long done = answeredInPhase;
-                out.printf(Locale.ROOT, "%s: %.0f s sent %,d answered %,d (%,d/s) outstanding %,d target node %d%n", name,
-                    (now - start) / 1e9, nextSeq - phaseStart, done, done - answeredAtLastProgress,
-                    nextSeq - phaseStart - done, channel.target());
+                // built without a Formatter: a progress line costs one String
+                progress.setLength(0);
+                progress.append(name).append(": ").append((now - start) / second).append(" s sent ").append(nextSeq - phaseStart)
+                    .append(" answered ").append(done).append(" (").append(done - answeredAtLastProgress)
+                    .append("/s) outstanding ").append(nextSeq - phaseStart - done).append(" target node ")
+                    .append(channel.target()).append(System.lineSeparator());
+                out.append(progress).flush();
                 answeredAtLastProgress = done;
                 nextProgress += second;
             }
         }
         recording = false;
+        final long allocatedAfter = allocatedBytes();
         return new Phase(count, lastEchoNanos - start, counters.backPressure - backPressureBefore,
-            counters.leaderChanges - leaderChangesBefore);
+            counters.leaderChanges - leaderChangesBefore, allocatedBefore < 0 || allocatedAfter < 0 ? -1
+                : allocatedAfter - allocatedBefore);
     }
 
     private int sendResends() {
@@ -312,6 +324,12 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
                 counters.leaderChanges++;
             }
         }
+    }
+
+    private static long allocatedBytes() {
+        return java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+            && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()
+            ? t.getThreadAllocatedBytes(Thread.currentThread().getId()) : -1;
     }
 
     private boolean isAnswered(long seq) {

@@ -192,4 +192,58 @@ class LoadGeneratorTest {
         assertEquals(300, load.counters().notLeader);
         assertEquals(1_000, load.counters().answered);
     }
+
+    /** Echoes every message at the next poll, keeping them in preallocated arrays: allocates nothing per message. */
+    private static final class EchoChannel implements RequestChannel {
+        private final long[] seqs = new long[1 << 16];
+        private final long[] stamps = new long[1 << 16];
+        private int pending;
+
+        @Override
+        public boolean send(long seq, long stampNanos) {
+            if (pending == seqs.length) {
+                return false;
+            }
+            seqs[pending] = seq;
+            stamps[pending++] = stampNanos;
+            return true;
+        }
+
+        @Override
+        public int poll(AnswerListener listener) {
+            final int n = pending;
+            for (int i = 0; i < n; i++) {
+                listener.onEcho(seqs[i], stamps[i], 5);
+            }
+            pending = 0;
+            return n;
+        }
+
+        @Override
+        public void retarget(int nodeId) {
+        }
+
+        @Override
+        public int target() {
+            return 1;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void theLoadThreadAllocatesNothingPerMessageOnceWarm() {
+        final LoadGenerator load = new LoadGenerator(throughput(300_000, 100_000, 100), new EchoChannel(),
+            new PrintWriter(new StringWriter()), 5);
+        load.warmUp();
+        final LoadGenerator.Phase measured = load.measure();
+        assertEquals(300_000, measured.messages());
+        if (measured.allocatedBytes() >= 0) {
+            // 300,000 messages: one 16-byte object per message would be 4.8 MB; a progress line a second is a few KB
+            assertTrue(measured.allocatedBytes() < 64 * 1024, "allocated " + measured.allocatedBytes() + " bytes");
+        }
+    }
 }
