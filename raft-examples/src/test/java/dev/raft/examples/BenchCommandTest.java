@@ -71,6 +71,7 @@ class BenchCommandTest {
         assertTrue(Long.parseLong(json.get("leader_changes")) >= 0, out);
         assertEveryMessageAnswered(out, 3500);
         assertTrue(out.contains("measured throughput"), out);
+        assertTrue(out.contains("allocated in the measured phase: ") && out.contains(" B/msg  raft-node-"), out);
     }
 
     @Test

@@ -43,7 +43,11 @@ public final class ClusterLoad {
                         warm.durationNanos() / 1e6, warm.msgsPerSecond());
                 }
                 try (Recording recording = startRecording(options)) {
+                    final ThreadAllocations allocations = ThreadAllocations.start();
                     measured = load.measure();
+                    if (allocations != null) {
+                        printAllocations(allocations.since(), measured.messages(), out);
+                    }
                     if (recording != null) {
                         recording.stop();
                         out.println("flight recording of the measured phase: " + options.jfr().toAbsolutePath());
@@ -59,6 +63,19 @@ public final class ClusterLoad {
             return new BenchResult(options, measured.msgsPerSecond(), load.histogram(), measured.leaderChanges(),
                 load.sent(), c.answered, c.duplicates, c.notLeader, c.failed, c.malformed, c.resent, c.backPressure,
                 warm.msgsPerSecond(), measured.allocatedBytes(), error);
+        }
+    }
+
+    private static void printAllocations(java.util.List<ThreadAllocations.Share> shares, long messages, PrintWriter out) {
+        long total = 0;
+        for (ThreadAllocations.Share s : shares) {
+            total += s.bytes();
+        }
+        out.printf(Locale.ROOT, "allocated in the measured phase: %,d bytes, %.1f per message; by thread:%n", total,
+            (double) total / messages);
+        for (int i = 0; i < Math.min(10, shares.size()); i++) {
+            final ThreadAllocations.Share s = shares.get(i);
+            out.printf(Locale.ROOT, "  %10.1f B/msg  %s%n", (double) s.bytes() / messages, s.thread());
         }
     }
 
