@@ -181,6 +181,9 @@ final class AeronRequestChannel implements RequestChannel {
                 return;
             }
             listener.onEcho(seq, echo.getLong(0, ORDER), term);
+        } else if (code == ResponseCode.REJECTED) {
+            decoder.skipResult();
+            listener.onRejected(seq, decoder.message());
         } else {
             listener.onRefused(seq, code == ResponseCode.NOT_LEADER, decoder.leaderId(), term);
         }

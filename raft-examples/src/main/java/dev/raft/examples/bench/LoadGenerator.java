@@ -51,6 +51,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private long lastEchoNanos;
     private long lastRescanNanos;
     private boolean recording;
+    private String rejection;
     private long term;
     private final Counters counters = new Counters();
 
@@ -145,6 +146,9 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
                 }
             }
             work += channel.poll(this);
+            if (rejection != null) {
+                throw new IllegalStateException(rejection);
+            }
             now = System.nanoTime();
             if (work > 0) {
                 idle.reset();
@@ -309,6 +313,13 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         }
         if (resendTail - resendHead < RING) {
             resends[(int) (resendTail++ & MASK)] = seq;
+        }
+    }
+
+    @Override
+    public void onRejected(long seq, String reason) {
+        if (rejection == null) {
+            rejection = "the cluster rejected message " + seq + ": " + reason;
         }
     }
 

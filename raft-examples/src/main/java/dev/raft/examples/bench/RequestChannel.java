@@ -36,6 +36,9 @@ interface RequestChannel extends AutoCloseable {
          */
         void onRefused(long seq, boolean notLeader, int leaderHint, long term);
 
+        /** Message {@code seq} was refused for good (too long, not authenticated): sending it again cannot help. */
+        void onRejected(long seq, String reason);
+
         /** An answer that is not a well-formed echo of a message of this run. */
         void onMalformed();
     }

@@ -31,7 +31,7 @@ class LoadGeneratorTest {
 
         /**
          * How {@code seq}, sent to {@code node}, is answered: 0 echo, 1 NOT_LEADER naming node 2, 2 echo twice, 3 failed,
-         * 4 NOT_LEADER naming no leader.
+         * 4 NOT_LEADER naming no leader, 5 rejected.
          */
         int script(long seq, long node) {
             return 0;
@@ -47,6 +47,7 @@ class LoadGeneratorTest {
                     case 1 -> listener.onRefused(a[0], true, 2, term);
                     case 3 -> listener.onRefused(a[0], false, 0, term);
                     case 4 -> listener.onRefused(a[0], true, 0, term);
+                    case 5 -> listener.onRejected(a[0], "command of 64 bytes exceeds 32");
                     case 2 -> {
                         listener.onEcho(a[0], a[1], term);
                         listener.onEcho(a[0], a[1], term);
@@ -245,5 +246,20 @@ class LoadGeneratorTest {
             // 300,000 messages: one 16-byte object per message would be 4.8 MB; a progress line a second is a few KB
             assertTrue(measured.allocatedBytes() < 64 * 1024, "allocated " + measured.allocatedBytes() + " bytes");
         }
+    }
+
+    @Test
+    @Timeout(30)
+    void aRejectedMessageFailsTheRunAtOnceNamingTheReason() {
+        final ScriptedChannel channel = new ScriptedChannel() {
+            @Override
+            int script(long seq, long node) {
+                return seq == 7 ? 5 : 0;
+            }
+        };
+        final LoadGenerator load = new LoadGenerator(throughput(100, 0, 10), channel, new PrintWriter(new StringWriter()),
+            channel.term);
+        final IllegalStateException e = assertThrows(IllegalStateException.class, load::measure);
+        assertEquals("the cluster rejected message 7: command of 64 bytes exceeds 32", e.getMessage());
     }
 }
