@@ -46,7 +46,7 @@ public final class KvNode implements AutoCloseable {
     public static final String IDENTITY_FILE = "raftkv.identity";
 
     private final Options options;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final StateMachine stateMachine;
     private final RaftNode raft;
     private final String aeronDirectory;
     private final DirectoryLock lock;
@@ -92,9 +92,10 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private KvNode(Options options, DirectoryLock lock) {
+    private KvNode(Options options, DirectoryLock lock, StateMachine stateMachine) {
         this.options = options;
         this.lock = lock;
+        this.stateMachine = Objects.requireNonNull(stateMachine, "KvNode.stateMachine");
         final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
         final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
             .nodeId(options.nodeId())
@@ -142,11 +143,19 @@ public final class KvNode implements AutoCloseable {
      * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
      */
     public static KvNode start(Options options) {
+        return start(options, new KvStateMachine());
+    }
+
+    /**
+     * Like {@link #start(Options)}, with another state machine than the key-value map (the benchmark's echo):
+     * {@link #stateMachine()} is then unavailable.
+     */
+    public static KvNode start(Options options, StateMachine stateMachine) {
         final DirectoryLock lock = DirectoryLock.acquire(options.dataDir());
         final KvNode node;
         try {
             claimDirectory(options);
-            node = new KvNode(options, lock);
+            node = new KvNode(options, lock, stateMachine);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -236,7 +245,11 @@ public final class KvNode implements AutoCloseable {
 
     /** The replicated map, as applied on this node. */
     public KvStateMachine stateMachine() {
-        return stateMachine;
+        if (!(stateMachine instanceof KvStateMachine kv)) {
+            throw new IllegalStateException("node " + id() + " runs " + stateMachine.getClass().getSimpleName()
+                + ", not the key-value map");
+        }
+        return kv;
     }
 
     /** The latest published metrics. */
