@@ -1,5 +1,6 @@
 package dev.raft.examples;
 
+import dev.raft.examples.fault.ServerFaultInjection;
 import dev.raft.examples.kv.ClientService;
 import dev.raft.examples.kv.KvNode;
 import dev.raft.storage.file.DurabilityMode;
@@ -39,6 +40,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--no-fsync", description = "Do not force appends to disk (survives a process crash, not a machine crash).")
     private boolean noFsync;
 
+    @Option(names = "--fault-control", paramLabel = "PORT", description = "TESTING ONLY: lose Raft messages as told by "
+        + "requests on a UDP control socket on 127.0.0.1:PORT (see the package dev.raft.examples.fault).")
+    private Integer faultControlPort;
+
     @Override
     public Integer call() {
         final CommandLine cli = spec.commandLine();
@@ -54,10 +59,12 @@ final class ServerCommand implements Callable<Integer> {
         final PrintWriter out = cli.getOut();
         // the barrier's shutdown hook waits for its close(): close it last, after the node stopped, also on failure
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier()) {
-            try (KvNode node = KvNode.start(options);
+            try (ServerFaultInjection faults = ServerFaultInjection.controlledOn(faultControlPort);
+                 KvNode node = KvNode.start(options, faults);
                  ClientService clients = new ClientService(node, ClientService.clientEndpoint(endpoints.get(id))).start()) {
                 out.println("raftkv server: node " + id + " of cluster " + clusterId + " (members " + endpoints.keySet()
-                    + ") serving; Raft on " + endpoints.get(id) + ", clients on " + clients.endpoint() + ", data in " + dir);
+                    + ") serving; Raft on " + endpoints.get(id) + ", clients on " + clients.endpoint() + ", data in " + dir
+                    + faults.describe());
                 out.flush();
                 barrier.await();
                 out.println("raftkv server: node " + id + " stopping");

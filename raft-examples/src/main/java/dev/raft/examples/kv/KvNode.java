@@ -1,11 +1,14 @@
 package dev.raft.examples.kv;
 
 import com.google.inject.Guice;
+import com.google.inject.Scopes;
+import com.google.inject.util.Modules;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.statemachine.StateMachine;
+import dev.raft.api.transport.Transport;
 import dev.raft.core.RaftModule;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
@@ -24,6 +27,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -71,7 +75,7 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private KvNode(Options options) {
+    private KvNode(Options options, UnaryOperator<Transport> transportWrapper) {
         this.options = options;
         final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
         final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
@@ -91,7 +95,9 @@ public final class KvNode implements AutoCloseable {
         raft = Guice.createInjector(
                 new RaftModule(config),
                 new FileStorageModule(options.dataDir(), storage),
-                new AeronTransportModule(transport),
+                Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
+                    (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
+                        .transport(transport))).in(Scopes.SINGLETON)),
                 binder -> binder.bind(StateMachine.class).toInstance(stateMachine))
             .getInstance(RaftNode.class);
     }
@@ -103,8 +109,13 @@ public final class KvNode implements AutoCloseable {
      * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
      */
     public static KvNode start(Options options) {
+        return start(options, UnaryOperator.identity());
+    }
+
+    /** {@link #start(Options)} with the node's transport wrapped by {@code transportWrapper} (fault injection). */
+    public static KvNode start(Options options, UnaryOperator<Transport> transportWrapper) {
         claimDirectory(options);
-        final KvNode node = new KvNode(options);
+        final KvNode node = new KvNode(options, transportWrapper);
         try {
             node.raft.start();
         } catch (RuntimeException e) {
