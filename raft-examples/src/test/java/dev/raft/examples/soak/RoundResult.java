@@ -13,6 +13,8 @@ final class RoundResult {
     long leaderLostAtNanos = -1;
     /** From the fault to the first status of a leader in a higher term, or -1 (not hit, or none seen). */
     long failoverNanos = -1;
+    /** From the fault to the first OK of an operation invoked after it, or -1 (not hit, or not computed yet). */
+    long outageMillis = -1;
 
     RoundResult(int index, Fault fault) {
         this.index = index;
@@ -33,6 +35,7 @@ final class RoundResult {
         if (leaderLostAtNanos >= 0) {
             s.append(failoverNanos >= 0 ? String.format(" failover %5d ms", failoverNanos / 1_000_000)
                 : " failover   n/a   ");
+            s.append(outageMillis >= 0 ? String.format(" outage %5d ms", outageMillis) : "");
         }
         s.append(' ').append(String.join("; ", notes));
         for (String f : failures) {

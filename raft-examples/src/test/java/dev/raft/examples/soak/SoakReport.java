@@ -1,6 +1,8 @@
 package dev.raft.examples.soak;
 
 import dev.raft.testkit.linearizability.CheckResult;
+import dev.raft.testkit.linearizability.History;
+import dev.raft.testkit.linearizability.KvModel;
 import dev.raft.testkit.linearizability.KvInput;
 import dev.raft.testkit.linearizability.KvOutput;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import java.util.stream.Collectors;
 
 /** The figures and verdicts of one soak run, and their printout. */
 final class SoakReport {
+    private static final int MAX_PARTITION_LINES = 61;
     final SoakConfig config;
     final Instant started = Instant.now();
     final List<RoundResult> rounds = new ArrayList<>();
@@ -77,6 +80,14 @@ final class SoakReport {
         s.append("acknowledged writes checked on ").append(keysChecked).append(" keys, lost: ").append(lostWrites).append('\n');
         if (linearizability != null) {
             s.append("linearizability: ").append(linearizability.report()).append('\n');
+            if (!linearizability.failingPartition().isEmpty()) {
+                final List<String> lines = new History<>(linearizability.failingPartition()).render(new KvModel())
+                    .lines().toList();
+                s.append("the failing key's whole history (").append(lines.size() - 1).append(" operations")
+                    .append(lines.size() > MAX_PARTITION_LINES ? ", first " + (MAX_PARTITION_LINES - 1) : "")
+                    .append("; times are System.nanoTime):\n");
+                lines.stream().limit(MAX_PARTITION_LINES).forEach(l -> s.append(l).append('\n'));
+            }
         }
         failures.forEach(f -> s.append("FAILURE: ").append(f).append('\n'));
         verdicts.forEach((name, ok) -> s.append(ok ? "PASS " : "FAIL ").append(name).append('\n'));

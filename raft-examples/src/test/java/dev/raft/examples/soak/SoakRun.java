@@ -157,7 +157,8 @@ final class SoakRun {
             if (firstOk < 0) {
                 report.failures.add("round " + r.index + ": no operation invoked after its fault completed OK");
             } else {
-                report.outageMillis.add((firstOk - t0) / 1_000_000);
+                r.outageMillis = (firstOk - t0) / 1_000_000;
+                report.outageMillis.add(r.outageMillis);
             }
         }
         report.linearizability = LinearizabilityChecker.forModel(new KvModel())
