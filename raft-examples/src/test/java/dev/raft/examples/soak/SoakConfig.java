@@ -48,6 +48,11 @@ record SoakConfig(String label, int nodes, int clientThreads, Map<Fault, Integer
         return fromProperties("long-" + nodes, nodes, 6, rounds, Duration.ofMillis(3000));
     }
 
+    /** For the single-fault regression tests: 3 nodes, no client threads, a fixed seed. */
+    static SoakConfig regression(String label) {
+        return new SoakConfig(label, 3, 0, Map.of(), 1, Duration.ofMillis(1500), Duration.ofSeconds(5), 300, List.of());
+    }
+
     private static SoakConfig fromProperties(String label, int nodes, int threads, Map<Fault, Integer> rounds,
                                              Duration hold) {
         final long seed = Long.getLong("soak.seed", new Random().nextLong());
