@@ -84,11 +84,11 @@ final class FaultRounds {
         final List<Integer> order = new ArrayList<>(cut);
         order.sort(Comparator.comparing(id -> id != leader.nodeId()));
         for (int id : order) {
-            cluster.control(id, "drop " + restIds);
+            control(r, id, "drop " + restIds);
         }
         final long t0 = System.nanoTime();
         for (int id : rest) {
-            cluster.control(id, "drop " + cutIds);
+            control(r, id, "drop " + cutIds);
         }
         final boolean leaderCut = cut.contains(leader.nodeId());
         r.note("cut " + cut + " from " + rest + (leaderCut ? " (the leader " + leader.nodeId() + " cut)" : ""));
@@ -104,13 +104,13 @@ final class FaultRounds {
         final List<Integer> others = cluster.ids().stream().filter(id -> id != l).toList();
         final long t0;
         if (random.nextBoolean()) {
-            cluster.control(l, "drop-in " + join(others));
+            control(r, l, "drop-in " + join(others));
             t0 = System.nanoTime();
             r.note("the leader " + l + " hears nobody; its own messages still arrive");
             measureFailover(r, t0, leader.term(), l);
         } else {
             final int follower = pick(others);
-            cluster.control(follower, "drop-out " + l);
+            control(r, follower, "drop-out " + l);
             t0 = System.nanoTime();
             r.note("follower " + follower + "'s messages to the leader " + l + " are lost; it still hears the leader");
         }
@@ -214,9 +214,9 @@ final class FaultRounds {
     /** Moves leadership off {@code leader}: cut it off until another node leads, then heal. */
     private void demote(RoundResult r, SoakClient.NodeStatus leader) throws Exception {
         final List<Integer> others = cluster.ids().stream().filter(id -> id != leader.nodeId()).toList();
-        cluster.control(leader.nodeId(), "isolate");
+        control(r, leader.nodeId(), "isolate");
         for (int id : others) {
-            cluster.control(id, "drop " + leader.nodeId());
+            control(r, id, "drop " + leader.nodeId());
         }
         final long seen = ClusterWaits.newLeader(cluster, leader.term(), leader.nodeId(), FAILOVER_TIMEOUT);
         healAll();
@@ -243,6 +243,13 @@ final class FaultRounds {
     void healAll() throws IOException {
         for (int id : cluster.ids()) {
             cluster.control(id, "heal");
+        }
+    }
+
+    /** Sends a fault request; a running node that does not answer fails the round (the fault is not known to hold). */
+    private void control(RoundResult r, int id, String request) throws IOException {
+        if (cluster.control(id, request).isEmpty() && cluster.isAlive(id)) {
+            r.fail("node " + id + " did not answer the fault request '" + request + "'");
         }
     }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * killed, nodes are partitioned, a follower's disk fills and a follower loses its directory; see {@link SoakRun}.
  *
  * <p>{@code -Dsoak=bounded}: a few rounds of each fault on 3 and on 5 nodes (CI, about two minutes each).
- * {@code -Dsoak=long}: 55 kill rounds and 10 of each other fault on 3 nodes. Options: {@code -Dsoak.seed},
+ * {@code -Dsoak=long}: 55 kill rounds and 10 of each other fault on 3 nodes, then on 5. Off by default
+ * ({@code <soak>off</soak>} in raft-examples' pom) until issue 11's fixes are in. Options: {@code -Dsoak.seed},
  * {@code -Dsoak.clients}, {@code -Dsoak.opTimeoutMs}, {@code -Dsoak.maxElectionTimeoutMs},
  * {@code -Dsoak.serverArgs="..."}, {@code -Dsoak.reportDir}.
  */
@@ -38,6 +39,14 @@ class FaultSoakTest {
     @Timeout(value = 6, unit = TimeUnit.HOURS)
     void longSoakOnThreeNodes() throws Exception {
         final SoakReport report = SoakRun.run(SoakConfig.longRun(3));
+        assertTrue(report.passed(), report::render);
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "soak", matches = "long")
+    @Timeout(value = 6, unit = TimeUnit.HOURS)
+    void longSoakOnFiveNodes() throws Exception {
+        final SoakReport report = SoakRun.run(SoakConfig.longRun(5));
         assertTrue(report.passed(), report::render);
     }
 }

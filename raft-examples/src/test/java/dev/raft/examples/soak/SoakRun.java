@@ -79,8 +79,9 @@ final class SoakRun {
         for (Fault fault : config.schedule()) {
             workload.keyMode(index % 2 == 0 ? Workload.KeyMode.HOT : Workload.KeyMode.COLD);
             final RoundResult r = rounds.run(++index, fault);
+            r.notes.add(0, workload.keyMode() + " keys");
             report.rounds.add(r);
-            System.out.println(r + "  [" + workload.keyMode() + " keys, " + workload.operations() + " ops so far]");
+            System.out.println(r + "  [" + workload.operations() + " operations so far]");
             if (!r.failures.isEmpty() && !heal(cluster, rounds, report, "after round " + index)) {
                 report.failures.add("soak aborted after round " + index + ": the cluster could not be healed");
                 break;
