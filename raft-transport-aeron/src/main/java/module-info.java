@@ -9,4 +9,5 @@ module dev.raft.transport.aeron {
     requires org.slf4j;
 
     exports dev.raft.transport.aeron;
+    exports dev.raft.transport.aeron.auth;
 }

@@ -67,8 +67,12 @@ public record Entry(long term, long index, EntryType type, byte[] data) implemen
         return (int) (31 * (31 * term + index) + Arrays.hashCode(data));
     }
 
+    /** Id, type, payload length and a CRC32C digest of the payload, so that two different payloads print differently. */
     @Override
     public String toString() {
-        return "Entry{" + term + "-" + index + " " + type + " " + data.length + "B}";
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return "Entry{" + term + "-" + index + " " + type + " " + data.length + "B crc32c " + String.format("%08x", crc.getValue())
+            + "}";
     }
 }

@@ -55,6 +55,14 @@ public final class FileStorageConfig {
         return segmentSizeBytes;
     }
 
+    /**
+     * The largest entry payload a log with this config stores (an entry never spans two segments): the segment
+     * size less the segment and record headers. Keep {@code RaftConfig.maxBytesPerAppend} at or below it.
+     */
+    public int maxEntryBytes() {
+        return dev.raft.storage.file.internal.segment.SegmentFormat.maxPayload(segmentSizeBytes);
+    }
+
     /** Whether batches are forced before they are reported durable. Default {@link DurabilityMode#FSYNC}. */
     public DurabilityMode durabilityMode() {
         return durabilityMode;

@@ -49,6 +49,11 @@ class FileStorageConformanceTest extends StorageConformanceSuite {
         }
 
         @Override
+        public int maxEntryBytes() {
+            return CONFIG.maxEntryBytes();
+        }
+
+        @Override
         public void crash(LogStore store, Path dir) {
             ((FileLogStore) store).crash(true);
         }

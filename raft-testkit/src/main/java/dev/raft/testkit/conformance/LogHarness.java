@@ -322,7 +322,8 @@ final class LogHarness implements AutoCloseable {
                 + " is beyond the last entry held before the crash, " + modelLast(), null);
         }
         if (last.index() > purged.index()) {
-            final EntryBatch all = readAll(purged.index() + 1, last.index() + 1, CRASH_PREFIX);
+            final EntryBatch all = readAll(purged.index() + 1, last.index() + 1, READ_ENTRIES,
+                " (checking: " + CRASH_PREFIX + ")");
             for (int i = 0; i < all.size(); i++) {
                 final Entry got = all.entry(i).toEntry();
                 final Entry want = modelEntry(got.index());
@@ -343,27 +344,33 @@ final class LogHarness implements AutoCloseable {
         log.add("  (reopened with lastLogId " + last + ")");
     }
 
-    /** Checks ids, vote, every entry and every term against the model. */
+    /**
+     * Checks ids, vote, every entry and every term against the model. The ids are checked under {@code contract}
+     * (what the last operation promised); every other sub-check names its own contract and says what it was
+     * checking.
+     */
     void checkAll(String contract) {
         checkIds(contract);
-        final Vote gotVote = call(contract, "readVote", store::readVote);
-        log.check(gotVote.equals(vote), contract, "readVote() = " + gotVote + ", saved " + vote);
+        final String checking = " (checking: " + contract + ")";
+        final Vote gotVote = call(VOTE, "readVote" + checking, store::readVote);
+        log.check(gotVote.equals(vote), VOTE, "readVote() = " + gotVote + ", saved " + vote + checking);
         final LogId last = modelLast();
         if (last.index() > purged.index()) {
-            final EntryBatch all = readAll(purged.index() + 1, last.index() + 1, contract);
+            final EntryBatch all = readAll(purged.index() + 1, last.index() + 1, READ_ENTRIES, checking);
             for (int i = 0; i < all.size(); i++) {
                 final Entry got = all.entry(i).toEntry();
                 final String how = truncated.get(got.logId());
                 log.check(modelEntry(got.index()).equals(got), how != null ? TRUNCATE : READ_ENTRIES, "holds " + got
                     + " at index " + got.index() + ", appended was " + modelEntry(got.index())
-                    + (how != null ? "; it was removed by " + how : "") + " (checking " + contract + ")");
-                final long term = call(contract, "termAt", () -> store.termAt(got.index()));
-                log.check(term == got.term(), contract, "termAt(" + got.index() + ") = " + term + ", entry has term " + got.term());
+                    + (how != null ? "; it was removed by " + how : "") + checking);
+                final long term = call(TERM_AT, "termAt(" + got.index() + ")" + checking, () -> store.termAt(got.index()));
+                log.check(term == got.term(), TERM_AT, "termAt(" + got.index() + ") = " + term + ", entry has term " + got.term()
+                    + checking);
             }
         }
-        final long purgedTerm = call(contract, "termAt", () -> store.termAt(purged.index()));
-        log.check(purgedTerm == purged.term(), contract, "termAt(" + purged.index() + ") = " + purgedTerm
-            + " at the purge point " + purged);
+        final long purgedTerm = call(TERM_AT, "termAt(" + purged.index() + ")" + checking, () -> store.termAt(purged.index()));
+        log.check(purgedTerm == purged.term(), TERM_AT, "termAt(" + purged.index() + ") = " + purgedTerm
+            + " at the purge point " + purged + checking);
     }
 
     /** Checks {@code lastLogId} and {@code lastPurgedLogId} against the model. */
@@ -375,19 +382,20 @@ final class LogHarness implements AutoCloseable {
         log.check(gotPurged.equals(purged), contract, "lastPurgedLogId() = " + gotPurged + ", expected " + purged);
     }
 
-    private EntryBatch readAll(long from, long to, String contract) {
+    private EntryBatch readAll(long from, long to, String contract, String checking) {
         final EntryBatch all = new EntryBatch(1024);
         long next = from;
         while (next < to) {
             final long start = next;
-            final int n = call(contract, "read", () -> store.read(start, to, Integer.MAX_VALUE, all));
+            final int n = call(contract, "read(" + start + ", " + to + ")" + checking,
+                () -> store.read(start, to, Integer.MAX_VALUE, all));
             log.check(n > 0 && all.size() == next - from + n, READ_DST, "read(" + start + ", " + to
-                + ", MAX) copied " + n + " entries, dst now holds " + all.size());
+                + ", MAX) copied " + n + " entries, dst now holds " + all.size() + checking);
             next += n;
         }
         for (int i = 0; i < all.size(); i++) {
             log.check(all.index(i) == from + i, READ_ENTRIES, "read returned index " + all.index(i) + " at position " + i
-                + " of a read from " + from);
+                + " of a read from " + from + checking);
         }
         return all;
     }

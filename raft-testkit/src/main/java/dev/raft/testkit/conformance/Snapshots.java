@@ -47,6 +47,12 @@ final class Snapshots {
 
     /** Checks meta, size and bytes (by positional reads and by stream) of {@code reader}. */
     static void checkReader(SnapshotReader reader, SnapshotMeta meta, byte[] expected, String contract, OpLog log) {
+        checkReader(reader, meta, expected, contract, contract, log);
+    }
+
+    /** As {@link #checkReader(SnapshotReader, SnapshotMeta, byte[], String, OpLog)}; wrong bytes are named {@code bytesContract}. */
+    static void checkReader(SnapshotReader reader, SnapshotMeta meta, byte[] expected, String contract, String bytesContract,
+                            OpLog log) {
         try {
             log.check(meta.equals(reader.meta()), contract, "reader meta " + reader.meta() + ", expected " + meta);
             log.check(reader.size() == expected.length, contract, "reader size " + reader.size() + ", expected " + expected.length);
@@ -62,11 +68,12 @@ final class Snapshots {
             log.check(reader.read(expected.length, ByteBuffer.allocate(8)) == -1, StorageContracts.READER,
                 "read at position size() did not return -1");
             final int mismatch = Arrays.mismatch(read, expected);
-            log.check(mismatch < 0, contract, "positional read differs from what was written at byte " + mismatch);
+            log.check(mismatch < 0, bytesContract, "positional read differs from what was written at byte " + mismatch
+                + (bytesContract.equals(contract) ? "" : " (checking: " + contract + ")"));
             try (InputStream in = reader.openStream()) {
                 final byte[] streamed = in.readAllBytes();
                 final int streamMismatch = Arrays.mismatch(streamed, expected);
-                log.check(streamMismatch < 0, contract, "openStream() gives " + streamed.length + " bytes, differing from the "
+                log.check(streamMismatch < 0, bytesContract, "openStream() gives " + streamed.length + " bytes, differing from the "
                     + expected.length + " written at byte " + streamMismatch);
             }
         } catch (IOException | RuntimeException e) {
@@ -76,6 +83,12 @@ final class Snapshots {
 
     /** Checks {@code current()} holds {@code meta} with {@code expected} bytes, or nothing when meta is null. */
     static void checkCurrent(SnapshotStore store, SnapshotMeta meta, byte[] expected, String contract, OpLog log) {
+        checkCurrent(store, meta, expected, contract, contract, log);
+    }
+
+    /** As {@link #checkCurrent(SnapshotStore, SnapshotMeta, byte[], String, OpLog)}; wrong bytes are named {@code bytesContract}. */
+    static void checkCurrent(SnapshotStore store, SnapshotMeta meta, byte[] expected, String contract, String bytesContract,
+                             OpLog log) {
         log.add("current()");
         final Optional<SnapshotReader> current;
         try {
@@ -90,7 +103,7 @@ final class Snapshots {
         }
         log.check(current.isPresent(), contract, "current() is empty, expected " + meta.snapshotId());
         try (SnapshotReader reader = current.get()) {
-            checkReader(reader, meta, expected, contract, log);
+            checkReader(reader, meta, expected, contract, bytesContract, log);
         }
     }
 

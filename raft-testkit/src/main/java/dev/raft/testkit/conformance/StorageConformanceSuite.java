@@ -497,6 +497,7 @@ public abstract class StorageConformanceSuite {
      * was appended.
      */
     @Test
+    @NeedsFault(Fault.CRASH)
     public void crashKeepsFlushedEntriesVoteTruncateAndPurge() {
         assumeFault(Fault.CRASH);
         final LogHarness h = log();
@@ -523,6 +524,7 @@ public abstract class StorageConformanceSuite {
 
     /** A truncated entry never comes back after a crash, even when new entries are appended in its place. */
     @Test
+    @NeedsFault(Fault.CRASH)
     public void crashAfterTruncateNeverResurrects() {
         assumeFault(Fault.CRASH);
         final LogHarness h = log();
@@ -539,6 +541,7 @@ public abstract class StorageConformanceSuite {
 
     /** A crash that tears the unflushed tail leaves a prefix with every flushed entry and no torn entry. */
     @Test
+    @NeedsFault(Fault.TORN_CRASH)
     public void crashTearingTheUnflushedTail() {
         assumeFault(Fault.TORN_CRASH);
         final LogHarness h = log();
@@ -554,13 +557,78 @@ public abstract class StorageConformanceSuite {
     @Test
     public void concurrentReadsSeeNoTornOrPhantomEntries() throws Exception {
         final OpLog ops = ops();
-        final LogStore store = factory.openLogStore(dir("concurrent-log"));
-        opened.add(store);
-        new ConcurrentReadRun(store, ops, 42).run(2, Long.getLong("raft.conformance.concurrencyMillis", 400));
+        new ConcurrentReadRun(rawLog("concurrent-log"), ops, 42).run(2, Long.getLong("raft.conformance.concurrencyMillis", 400));
+    }
+
+    /** The largest entry the store declares ({@link StorageFactory#maxEntryBytes()}) reads back intact, also after reopen. */
+    @Test
+    public void largestEntryKeptIntact() {
+        PrincipleCases.largestEntry(log(), factory.maxEntryBytes());
+    }
+
+    /**
+     * Every range precondition ({@code termAt}, {@code read}, {@code truncateFrom}) holds on both sides of its
+     * boundary after a purge, after a truncate, after a reopen and after a crash.
+     */
+    @Test
+    @NeedsFault(value = Fault.CRASH, partly = true)
+    public void preconditionsOnBothSidesAfterPurgeTruncateReopenAndCrash() {
+        final LogHarness h = log();
+        h.append(1, 10);
+        h.append(2, 10);
+        PrincipleCases.boundaries(h);
+        h.purge(LogId.of(1, 5));
+        PrincipleCases.boundaries(h);
+        h.truncate(15);
+        PrincipleCases.boundaries(h);
+        h.reopenAfterClose();
+        PrincipleCases.boundaries(h);
+        if (factory.unsupported(Fault.CRASH).isEmpty()) {
+            h.append(3, 3);
+            h.awaitFlushed();
+            h.crashAndReopen(false);
+            PrincipleCases.boundaries(h);
+        }
+    }
+
+    /** Two appends with two different callbacks: both callbacks are told. */
+    @Test
+    public void everyAppendsCallbackIsTold() throws Exception {
+        final OpLog ops = ops();
+        PrincipleCases.everyCallbackTold(rawLog("callbacks"), ops);
+    }
+
+    /** The longest snapshot id and the largest chunks are kept intact, also after reopen. */
+    @Test
+    public void longestSnapshotIdAndLargestChunksKeptIntact() throws Exception {
+        final OpLog ops = ops();
+        final Path dir = dir("snapshots");
+        final SnapshotStore store = factory.openSnapshotStore(dir);
+        final SnapshotMeta meta = PrincipleCases.largestSnapshot(store, ops);
+        ops.add("close; reopen");
+        store.close();
+        final SnapshotStore reopened = factory.openSnapshotStore(dir);
+        opened.add(reopened);
+        final int size = 2 * dev.raft.api.config.RaftConfig.MAX_SNAPSHOT_CHUNK_BYTES + 7;
+        Snapshots.checkCurrent(reopened, meta, Snapshots.content(30, 0, size), StorageContracts.LIMITS, ops);
+    }
+
+    /**
+     * Lists, for each fault the factory declares unsupported, the cases that skips (skipped itself, with that
+     * list as its reason, when any fault is unsupported).
+     */
+    @Test
+    public void faultSupportReport() {
+        final String report = PrincipleCases.faultReport(getClass(), factory);
+        if (!report.isEmpty()) {
+            System.out.println(storeName() + ":\n" + report);
+            Assumptions.abort(report);
+        }
     }
 
     /** Thousands of seeded random operations, valid and invalid, with reopens and crashes, against the model. */
     @Test
+    @NeedsFault(value = {Fault.CRASH, Fault.TORN_CRASH}, partly = true)
     public void randomLogOperationsMatchTheModel() {
         final boolean crash = factory.unsupported(Fault.CRASH).isEmpty();
         final boolean torn = factory.unsupported(Fault.TORN_CRASH).isEmpty();
@@ -732,6 +800,7 @@ public abstract class StorageConformanceSuite {
 
     /** A crash before finish leaves the previous snapshot; after finish, the new one. */
     @Test
+    @NeedsFault(Fault.CRASH)
     public void snapshotCrashBeforeAndAfterFinish() throws Exception {
         assumeFault(Fault.CRASH);
         final OpLog ops = ops();
@@ -798,6 +867,7 @@ public abstract class StorageConformanceSuite {
 
     /** An injected write failure throws a retryable StorageException; the sink stays usable and the retry lands. */
     @Test
+    @NeedsFault(Fault.SNAPSHOT_WRITE_FAILURE)
     public void snapshotWriteFailureIsRetryable() throws Exception {
         assumeFault(Fault.SNAPSHOT_WRITE_FAILURE);
         final OpLog ops = ops();
@@ -813,6 +883,9 @@ public abstract class StorageConformanceSuite {
         } catch (StorageException e) {
             ops.check(e.isRetryable(), WRITE_RETRYABLE, "the write failed with a fatal " + e);
         }
+        ops.check(sink.contiguousBytes() == 1000, StorageContracts.FAILURE_STATE, "contiguousBytes() = "
+            + sink.contiguousBytes() + " after the failed write at 1000; only [0, 1000) was written");
+        Snapshots.checkCurrent(store, null, null, StorageContracts.FAILURE_STATE, ops);
         Snapshots.write(sink, 14, 1000, 1000, ops);
         try (SnapshotReader reader = Snapshots.finish(sink, ops)) {
             Snapshots.checkReader(reader, sink.meta(), Snapshots.content(14, 0, 2000), WRITE_RETRYABLE, ops);
@@ -821,6 +894,7 @@ public abstract class StorageConformanceSuite {
 
     /** A finish that cannot be made durable throws StorageException and the previous snapshot stays current. */
     @Test
+    @NeedsFault(Fault.SNAPSHOT_FINISH_FAILURE)
     public void snapshotFinishFailureKeepsThePrevious() throws Exception {
         assumeFault(Fault.SNAPSHOT_FINISH_FAILURE);
         final OpLog ops = ops();
@@ -893,10 +967,26 @@ public abstract class StorageConformanceSuite {
                         problem.compareAndSet(null, "write to " + sink.meta().snapshotId() + " threw " + e);
                         return;
                     }
-                    try {
-                        sink.finish().close();
-                    } catch (RuntimeException olderThanCurrentMeanwhile) {
-                        // allowed: another thread finished a newer snapshot first
+                    try (SnapshotReader finished = sink.finish()) {
+                        if (!finished.meta().equals(sink.meta())) {
+                            problem.compareAndSet(null, "finish() of " + sink.meta().snapshotId() + " returned a reader of "
+                                + finished.meta().snapshotId());
+                        }
+                    } catch (IllegalStateException olderThanCurrentMeanwhile) {
+                        // the one exception allowed: another thread finished a newer snapshot first; check that it did
+                        final SnapshotMeta newer;
+                        try (SnapshotReader r = store.current().orElse(null)) {
+                            newer = r == null ? null : r.meta();
+                        }
+                        if (newer == null || !newer.lastLogId().isNewerThan(sink.meta().lastLogId())) {
+                            problem.compareAndSet(null, "finish() of " + sink.meta().snapshotId() + " at " + sink.meta().lastLogId()
+                                + " threw " + olderThanCurrentMeanwhile + " but the current snapshot is "
+                                + (newer == null ? "none" : newer.snapshotId() + " at " + newer.lastLogId())
+                                + " (only a snapshot older than the current one may be refused)");
+                        }
+                    } catch (RuntimeException e) {
+                        problem.compareAndSet(null, "finish() of " + sink.meta().snapshotId() + " threw " + e
+                            + " (only IllegalStateException, for a snapshot older than the current one, is allowed)");
                     }
                 }
             }, "conformance-snapshot-writer-" + w));
@@ -915,11 +1005,12 @@ public abstract class StorageConformanceSuite {
         ops.check(problem.get() == null, StorageContracts.SNAPSHOT_THREADS, String.valueOf(problem.get()));
         final long newest = 10 + 3 * writers + writers - 1;
         Snapshots.checkCurrent(store, Snapshots.meta("t" + (writers - 1) + "-3", 1, newest), Snapshots.content(newest, 0, size),
-            StorageContracts.FINISH_OLDER, ops);
+            StorageContracts.FINISH_OLDER, StorageContracts.READER, ops);
     }
 
     /**
-     * An aborted sink and replaced snapshots leave no files behind: with no reader open, the directory holds
+     * An aborted sink, replaced snapshots and a snapshot refused as older leave no files behind: with no reader
+     * open, the directory holds
      * little more than the current snapshot.
      */
     @Test
@@ -930,15 +1021,25 @@ public abstract class StorageConformanceSuite {
         opened.add(store);
         final int size = 256 * 1024;
         for (int i = 1; i <= 4; i++) {
-            final SnapshotMeta sink = Snapshots.finishNew(store, Snapshots.meta("20-" + i, 20, i), i, size, ops);
+            Snapshots.finishNew(store, Snapshots.meta("20-" + i, 20, i), i, size, ops);
         }
+        final long replaced = directoryBytes(dir);
+        ops.check(replaced < 2L * size, StorageContracts.SNAPSHOT_FILES, dir + " holds " + replaced + " bytes after 4 snapshots of "
+            + size + " bytes replaced one another; at most one snapshot (and some metadata) may remain");
         final SnapshotSink aborted = store.begin(Snapshots.meta("21-1-aborted", 21, 1));
         Snapshots.write(aborted, 21, 0, size, ops);
         ops.add("abort()");
         aborted.abort();
-        final long bytes = directoryBytes(dir);
-        ops.check(bytes < 2L * size, StorageContracts.SNAPSHOT_FILES, dir + " holds " + bytes + " bytes after 4 snapshots of "
-            + size + " bytes replaced one another and one was aborted; at most one snapshot (and some metadata) may remain");
+        final long afterAbort = directoryBytes(dir);
+        ops.check(afterAbort <= replaced + size / 4, StorageContracts.SNAPSHOT_FILES, dir + " grew from " + replaced + " to "
+            + afterAbort + " bytes when a sink of " + size + " bytes was aborted");
+        final SnapshotSink older = store.begin(Snapshots.meta("19-9-older", 19, 9));
+        Snapshots.write(older, 19, 0, size, ops);
+        Snapshots.expectThrows(IllegalStateException.class, FINISH_OLDER, "finish() of a snapshot older than the current",
+            older::finish, ops);
+        final long afterRefused = directoryBytes(dir);
+        ops.check(afterRefused <= replaced + size / 4, StorageContracts.SNAPSHOT_FILES, dir + " grew from " + replaced + " to "
+            + afterRefused + " bytes when a snapshot of " + size + " bytes was refused as older");
     }
 
     private static long directoryBytes(Path dir) throws IOException {
@@ -955,6 +1056,7 @@ public abstract class StorageConformanceSuite {
 
     /** Seeded random sink operations (begin, writes, finish, abort, reopen, crash) against a model. */
     @Test
+    @NeedsFault(value = Fault.CRASH, partly = true)
     public void randomSnapshotOperationsMatchTheModel() throws Exception {
         final boolean crash = factory.unsupported(Fault.CRASH).isEmpty();
         final int operations = Integer.getInteger("raft.conformance.ops", 400) / 2;
@@ -994,7 +1096,8 @@ public abstract class StorageConformanceSuite {
 
     private void assumeFault(Fault fault) {
         final Optional<String> reason = factory.unsupported(fault);
-        Assumptions.assumeTrue(reason.isEmpty(), () -> "skipped, needs fault " + fault + ": " + reason.orElse(""));
+        Assumptions.assumeTrue(reason.isEmpty(), () -> "skipped, needs fault " + fault + ": " + reason.orElse("")
+            + " (faultSupportReport lists every case an unsupported fault skips)");
     }
 
     private String storeName() {
@@ -1015,6 +1118,13 @@ public abstract class StorageConformanceSuite {
         final LogHarness h = new LogHarness(factory, dir("log"), ops());
         opened.add(h);
         return h;
+    }
+
+    /** A log store opened without the harness (closed after the case). */
+    private LogStore rawLog(String name) throws Exception {
+        final LogStore store = factory.openLogStore(dir(name));
+        opened.add(store);
+        return store;
     }
 
     private SnapshotStore snapshots(String name) throws Exception {

@@ -123,11 +123,18 @@ public final class StorageContracts {
     /** Snapshot store threading. */
     public static final String SNAPSHOT_THREADS = "SnapshotStore: any thread may call any method; a reader sees a whole finished snapshot";
     /** No leftover files. */
-    public static final String SNAPSHOT_FILES = "SnapshotSink.abort drops the temporary file; finish removes the previous snapshot after the new one is in place";
+    public static final String SNAPSHOT_FILES = "SnapshotSink.abort drops the temporary file; finish removes the previous snapshot after the new one is in place; a snapshot refused as older leaves nothing behind";
     /** Allowed calls succeed. */
     public static final String SNAPSHOT_ALLOWED = "SnapshotStore/SnapshotSink: a call the contract allows does not throw";
     /** Snapshot transfer. */
     public static final String TRANSFER = "Snapshot transfer: a reader's chunks written to another store's sink, out of order and repeated, make the same snapshot";
+
+    /** Limits at their maximum. */
+    public static final String LIMITS = "LogStore/SnapshotStore: the largest entry (StorageFactory.maxEntryBytes), the longest snapshot id (SnapshotMeta.MAX_ID_LENGTH) and the largest chunk (RaftConfig.MAX_SNAPSHOT_CHUNK_BYTES) are kept intact, before and after reopen";
+    /** Every callback is told. */
+    public static final String FLUSH_EVERY_CALLBACK = "LogStore.append: the callback of every append is told, not only the latest one (two appends with two callbacks: both are called)";
+    /** State after an injected failure. */
+    public static final String FAILURE_STATE = "After a failed call, every state query (contiguousBytes, current, ids) reports what was actually kept";
 
     private StorageContracts() {
     }

@@ -27,6 +27,15 @@ public interface StorageFactory {
     SnapshotStore openSnapshotStore(Path dir) throws Exception;
 
     /**
+     * The largest entry payload the stores keep, which the suite appends, reads and reopens. The default is
+     * the most a node may send in one message ({@link dev.raft.api.config.RaftConfig#MAX_BYTES_PER_APPEND});
+     * declare less only if your store is configured so (and configure the node's {@code maxBytesPerAppend} to match).
+     */
+    default int maxEntryBytes() {
+        return dev.raft.api.config.RaftConfig.MAX_BYTES_PER_APPEND;
+    }
+
+    /**
      * Why this factory cannot inject {@code fault}, or empty if it can. The default declares every fault
      * unsupported; override it together with the methods of the faults you support.
      */

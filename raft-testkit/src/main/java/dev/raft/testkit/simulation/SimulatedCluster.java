@@ -6,8 +6,10 @@ import dev.raft.api.RaftNode;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.storage.LogStore;
+import dev.raft.api.storage.SnapshotStore;
 import dev.raft.core.RaftNodeBuilder;
 import dev.raft.core.SteppableRaftNode;
+import dev.raft.testkit.conformance.StorageFactory;
 import dev.raft.testkit.linearizability.CheckResult;
 import dev.raft.testkit.linearizability.KvInput;
 import dev.raft.testkit.linearizability.KvModel;
@@ -19,6 +21,7 @@ import dev.raft.testkit.memory.InMemoryDisk;
 import dev.raft.testkit.memory.InMemoryLogStore;
 import dev.raft.testkit.network.LocalNetwork;
 import dev.raft.testkit.statemachine.KvStateMachine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +79,8 @@ public final class SimulatedCluster {
     private static final class Node {
         final int id;
         final InMemoryDisk disk = new InMemoryDisk();
+        /** The third party's stores, when the run is over a {@link StorageFactory}; else null (in memory). */
+        FactoryDisk factoryDisk;
         int incarnation = -1;
         SteppableRaftNode raft;
         InMemoryLogStore log;
@@ -90,7 +95,7 @@ public final class SimulatedCluster {
         }
     }
 
-    private SimulatedCluster(long seed, SimulationOptions options, String replayTest) {
+    private SimulatedCluster(long seed, SimulationOptions options, String replayTest, StorageFactory storage, Path root) {
         this.seed = seed;
         this.options = options;
         this.replayTest = replayTest;
@@ -104,6 +109,9 @@ public final class SimulatedCluster {
         for (int i = 0; i < size; i++) {
             ids[i] = i + 1;
             nodes[i] = new Node(i + 1);
+            if (storage != null) {
+                nodes[i].factoryDisk = new FactoryDisk(storage, root.resolve("node-" + (i + 1)));
+            }
         }
         this.membership = Membership.of(ids);
         this.clients = new KvClients(random.split(), options.clients(), size, clock::nanoTime);
@@ -118,11 +126,35 @@ public final class SimulatedCluster {
      * @throws SimulationFailure if an invariant broke or the history is not linearizable
      */
     public static SimulationResult run(long seed, SimulationOptions options, String replayTest) {
-        final SimulatedCluster cluster = new SimulatedCluster(seed, options, replayTest);
+        final SimulatedCluster cluster = new SimulatedCluster(seed, options, replayTest, null, null);
         try {
             return cluster.run();
         } finally {
             cluster.closeAll();
+        }
+    }
+
+    /**
+     * Runs the simulation of {@code seed} over a third party's stores: each node's log and snapshot store are
+     * opened by {@code storage} on directories under a fresh temporary directory (on {@code /dev/shm} when it
+     * exists, so that forces cost little), crashed by {@link StorageFactory#crash}, and deleted after the run.
+     * The binding is the conformance suite's: one {@link StorageFactory} serves both. The simulation waits
+     * after each step of a node until its log store reported every append flushed, so a run is repeatable as
+     * long as the store's state depends only on the calls made.
+     *
+     * @throws SimulationFailure if an invariant broke or the history is not linearizable
+     */
+    public static SimulationResult run(long seed, SimulationOptions options, String replayTest, StorageFactory storage) {
+        final Path root = StorageDirectories.create("raft-sim-" + seed + "-");
+        try {
+            final SimulatedCluster cluster = new SimulatedCluster(seed, options, replayTest, storage, root);
+            try {
+                return cluster.run();
+            } finally {
+                cluster.closeAll();
+            }
+        } finally {
+            StorageDirectories.delete(root);
         }
     }
 
@@ -245,9 +277,22 @@ public final class SimulatedCluster {
 
     private void start(Node n) {
         n.incarnation++;
-        n.log = n.disk.openLogStore(FlushMode.MANUAL);
-        n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().wrap(n.id, n.log), checker);
-        n.snapshots = new GatedSnapshotStore(n.disk.openSnapshotStore(), Thread.currentThread());
+        final LogStore log;
+        final SnapshotStore snapshotStore;
+        if (n.factoryDisk == null) {
+            n.log = n.disk.openLogStore(FlushMode.MANUAL);
+            log = n.log;
+            snapshotStore = n.disk.openSnapshotStore();
+        } else {
+            try {
+                log = n.factoryDisk.openLog();
+                snapshotStore = n.factoryDisk.openSnapshots();
+            } catch (Exception e) {
+                throw failure("node " + n.id + ": the storage factory could not open its stores: " + e, e);
+            }
+        }
+        n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().wrap(n.id, log), checker);
+        n.snapshots = new GatedSnapshotStore(snapshotStore, Thread.currentThread());
         final KvStateMachine kv = new KvStateMachine();
         n.kv = kv;
         final RaftConfig config = RaftConfig.builder().nodeId(n.id).initialMembership(membership)
@@ -263,6 +308,7 @@ public final class SimulatedCluster {
     }
 
     private void step(Node n) {
+        awaitFlushed(n);
         try {
             n.raft.step();
         } catch (RuntimeException e) {
@@ -272,6 +318,21 @@ public final class SimulatedCluster {
             awaitSnapshot(n);
         }
         check(n);
+    }
+
+    /**
+     * Over a third party's stores: waits until the node's log store reported every append flushed, so that
+     * what the node sees next, or what a crash keeps, does not depend on the store's thread timing. Called
+     * before a step and before a crash, so the store flushes while the other nodes step.
+     */
+    private void awaitFlushed(Node n) {
+        if (n.factoryDisk != null) {
+            try {
+                n.factoryDisk.awaitFlushed();
+            } catch (IllegalStateException e) {
+                throw failure("node " + n.id + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -352,7 +413,16 @@ public final class SimulatedCluster {
     }
 
     private void crash(Node n) {
-        n.disk.crash();
+        if (n.factoryDisk == null) {
+            n.disk.crash();
+        } else {
+            awaitFlushed(n);
+            try {
+                n.factoryDisk.crash();
+            } catch (Exception e) {
+                throw failure("node " + n.id + ": the storage factory could not crash its stores: " + e, e);
+            }
+        }
         n.raft.close();
         n.raft = null;
         n.log = null;

@@ -33,7 +33,21 @@ final class BrokenStores {
         CONTIGUOUS_BYTES_IGNORES_GAPS(StorageContracts.SINK_CONTIGUOUS),
         READ_IGNORES_MAX_BYTES(StorageContracts.READ_MAX_BYTES),
         STALE_FLUSH_REPORT_AFTER_TRUNCATE(StorageContracts.FLUSH_AFTER_TRUNCATE, StorageContracts.FLUSH_INCREASING),
-        ACCEPTS_OLDER_SNAPSHOT(StorageContracts.FINISH_OLDER);
+        ACCEPTS_OLDER_SNAPSHOT(StorageContracts.FINISH_OLDER),
+        // one per principle of issue #18
+        /** Limits at their maximum: payloads above 64 KiB lose their tail. */
+        LARGEST_ENTRY_CLIPPED(StorageContracts.LIMITS),
+        /** Preconditions on both sides, after a reopen: termAt above the last index answers instead of throwing. */
+        TERM_AT_UNCHECKED_AFTER_REOPEN(StorageContracts.TERM_AT_RANGE),
+        /** Callbacks tied to their call: every flush is reported to the first append's callback only. */
+        FLUSH_TELLS_ONLY_THE_FIRST_CALLBACK(StorageContracts.FLUSH_EVERY_CALLBACK),
+        /** State after an injected failure: a failed sink write still counts in contiguousBytes. */
+        FAILED_WRITE_COUNTED_AS_WRITTEN(StorageContracts.FAILURE_STATE),
+        /** No leaked files: a snapshot refused as older leaves its bytes behind in the directory. */
+        REFUSED_OLDER_LEAKS_A_FILE(StorageContracts.SNAPSHOT_FILES),
+        /** Only documented exceptions: a finish that installed its snapshot throws StorageException while another sink is open. */
+        FINISH_MISREPORTS_WITH_OTHER_SINKS_OPEN(StorageContracts.SNAPSHOT_THREADS, StorageContracts.FINISH,
+            StorageContracts.FINISH_FAILED);
 
         final String[] contracts;
 
@@ -48,6 +62,7 @@ final class BrokenStores {
     /** The in-memory factory, whose stores carry {@code defect}. */
     static final class Factory extends InMemoryStorageFactory {
         private final Defect defect;
+        private final java.util.Set<Path> openedBefore = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Factory(Defect defect) {
             super(defect == Defect.FLUSH_REPORTED_BEFORE_DURABLE ? FlushMode.MANUAL : FlushMode.IMMEDIATE);
@@ -56,12 +71,12 @@ final class BrokenStores {
 
         @Override
         public LogStore openLogStore(Path dir) {
-            return new BrokenLog(super.openLogStore(dir), defect);
+            return new BrokenLog(super.openLogStore(dir), defect, !openedBefore.add(dir));
         }
 
         @Override
         public SnapshotStore openSnapshotStore(Path dir) {
-            return new BrokenSnapshots(super.openSnapshotStore(dir), defect);
+            return new BrokenSnapshots(super.openSnapshotStore(dir), defect, dir);
         }
 
         @Override
@@ -103,10 +118,13 @@ final class BrokenStores {
         private LogId fakePurged;
         private LogId staleLast;
         private FlushCallback lastCallback;
+        private FlushCallback firstCallback;
+        private final boolean reopened;
 
-        BrokenLog(LogStore delegate, Defect defect) {
+        BrokenLog(LogStore delegate, Defect defect, boolean reopened) {
             this.delegate = delegate;
             this.defect = defect;
+            this.reopened = reopened;
         }
 
         @Override
@@ -121,6 +139,10 @@ final class BrokenStores {
 
         @Override
         public long termAt(long index) {
+            final LogId last = lastLogId();
+            if (defect == Defect.TERM_AT_UNCHECKED_AFTER_REOPEN && reopened && index > last.index()) {
+                return last.term();
+            }
             return delegate.termAt(index);
         }
 
@@ -140,6 +162,23 @@ final class BrokenStores {
                 return;
             }
             lastCallback = callback;
+            if (firstCallback == null) {
+                firstCallback = callback;
+            }
+            if (defect == Defect.FLUSH_TELLS_ONLY_THE_FIRST_CALLBACK) {
+                delegate.append(entries, firstCallback);
+                return;
+            }
+            if (defect == Defect.LARGEST_ENTRY_CLIPPED) {
+                final EntryBatch clipped = new EntryBatch(entries.payloadBytes() + 64);
+                for (int i = 0; i < entries.size(); i++) {
+                    final Entry e = entries.entry(i).toEntry();
+                    final byte[] data = e.data().length > 64 * 1024 ? java.util.Arrays.copyOf(e.data(), 64 * 1024) : e.data();
+                    clipped.add(e.term(), e.index(), e.type(), data);
+                }
+                delegate.append(clipped, callback);
+                return;
+            }
             delegate.append(entries, callback);
         }
 
@@ -226,17 +265,23 @@ final class BrokenStores {
     private static final class BrokenSnapshots implements SnapshotStore {
         final SnapshotStore delegate;
         private final Defect defect;
+        private final Path dir;
+        private final java.util.concurrent.atomic.AtomicInteger openSinks = new java.util.concurrent.atomic.AtomicInteger();
 
-        BrokenSnapshots(SnapshotStore delegate, Defect defect) {
+        BrokenSnapshots(SnapshotStore delegate, Defect defect, Path dir) {
             this.delegate = delegate;
             this.defect = defect;
+            this.dir = dir;
         }
 
         @Override
         public SnapshotSink begin(SnapshotMeta meta) {
             final SnapshotSink sink = delegate.begin(meta);
+            openSinks.incrementAndGet();
             return new SnapshotSink() {
                 private long highest;
+                private long failedBytes;
+                private boolean done;
 
                 @Override
                 public SnapshotMeta meta() {
@@ -250,11 +295,20 @@ final class BrokenStores {
                         sink.write(position - 1, src);
                         return;
                     }
-                    sink.write(position, src);
+                    final int length = src.remaining();
+                    try {
+                        sink.write(position, src);
+                    } catch (dev.raft.api.error.StorageException e) {
+                        failedBytes += length;
+                        throw e;
+                    }
                 }
 
                 @Override
                 public long contiguousBytes() {
+                    if (defect == Defect.FAILED_WRITE_COUNTED_AS_WRITTEN) {
+                        return sink.contiguousBytes() + failedBytes;
+                    }
                     return defect == Defect.CONTIGUOUS_BYTES_IGNORES_GAPS ? highest : sink.contiguousBytes();
                 }
 
@@ -268,14 +322,47 @@ final class BrokenStores {
                         return current.get();
                     }
                     current.ifPresent(SnapshotReader::close);
-                    return sink.finish();
+                    final SnapshotReader finished;
+                    try {
+                        finished = sink.finish();
+                    } catch (IllegalStateException refused) {
+                        if (defect == Defect.REFUSED_OLDER_LEAKS_A_FILE) {
+                            leak(sink.meta().snapshotId(), highest);
+                        }
+                        throw refused;
+                    } finally {
+                        closed();
+                    }
+                    if (defect == Defect.FINISH_MISREPORTS_WITH_OTHER_SINKS_OPEN && openSinks.get() > 0) {
+                        finished.close();
+                        throw dev.raft.api.error.StorageException.retryable("snapshot " + sink.meta().snapshotId()
+                            + " could not be made durable; the previous snapshot is still current", null);
+                    }
+                    return finished;
                 }
 
                 @Override
                 public void abort() {
+                    closed();
                     sink.abort();
                 }
+
+                private void closed() {
+                    if (!done) {
+                        done = true;
+                        openSinks.decrementAndGet();
+                    }
+                }
             };
+        }
+
+        /** Leaves {@code bytes} bytes in a file of the directory, as a store that forgets its temporary file. */
+        private void leak(String id, long bytes) {
+            try {
+                java.nio.file.Files.write(dir.resolve("leaked-" + Math.abs(id.hashCode()) + ".tmp"), new byte[(int) bytes]);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         @Override

@@ -3,7 +3,7 @@ package dev.raft.transport.aeron;
 import dev.raft.api.config.IdleMode;
 import dev.raft.api.error.InvalidConfigException;
 import io.aeron.driver.ThreadingMode;
-import java.io.File;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,6 +41,9 @@ public final class AeronTransportConfig {
     private final IdleMode idleMode;
     private final long maxParkMicros;
     private final int pollFragmentLimit;
+    private final Path keyFile;
+    private final long keyReloadMillis;
+    private final SourceCheck sourceCheck;
 
     private AeronTransportConfig(Builder b) {
         clusterId = b.clusterId;
@@ -57,6 +60,9 @@ public final class AeronTransportConfig {
         idleMode = b.idleMode;
         maxParkMicros = b.maxParkMicros;
         pollFragmentLimit = b.pollFragmentLimit;
+        keyFile = b.keyFile;
+        keyReloadMillis = b.keyReloadMillis;
+        sourceCheck = b.sourceCheck;
     }
 
     /** A builder with the defaults. */
@@ -92,7 +98,9 @@ public final class AeronTransportConfig {
     /**
      * The Aeron directory. For an embedded driver it is deleted on start and on close; by default
      * {@code /dev/shm/raft-aeron-c<cluster>-n<node>-<pid>} (or under {@code java.io.tmpdir} without
-     * {@code /dev/shm}). For an external driver, by default Aeron's {@code aeron.dir}.
+     * {@code /dev/shm}). Directories left by killed processes are removed by the next transport that starts or
+     * closes on the host ({@link AeronDirectories#removeStale}). For an external driver, by default Aeron's
+     * {@code aeron.dir}.
      */
     public String aeronDirectory() {
         return aeronDirectory;
@@ -143,6 +151,37 @@ public final class AeronTransportConfig {
         return pollFragmentLimit;
     }
 
+    /**
+     * The cluster key file, or null for no frame authentication (the default). With a key file, every frame
+     * sent carries a sequence number and an HMAC-SHA256 tag (see {@link dev.raft.transport.aeron.auth}), and
+     * every frame received without a valid tag is dropped ({@code bad-mac}) before it is decoded; a frame
+     * whose sequence number is not above the last one delivered from its sender is dropped as a
+     * {@code replay}. The file format and its required mode are those of
+     * {@link dev.raft.transport.aeron.auth.KeyFile}.
+     */
+    public Path keyFile() {
+        return keyFile;
+    }
+
+    /** Whether frames are authenticated: a {@link #keyFile()} is configured. */
+    public boolean authenticated() {
+        return keyFile != null;
+    }
+
+    /**
+     * How often, in milliseconds, the transport checks whether the {@link #keyFile()} changed (a new file
+     * renamed over it, or a new modification time) and loads it; 0 never reloads. 1000 by default. A changed
+     * file that cannot be loaded is logged and the keys in use are kept.
+     */
+    public long keyReloadMillis() {
+        return keyReloadMillis;
+    }
+
+    /** Whether frames from an address other than their claimed sender's host are counted or dropped; COUNT by default. */
+    public SourceCheck sourceCheck() {
+        return sourceCheck;
+    }
+
     /** The channel a node subscribes on. */
     public String subscriptionChannel() {
         return "aeron:udp?endpoint=" + endpoints.get(nodeId);
@@ -154,9 +193,7 @@ public final class AeronTransportConfig {
     }
 
     private static String defaultEmbeddedDirectory(int clusterId, int nodeId) {
-        final File shm = new File("/dev/shm");
-        final String parent = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
-        return new File(parent, "raft-aeron-c" + clusterId + "-n" + nodeId + "-" + ProcessHandle.current().pid()).getPath();
+        return AeronDirectories.defaultDirectory(clusterId, nodeId).toString();
     }
 
     @Override
@@ -165,7 +202,8 @@ public final class AeronTransportConfig {
             + ", embeddedDriver=" + embeddedDriver + ", aeronDirectory=" + aeronDirectory + ", threadingMode=" + threadingMode
             + ", termLength=" + termLength + ", mtu=" + mtu + ", streamId=" + streamId
             + ", backPressureRetries=" + backPressureRetries + ", idleMode=" + idleMode + ", maxParkMicros=" + maxParkMicros
-            + ", pollFragmentLimit=" + pollFragmentLimit + "}";
+            + ", pollFragmentLimit=" + pollFragmentLimit + ", keyFile=" + keyFile + ", keyReloadMillis=" + keyReloadMillis
+            + ", sourceCheck=" + sourceCheck + "}";
     }
 
     /** Builds an {@link AeronTransportConfig}; every setter's range is checked by {@link #build()}. */
@@ -184,6 +222,9 @@ public final class AeronTransportConfig {
         private IdleMode idleMode = IdleMode.BACKOFF;
         private long maxParkMicros = 1000;
         private int pollFragmentLimit = 256;
+        private Path keyFile;
+        private long keyReloadMillis = 1000;
+        private SourceCheck sourceCheck = SourceCheck.COUNT;
 
         private Builder() {
         }
@@ -272,6 +313,24 @@ public final class AeronTransportConfig {
             return this;
         }
 
+        /** See {@link AeronTransportConfig#keyFile()}; null (the default) switches authentication off. */
+        public Builder keyFile(Path v) {
+            keyFile = v;
+            return this;
+        }
+
+        /** See {@link AeronTransportConfig#keyReloadMillis()}; in [0, 3600000]. */
+        public Builder keyReloadMillis(long v) {
+            keyReloadMillis = v;
+            return this;
+        }
+
+        /** See {@link AeronTransportConfig#sourceCheck()}. */
+        public Builder sourceCheck(SourceCheck v) {
+            sourceCheck = v;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
@@ -316,6 +375,12 @@ public final class AeronTransportConfig {
             }
             if (pollFragmentLimit < 1 || pollFragmentLimit > 65536) {
                 throw invalid("pollFragmentLimit", pollFragmentLimit, "[1, 65536]");
+            }
+            if (keyReloadMillis < 0 || keyReloadMillis > 3_600_000) {
+                throw invalid("keyReloadMillis", keyReloadMillis, "[0, 3600000]");
+            }
+            if (sourceCheck == null) {
+                throw invalid("sourceCheck", null, "one of " + java.util.Arrays.toString(SourceCheck.values()));
             }
             if (aeronDirectory != null && aeronDirectory.isBlank()) {
                 throw invalid("aeronDirectory", "'" + aeronDirectory + "'", "a directory path, or null for the default");

@@ -119,6 +119,7 @@ public final class FileLogStore implements LogStore {
             }
             this.vote = new Vote(votes.first(), (int) votes.second());
             recover();
+            allocator.reserveNextSegment();
             ok = true;
         } finally {
             if (!ok) {
@@ -133,7 +134,6 @@ public final class FileLogStore implements LogStore {
                 directory.close();
             }
         }
-        allocator.prepareSpare();
         if (config.durabilityMode() == DurabilityMode.FSYNC) {
             flusher = new Thread(this::runFlusher, "raft-log-flusher-" + directory.path().getFileName());
             flusher.setDaemon(true);
@@ -648,6 +648,7 @@ public final class FileLogStore implements LogStore {
     /** Forces what was written since the last force and tells the callbacks. Returns whether there was work. */
     private boolean flushOnce() {
         flushLock.lock();
+        Path forcing = null;
         try {
             final long target = lastIndex;
             if (target <= flushedIndex || failure != null) {
@@ -658,6 +659,7 @@ public final class FileLogStore implements LogStore {
                 for (int k = 0; k < segs.length; k++) {
                     final long nextFirst = k + 1 < segs.length ? segs[k + 1].firstIndex() : Long.MAX_VALUE;
                     if (segs[k].firstIndex() <= target && nextFirst - 1 > flushedIndex) {
+                        forcing = segs[k].path();
                         segs[k].channel().force(false);
                     }
                 }
@@ -666,7 +668,7 @@ public final class FileLogStore implements LogStore {
             callbacks.dispatch(target);
             return true;
         } catch (IOException e) {
-            fail(name + ": force failed, entries after " + flushedIndex + " are not durable: " + e, e);
+            fail(name + ": force of " + forcing + " failed, entries after " + flushedIndex + " are not durable: " + e, e);
             return false;
         } finally {
             flushLock.unlock();

@@ -98,8 +98,71 @@ public final class SegmentAllocator implements AutoCloseable {
             return new Segment(target, channel, firstIndex, expectedRecords);
         } catch (IOException e) {
             StorageDirectory.closeQuietly(channel);
-            throw StorageException.fatal("cannot create log segment " + target + ": " + e, e);
+            throw preallocationFailed(target, e);
         }
+    }
+
+    /**
+     * Preallocates the next segment file now and waits for it, so that a disk without room for one segment
+     * is refused when the log is opened, before anything is served.
+     *
+     * @throws StorageException (fatal) "cannot preallocate segment FILE (SIZE): no space left on MOUNT" or the IO error
+     */
+    public void reserveNextSegment() {
+        if (preallocate) {
+            prepareSpare();
+            try {
+                awaitSpare();
+            } catch (IOException e) {
+                spare = null;
+                throw preallocationFailed(directory.resolve(SPARE_NAME), e);
+            }
+            return;
+        }
+        try {
+            final long usable = Files.getFileStore(directory).getUsableSpace();
+            if (usable < segmentSize) {
+                throw StorageException.fatal("cannot create segment in " + directory + " (" + sizeText(segmentSize)
+                    + "): only " + sizeText(usable) + " left on " + mountOf(directory), null);
+            }
+        } catch (IOException e) {
+            throw StorageException.fatal("cannot check the free space for a segment in " + directory + ": " + e, e);
+        }
+    }
+
+    /** One line: the file, the size, and "no space left on MOUNT" when that is the cause. */
+    private StorageException preallocationFailed(Path file, IOException e) {
+        final String why = isNoSpace(e) ? "no space left on " + mountOf(directory) : e.toString();
+        return StorageException.fatal("cannot preallocate segment " + file + " (" + sizeText(segmentSize) + "): " + why, e);
+    }
+
+    /** Whether {@code e} (or a cause) is ENOSPC, "No space left on device". */
+    public static boolean isNoSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The mount (file store) holding {@code path}, as "MOUNT_POINT (DEVICE)", or the path if unknown. */
+    public static String mountOf(Path path) {
+        try {
+            return Files.getFileStore(path).toString();
+        } catch (IOException e) {
+            return path.toString();
+        }
+    }
+
+    private static String sizeText(long bytes) {
+        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= 1 << 10 && bytes % (1 << 10) == 0) {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " bytes";
     }
 
     /** Waits until the spare file being prepared (if any) is ready; for benchmarks that must not measure it. */
@@ -108,7 +171,8 @@ public final class SegmentAllocator implements AutoCloseable {
             try {
                 awaitSpare();
             } catch (IOException e) {
-                throw StorageException.fatal("spare segment preallocation in " + directory + " failed: " + e, e);
+                spare = null;
+                throw preallocationFailed(directory.resolve(SPARE_NAME), e);
             }
         }
     }

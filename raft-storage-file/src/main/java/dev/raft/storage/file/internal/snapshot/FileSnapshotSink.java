@@ -112,20 +112,27 @@ final class FileSnapshotSink implements SnapshotSink {
             channel.truncate(dataOffset + size);
             channel.force(true);
             channel.close();
-            final Path file;
-            try {
-                file = store.install(this, temp);
-            } catch (IllegalStateException e) {
-                abort();
-                throw e;
-            }
-            finished = true;
-            return FileSnapshotReader.open(file);
         } catch (IOException e) {
             abort();
-            throw StorageException.retryable("snapshot " + meta.snapshotId() + ": could not be made durable from " + temp
+            throw StorageException.retryable("snapshot " + meta.snapshotId() + ": could not be made durable in " + temp
                 + "; the previous snapshot is still current: " + e, e);
         }
+        final SnapshotReader reader;
+        try {
+            reader = store.install(this, temp);
+        } catch (IllegalStateException e) {
+            abort();
+            throw e;
+        } catch (StorageException e) {
+            if (e.isRetryable()) {
+                abort();
+            } else {
+                finished = true; // in place as the current snapshot, but not known durable: the message says which step failed
+            }
+            throw e;
+        }
+        finished = true;
+        return reader;
     }
 
     @Override

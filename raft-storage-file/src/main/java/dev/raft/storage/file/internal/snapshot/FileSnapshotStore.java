@@ -153,9 +153,15 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     /**
      * Makes a sink's forced temporary file current: checks it is not older than the current snapshot,
-     * renames it into place, forces the directory, then deletes the previous file.
+     * renames it into place, forces the directory, deletes the previous file, and returns a reader of the new
+     * snapshot opened before the lock is released (so that a newer snapshot finished concurrently cannot
+     * delete the file first).
+     *
+     * @throws IllegalStateException if the snapshot is older than the current one (nothing changed)
+     * @throws StorageException      retryable if nothing changed; fatal if the snapshot is in place but not known
+     *                               durable or readable, naming the file and the operation that failed
      */
-    synchronized Path install(FileSnapshotSink sink, Path temp) throws IOException {
+    synchronized SnapshotReader install(FileSnapshotSink sink, Path temp) {
         ensureOpen();
         final SnapshotMeta meta = sink.meta();
         if (currentMeta != null && currentMeta.lastLogId().isNewerThan(meta.lastLogId())) {
@@ -164,18 +170,36 @@ public final class FileSnapshotStore implements SnapshotStore {
                 + currentMeta.lastLogId() + "); discarded");
         }
         final Path target = directory.path().resolve(String.format("%s%020d%s", PREFIX, nextSequence, SUFFIX));
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw StorageException.retryable(name + ": snapshot " + meta.snapshotId() + ": rename of " + temp + " to " + target
+                + " failed; the previous snapshot is still current: " + e, e);
+        }
         nextSequence++;
-        directory.sync();
         final Path previous = currentFile;
         currentFile = target;
         currentMeta = meta;
         openSinks.remove(sink);
-        if (previous != null) {
-            Files.deleteIfExists(previous);
+        String step = "force of directory " + directory.path() + " after renaming it into place";
+        SnapshotReader reader = null;
+        try {
             directory.sync();
+            step = "opening of a reader";
+            reader = FileSnapshotReader.open(target);
+            if (previous != null) {
+                step = "deletion of the previous snapshot file " + previous;
+                Files.deleteIfExists(previous);
+                directory.sync();
+            }
+            return reader;
+        } catch (IOException e) {
+            if (reader != null) {
+                reader.close();
+            }
+            throw StorageException.fatal(name + ": snapshot " + meta.snapshotId() + " is current as " + target
+                + ", but the " + step + " failed: " + e, e);
         }
-        return target;
     }
 
     /** Fault injection for tests: the next sink write fails with a retryable error before writing. */

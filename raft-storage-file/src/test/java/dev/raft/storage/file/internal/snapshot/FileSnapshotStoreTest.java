@@ -220,4 +220,62 @@ class FileSnapshotStoreTest {
             assertTrue(store.current().isEmpty());
         }
     }
+
+    /**
+     * Issue #11 item 6: two threads finish snapshots at once. A finish either succeeds (and its reader reads
+     * it) or, for a snapshot older than one already current, throws IllegalStateException; never a
+     * StorageException claiming the previous snapshot is still current while this one was installed.
+     */
+    @Test
+    void concurrentFinishesReportExactlyWhatHappened() throws Exception {
+        // on tmpfs when there is one: a directory force costs nothing there, which widens the race window
+        final Path shm = Path.of("/dev/shm");
+        final Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "raft-snap-race") : dir;
+        try (FileSnapshotStore store = FileSnapshotStore.open(base.resolve("s"))) {
+            final int rounds = 1000;
+            final java.util.concurrent.atomic.AtomicReference<Throwable> problem = new java.util.concurrent.atomic.AtomicReference<>();
+            final java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(2);
+            final Thread[] threads = new Thread[2];
+            for (int t = 0; t < 2; t++) {
+                final int thread = t;
+                threads[t] = new Thread(() -> {
+                    try {
+                        for (int round = 0; round < rounds && problem.get() == null; round++) {
+                            final long index = 2L * round + thread + 1;
+                            final SnapshotSink sink = store.begin(meta("s" + index, 1, index));
+                            sink.write(0, ByteBuffer.wrap(data(64, index)));
+                            barrier.await();
+                            try (SnapshotReader reader = sink.finish()) {
+                                assertEquals(sink.meta(), reader.meta());
+                                assertArrayEquals(data(64, index), readAll(reader));
+                            } catch (IllegalStateException older) {
+                                final SnapshotMeta current = store.currentMeta().orElseThrow();
+                                assertTrue(current.lastLogId().isNewerThan(sink.meta().lastLogId()),
+                                    "finish of " + sink.meta() + " refused as older, but current is " + current);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        problem.compareAndSet(null, e);
+                        barrier.reset();
+                    }
+                });
+                threads[t].start();
+            }
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            if (problem.get() != null) {
+                throw new AssertionError("a concurrent finish misreported what happened: " + problem.get(), problem.get());
+            }
+            assertEquals(LogId.of(1, 2L * rounds), store.currentMeta().orElseThrow().lastLogId());
+        } finally {
+            if (base != dir) {
+                try (Stream<Path> files = Files.walk(base)) {
+                    for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
 }

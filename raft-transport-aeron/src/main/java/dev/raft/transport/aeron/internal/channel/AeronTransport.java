@@ -1,17 +1,20 @@
 package dev.raft.transport.aeron.internal.channel;
 
 import dev.raft.api.Membership;
-import dev.raft.api.config.IdleMode;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.transport.MessageHandler;
 import dev.raft.api.transport.Transport;
 import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.SourceCheck;
+import dev.raft.transport.aeron.auth.KeyFile;
+import dev.raft.transport.aeron.auth.MacKeys;
 import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
 import dev.raft.transport.aeron.internal.counters.SendDrop;
 import dev.raft.transport.aeron.internal.counters.TransportCounters;
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.ExclusivePublication;
+import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
@@ -20,17 +23,12 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.YieldingIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * ADMIN_ACTION are retried {@link AeronTransportConfig#backPressureRetries()} times, then the message is
  * dropped and counted (Raft retransmits); CLOSED and MAX_POSITION_EXCEEDED are errors, counted and logged
  * once per reason. {@code send} never throws for a peer that is down, slow or unknown.
+ *
+ * <h2>Authentication</h2>
+ * With a key file ({@link AeronTransportConfig#keyFile()}) every frame carries a {@link FrameGuard} trailer
+ * (sequence and HMAC tag). A received frame without a valid tag is dropped as {@code bad-mac} before it is
+ * decoded; a decoded frame whose sequence is not above its sender's last is dropped as {@code replay}. The
+ * source address of every delivered frame is checked against its sender's host ({@link SourceCheck}).
  */
 public final class AeronTransport implements Transport, ControlledFragmentHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
@@ -63,6 +67,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
     private final TransportCounters counters;
     private final MessageEncoder encoder;
     private final FrameDecoder decoder;
+    private final FrameGuard guard;
+    private final int trailerLength;
+    private final SourceHosts sourceHosts;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private final BufferClaim claim = new BufferClaim();
     private final ExpandableDirectByteBuffer scratch;
@@ -82,15 +89,19 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         this.encoder = new MessageEncoder(config.clusterId());
         this.decoder = new FrameDecoder(config.clusterId(), localId);
         this.scratch = new ExpandableDirectByteBuffer(Math.min(config.maxMessageLength(), 1024 * 1024));
+        this.sourceHosts = new SourceHosts(config);
+        final MacKeys keys = config.authenticated() ? KeyFile.load(config.keyFile()) : null;
+        this.trailerLength = keys != null ? FrameGuard.TRAILER_LENGTH : 0;
         MediaDriver startedDriver = null;
         Aeron connected = null;
         try {
             if (config.embeddedDriver()) {
-                startedDriver = MediaDriver.launch(driverContext(config));
+                startedDriver = EmbeddedDriver.launch(config);
             }
             connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDirectory())
                 .errorHandler(t -> LOG.warn("node {}: Aeron client error", localId, t)));
             this.counters = new TransportCounters(connected, config.clusterId(), localId);
+            this.guard = keys != null ? new FrameGuard(config, keys, counters) : null;
             this.subscription = connected.addSubscription(config.subscriptionChannel(), config.streamId());
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(connected, startedDriver);
@@ -98,38 +109,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         }
         this.driver = startedDriver;
         this.aeron = connected;
-        LOG.info("node {}: Aeron transport listening on {} stream {} ({} driver at {})", localId,
-            config.subscriptionChannel(), config.streamId(), driver != null ? "embedded" : "external", config.aeronDirectory());
-    }
-
-    /** The embedded driver's context for {@code config}. */
-    public static MediaDriver.Context driverContext(AeronTransportConfig config) {
-        return new MediaDriver.Context()
-            .aeronDirectoryName(config.aeronDirectory())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .warnIfDirectoryExists(false)
-            .threadingMode(config.threadingMode())
-            .termBufferSparseFile(true)
-            .publicationTermBufferLength(config.termLength())
-            .ipcTermBufferLength(AeronTransportConfig.MIN_TERM_LENGTH)
-            .mtuLength(config.mtu())
-            .sharedIdleStrategy(idleStrategy(config))
-            .conductorIdleStrategy(idleStrategy(config))
-            .senderIdleStrategy(idleStrategy(config))
-            .receiverIdleStrategy(idleStrategy(config))
-            .sharedNetworkIdleStrategy(idleStrategy(config));
-    }
-
-    /** A new idle strategy as configured (one per agent: they hold state). */
-    public static IdleStrategy idleStrategy(AeronTransportConfig config) {
-        final IdleMode mode = config.idleMode();
-        return switch (mode) {
-            case BUSY_SPIN -> new BusySpinIdleStrategy();
-            case YIELD -> new YieldingIdleStrategy();
-            case BACKOFF -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MICROSECONDS.toNanos(config.maxParkMicros()));
-        };
+        LOG.info("node {}: Aeron transport listening on {} stream {} ({} driver at {}; {}; source check {})", localId,
+            config.subscriptionChannel(), config.streamId(), driver != null ? "embedded" : "external", config.aeronDirectory(),
+            guard != null ? "frames authenticated with " + config.keyFile() : "frames NOT authenticated", config.sourceCheck());
     }
 
     @Override
@@ -172,13 +154,14 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
             return fail(SendDrop.INVALID_MESSAGE, peer, message);
         }
         final ExclusivePublication publication = peer.publication;
-        final int length;
+        final int encoded;
         try {
-            length = encoder.encodedLength(message);
+            encoded = encoder.encodedLength(message);
         } catch (RuntimeException e) {
             return encodeFailed(message, e);
         }
-        if (length < 0 || length > publication.maxMessageLength()) {
+        final int length = encoded + trailerLength;
+        if (encoded < 0 || length > publication.maxMessageLength()) {
             return fail(SendDrop.OVERSIZE, peer, message);
         }
         final boolean claimable = length <= publication.maxPayloadLength();
@@ -188,6 +171,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
                 encoder.encode(message, scratch, 0);
             } catch (RuntimeException e) {
                 return encodeFailed(message, e);
+            }
+            if (guard != null) {
+                guard.seal(scratch, 0, encoded);
             }
         }
         long result = Publication.NOT_CONNECTED;
@@ -200,6 +186,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
                     } catch (RuntimeException e) {
                         claim.abort();
                         return encodeFailed(message, e);
+                    }
+                    if (guard != null) {
+                        guard.seal(claim.buffer(), claim.offset(), encoded);
                     }
                     claim.commit();
                 }
@@ -249,6 +238,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (closed.get() || limit <= 0) {
             return 0;
         }
+        if (guard != null) {
+            guard.maybeReload(System.nanoTime());
+        }
         this.handler = handler;
         this.delivered = 0;
         this.deliverLimit = limit;
@@ -263,9 +255,13 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
     @Override
     public Action onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         counters.onFrameIn(length);
+        if (guard != null && !guard.verify(buffer, offset, length)) {
+            counters.onDrop(ReceiveDrop.BAD_MAC);
+            return Action.CONTINUE;
+        }
         ReceiveDrop drop;
         try {
-            drop = decoder.decode(buffer, offset, length);
+            drop = decoder.decode(buffer, offset, length - trailerLength);
         } catch (RuntimeException e) {
             drop = ReceiveDrop.DECODE_ERROR;
             if (!decodeErrorLogged) {
@@ -273,6 +269,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
                 LOG.error("node {}: decoding a {}-byte frame from session {} threw; dropped (logged once)",
                     localId, length, header.sessionId(), e);
             }
+        }
+        if (drop == null) {
+            drop = checkOrigin(decoder.message().from(), header);
         }
         if (drop != null) {
             counters.onDrop(drop);
@@ -283,12 +282,28 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         return ++delivered >= deliverLimit ? Action.BREAK : Action.CONTINUE;
     }
 
+    /** The replay and source-address checks of a decoded frame from {@code from}: null to deliver it, else why not. */
+    private ReceiveDrop checkOrigin(int from, Header header) {
+        if (guard != null && !guard.fresh(from)) {
+            return ReceiveDrop.REPLAY;
+        }
+        if (config.sourceCheck() != SourceCheck.OFF && header.context() instanceof Image image
+            && !sourceHosts.matches(from, image.sourceIdentity())) {
+            counters.onSourceMismatch();
+            if (config.sourceCheck() == SourceCheck.DROP) {
+                return ReceiveDrop.SOURCE_MISMATCH;
+            }
+        }
+        return null;
+    }
+
     @Override
     public void updateMembership(Membership membership) {
         if (closed.get()) {
             throw new IllegalStateException("AeronTransport of node " + localId + " is closed");
         }
         decoder.membership(membership);
+        sourceHosts.update(membership);
         final IntArrayList removed = new IntArrayList();
         for (int id : peers.keySet()) {
             if (!membership.contains(id)) {
@@ -327,6 +342,9 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         }
         peers.clear();
         CloseHelper.quietCloseAll(subscription, counters, aeron, driver);
+        if (driver != null) {
+            EmbeddedDriver.removeStaleDirectories(config);
+        }
         LOG.info("node {}: Aeron transport closed", localId);
     }
 

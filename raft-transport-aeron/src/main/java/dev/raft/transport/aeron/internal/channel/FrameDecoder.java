@@ -1,5 +1,8 @@
 package dev.raft.transport.aeron.internal.channel;
 
+import static dev.raft.api.RaftLimits.isValidIndex;
+import static dev.raft.api.RaftLimits.isValidTerm;
+
 import dev.raft.api.EntryBatch;
 import dev.raft.api.EntryType;
 import dev.raft.api.LogId;
@@ -35,7 +38,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Never throws on bad input: every length is checked against the frame's end before the group or
  * var-data it announces is read, and every enum code and field range before it reaches a message; the
- * first violation is returned as a {@link ReceiveDrop}. Allocation-free on the steady state: snapshot
+ * first violation is returned as a {@link ReceiveDrop}. Every term and log index must be below its
+ * ceiling ({@link dev.raft.api.RaftLimits}): a frame claiming one at or above it is {@code BAD_FIELD}, so
+ * no arithmetic on a received term or index can overflow (a term of {@code Long.MAX_VALUE} could never
+ * be incremented and would freeze every node that adopted it). Allocation-free on the steady state: snapshot
  * ids, memberships and snapshot metas of InstallSnapshot streams are decoded once and reused while they
  * repeat. One instance per receiving thread.
  */
@@ -155,7 +161,7 @@ public final class FrameDecoder {
         final long prevLogIndex = d.prevLogIndex();
         final long prevLogTerm = d.prevLogTerm();
         final long leaderCommit = d.leaderCommit();
-        if (term < 0 || prevLogIndex < 0 || prevLogTerm < 0 || leaderCommit < 0) {
+        if (!isValidTerm(term) || !isValidIndex(prevLogIndex) || !isValidTerm(prevLogTerm) || !isValidIndex(leaderCommit)) {
             return ReceiveDrop.BAD_FIELD;
         }
         int limit = d.limit();
@@ -167,7 +173,7 @@ public final class FrameDecoder {
         if (entryBlock < ENTRY_BLOCK || (long) count * (entryBlock + PAYLOAD_HEADER) > end - limit - GROUP_HEADER) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        if (count > Long.MAX_VALUE - prevLogIndex) {
+        if (!isValidIndex(prevLogIndex + count)) {
             return ReceiveDrop.BAD_FIELD;
         }
         final AppendEntriesRequest m = appendRequest.set(from, localId, term, prevLogIndex, prevLogTerm, leaderCommit);
@@ -189,7 +195,7 @@ public final class FrameDecoder {
             if (!EntryType.isKnownCode(kind)) {
                 return ReceiveDrop.BAD_ENUM;
             }
-            if (entryTerm < previousTerm) {
+            if (entryTerm < previousTerm || !isValidTerm(entryTerm)) {
                 return ReceiveDrop.BAD_FIELD;
             }
             previousTerm = entryTerm;
@@ -214,7 +220,8 @@ public final class FrameDecoder {
         final long conflictTerm = d.conflictTerm();
         final long conflictIndex = d.conflictIndex();
         final long lastLogIndex = d.lastLogIndex();
-        if ((term | matchIndex | rejectedIndex | conflictTerm | conflictIndex | lastLogIndex) < 0) {
+        if (!isValidTerm(term) || !isValidIndex(matchIndex) || !isValidIndex(rejectedIndex) || !isValidTerm(conflictTerm)
+            || !isValidIndex(conflictIndex) || !isValidIndex(lastLogIndex)) {
             return ReceiveDrop.BAD_FIELD;
         }
         if (success == 1) {
@@ -241,7 +248,7 @@ public final class FrameDecoder {
         final long term = d.term();
         final long lastLogIndex = d.lastLogIndex();
         final long lastLogTerm = d.lastLogTerm();
-        if ((term | lastLogIndex | lastLogTerm) < 0) {
+        if (!isValidTerm(term) || !isValidIndex(lastLogIndex) || !isValidTerm(lastLogTerm)) {
             return ReceiveDrop.BAD_FIELD;
         }
         voteRequest.set(from, localId, term, lastLogIndex, lastLogTerm, preVote == 1, transfer == 1);
@@ -258,7 +265,7 @@ public final class FrameDecoder {
         if (granted < 0 || preVote < 0) {
             return ReceiveDrop.BAD_ENUM;
         }
-        if (d.term() < 0) {
+        if (!isValidTerm(d.term())) {
             return ReceiveDrop.BAD_FIELD;
         }
         voteResponse.set(from, localId, d.term(), granted == 1, preVote == 1);
@@ -278,7 +285,7 @@ public final class FrameDecoder {
         final long lastLogTerm = d.lastLogTerm();
         final long lastLogIndex = d.lastLogIndex();
         final long chunkOffset = d.chunkOffset();
-        if (d.leaderId() != from || (term | lastLogTerm | lastLogIndex | chunkOffset) < 0
+        if (d.leaderId() != from || !isValidTerm(term) || !isValidTerm(lastLogTerm) || !isValidIndex(lastLogIndex) || chunkOffset < 0
             || (lastLogTerm == 0) != (lastLogIndex == 0)) {
             return ReceiveDrop.BAD_FIELD;
         }
@@ -328,7 +335,7 @@ public final class FrameDecoder {
         final long term = d.term();
         final long chunkOffset = d.chunkOffset();
         final long nextOffset = d.nextOffset();
-        if ((term | chunkOffset | nextOffset) < 0) {
+        if (!isValidTerm(term) || (chunkOffset | nextOffset) < 0) {
             return ReceiveDrop.BAD_FIELD;
         }
         final int idLen = varLength(d.limit(), InstallSnapshotResponseDecoder.snapshotIdHeaderLength());
@@ -349,7 +356,7 @@ public final class FrameDecoder {
             return ReceiveDrop.BAD_LENGTH;
         }
         final TimeoutNowRequestDecoder d = timeoutRequestDecoder.wrap(buffer, body, blockLength, version);
-        if (d.term() < 0) {
+        if (!isValidTerm(d.term())) {
             return ReceiveDrop.BAD_FIELD;
         }
         timeoutRequest.set(from, localId, d.term());
@@ -365,7 +372,7 @@ public final class FrameDecoder {
         if (accepted < 0) {
             return ReceiveDrop.BAD_ENUM;
         }
-        if (d.term() < 0) {
+        if (!isValidTerm(d.term())) {
             return ReceiveDrop.BAD_FIELD;
         }
         timeoutResponse.set(from, localId, d.term(), accepted == 1);

@@ -2,6 +2,8 @@ package dev.raft.transport.aeron.internal.counters;
 
 /** Why a received frame was dropped instead of being delivered. Each reason has its own counter. */
 public enum ReceiveDrop {
+    /** Authentication is on and the frame has no valid tag (checked before anything else is read). */
+    BAD_MAC("bad-mac"),
     /** Shorter than the frame header. */
     TRUNCATED_HEADER("truncated-header"),
     /** The header's schema id is not this transport's. */
@@ -24,6 +26,10 @@ public enum ReceiveDrop {
     BAD_FIELD("bad-field"),
     /** The membership bytes of an InstallSnapshot request do not decode. */
     BAD_MEMBERSHIP("bad-membership"),
+    /** Authenticated, but its sequence number is not above the last delivered from its sender: a replay. */
+    REPLAY("replay"),
+    /** Its UDP source is not its claimed sender's host, and {@code SourceCheck.DROP} is configured. */
+    SOURCE_MISMATCH("source-mismatch"),
     /** Decoding threw although the frame passed validation: a bug, logged once. */
     DECODE_ERROR("decode-error");
 

@@ -22,6 +22,9 @@ public final class TransportCounters implements AutoCloseable {
     private final Counter framesOut;
     private final Counter bytesOut;
     private final Counter backPressureEvents;
+    private final Counter sourceMismatches;
+    private final Counter keyReloads;
+    private final Counter keyReloadFailures;
     private final Counter[] receiveDrops;
     private final Counter[] sendDrops;
 
@@ -34,6 +37,9 @@ public final class TransportCounters implements AutoCloseable {
         framesOut = add(aeron, prefix + "frames-out");
         bytesOut = add(aeron, prefix + "bytes-out");
         backPressureEvents = add(aeron, prefix + "back-pressure-events");
+        sourceMismatches = add(aeron, prefix + "source-mismatches");
+        keyReloads = add(aeron, prefix + "key-reloads");
+        keyReloadFailures = add(aeron, prefix + "key-reload-failures");
         final ReceiveDrop[] receive = ReceiveDrop.values();
         receiveDrops = new Counter[receive.length];
         for (ReceiveDrop reason : receive) {
@@ -79,6 +85,21 @@ public final class TransportCounters implements AutoCloseable {
         backPressureEvents.incrementRelease();
     }
 
+    /** A frame came from an address that is not its claimed sender's (delivered or not, per the source check). */
+    public void onSourceMismatch() {
+        sourceMismatches.incrementRelease();
+    }
+
+    /** New keys were loaded from the changed key file. */
+    public void onKeyReload() {
+        keyReloads.incrementRelease();
+    }
+
+    /** The key file changed but could not be loaded; the keys in use were kept. */
+    public void onKeyReloadFailure() {
+        keyReloadFailures.incrementRelease();
+    }
+
     /** A received frame was dropped. */
     public void onDrop(ReceiveDrop reason) {
         receiveDrops[reason.ordinal()].incrementRelease();
@@ -117,6 +138,21 @@ public final class TransportCounters implements AutoCloseable {
     /** Back-pressure events. */
     public long backPressureEvents() {
         return backPressureEvents.get();
+    }
+
+    /** Frames whose source address was not their claimed sender's host. */
+    public long sourceMismatches() {
+        return sourceMismatches.get();
+    }
+
+    /** Key files loaded after a change. */
+    public long keyReloads() {
+        return keyReloads.get();
+    }
+
+    /** Changed key files that could not be loaded. */
+    public long keyReloadFailures() {
+        return keyReloadFailures.get();
     }
 
     /** Received frames dropped for {@code reason}. */

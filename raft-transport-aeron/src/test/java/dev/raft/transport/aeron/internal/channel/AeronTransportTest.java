@@ -226,7 +226,7 @@ class AeronTransportTest {
     void externalDriverIsUsedThroughItsDirectoryAndOutlivesTheTransport() {
         try (LiveCluster cluster = new LiveCluster(IDS, 1)) {
             final String dir = cluster.config(2).build().aeronDirectory() + "-external";
-            try (MediaDriver driver = MediaDriver.launch(AeronTransport.driverContext(cluster.config(2).aeronDirectory(dir).build()))) {
+            try (MediaDriver driver = MediaDriver.launch(EmbeddedDriver.driverContext(cluster.config(2).aeronDirectory(dir).build()))) {
                 final AeronTransport two = new AeronTransport(cluster.config(2).embeddedDriver(false).aeronDirectory(dir).build());
                 cluster.transports.put(2, two);
                 cluster.updateMembership(MEMBERS);

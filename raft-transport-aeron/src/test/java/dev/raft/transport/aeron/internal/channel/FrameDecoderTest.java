@@ -9,20 +9,27 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.raft.api.EntryType;
 import dev.raft.api.LogId;
 import dev.raft.api.Membership;
+import dev.raft.api.RaftLimits;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.message.TimeoutNowRequest;
+import dev.raft.api.message.TimeoutNowResponse;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.api.message.VoteResponse;
 import dev.raft.transport.aeron.internal.codec.AppendEntriesRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.AppendEntriesResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.InstallSnapshotRequestDecoder;
 import dev.raft.transport.aeron.internal.codec.InstallSnapshotResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.MessageHeaderDecoder;
+import dev.raft.transport.aeron.internal.codec.TimeoutNowRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.TimeoutNowResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.VoteRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.VoteResponseDecoder;
 import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -189,6 +196,57 @@ class FrameDecoderTest {
         longer.putByte(response.capacity(), (byte) 'x');
         assertNull(decode(response));
         assertEquals(ReceiveDrop.BAD_FIELD, decode(longer));
+    }
+
+    /** Every term and log index a peer sends, per message type, at {@code H + offset} of a valid frame. */
+    private static final Object[][] TERM_AND_INDEX_FIELDS = {
+        {appendWithEntries(), AppendEntriesRequestDecoder.termEncodingOffset()},
+        {appendWithEntries(), AppendEntriesRequestDecoder.prevLogIndexEncodingOffset()},
+        {appendWithEntries(), AppendEntriesRequestDecoder.prevLogTermEncodingOffset()},
+        {appendWithEntries(), AppendEntriesRequestDecoder.leaderCommitEncodingOffset()},
+        {new AppendEntriesResponse().success(1, 2, 3, 4, 5), AppendEntriesResponseDecoder.termEncodingOffset()},
+        {new AppendEntriesResponse().success(1, 2, 3, 4, 5), AppendEntriesResponseDecoder.matchIndexEncodingOffset()},
+        {new AppendEntriesResponse().success(1, 2, 3, 4, 5), AppendEntriesResponseDecoder.lastLogIndexEncodingOffset()},
+        {new AppendEntriesResponse().reject(1, 2, 3, 4, 2, 3, 5), AppendEntriesResponseDecoder.rejectedIndexEncodingOffset()},
+        {new AppendEntriesResponse().reject(1, 2, 3, 4, 2, 3, 5), AppendEntriesResponseDecoder.conflictTermEncodingOffset()},
+        {new AppendEntriesResponse().reject(1, 2, 3, 4, 2, 3, 5), AppendEntriesResponseDecoder.conflictIndexEncodingOffset()},
+        {new VoteRequest().set(1, 2, 3, 4, 2, false, true), VoteRequestDecoder.termEncodingOffset()},
+        {new VoteRequest().set(1, 2, 3, 4, 2, false, true), VoteRequestDecoder.lastLogIndexEncodingOffset()},
+        {new VoteRequest().set(1, 2, 3, 4, 2, false, true), VoteRequestDecoder.lastLogTermEncodingOffset()},
+        {new VoteResponse().set(1, 2, 3, true, false), VoteResponseDecoder.termEncodingOffset()},
+        {snapshotRequest(), InstallSnapshotRequestDecoder.termEncodingOffset()},
+        {snapshotRequest(), InstallSnapshotRequestDecoder.lastLogTermEncodingOffset()},
+        {snapshotRequest(), InstallSnapshotRequestDecoder.lastLogIndexEncodingOffset()},
+        {new InstallSnapshotResponse().set(1, 2, 3, "s", 0, InstallSnapshotResponse.Status.ACCEPTED, 0),
+            InstallSnapshotResponseDecoder.termEncodingOffset()},
+        {new TimeoutNowRequest().set(1, 2, 3), TimeoutNowRequestDecoder.termEncodingOffset()},
+        {new TimeoutNowResponse().set(1, 2, 3, true), TimeoutNowResponseDecoder.termEncodingOffset()},
+    };
+
+    @Test
+    void everyTermAndIndexAtOrAboveItsCeilingIsDropped() {
+        for (Object[] field : TERM_AND_INDEX_FIELDS) {
+            final RaftMessage message = (RaftMessage) field[0];
+            final UnsafeBuffer frame = Messages.frame(message);
+            final int at = H + (int) field[1];
+            assertNull(decode(frame), message.toString());
+            for (long value : new long[] {RaftLimits.MAX_TERM, RaftLimits.MAX_INDEX, Long.MAX_VALUE, -1, Long.MIN_VALUE}) {
+                assertEquals(ReceiveDrop.BAD_FIELD, decode(withLong(frame, at, value)),
+                    () -> message.type() + " field at " + at + " = " + value);
+            }
+        }
+        final UnsafeBuffer frame = Messages.frame(appendWithEntries());
+        final int termAt = H + AppendEntriesRequestDecoder.BLOCK_LENGTH + 4
+            + AppendEntriesRequestDecoder.EntriesDecoder.entryTermEncodingOffset();
+        assertEquals(ReceiveDrop.BAD_FIELD, decode(withLong(frame, termAt, RaftLimits.MAX_TERM)), "an entry term at the ceiling");
+        final AppendEntriesRequest last = new AppendEntriesRequest().set(1, 2, 4, RaftLimits.MAX_INDEX - 3, 3, 9);
+        last.entries().add(3, RaftLimits.MAX_INDEX - 2, EntryType.NORMAL, new byte[] {1});
+        last.entries().add(4, RaftLimits.MAX_INDEX - 1, EntryType.NORMAL, new byte[] {2});
+        assertNull(decode(Messages.frame(last)), "the last index below the ceiling");
+        last.entries().add(4, RaftLimits.MAX_INDEX, EntryType.NORMAL, new byte[] {3});
+        assertEquals(ReceiveDrop.BAD_FIELD, decode(Messages.frame(last)), "an entry index at the ceiling");
+        final long below = RaftLimits.MAX_TERM - 1;
+        assertNull(decode(Messages.frame(new VoteRequest().set(1, 2, below, below, below, false, false))), "just below");
     }
 
     private static UnsafeBuffer copy(UnsafeBuffer frame) {

@@ -36,7 +36,11 @@ final class LiveCluster implements AutoCloseable {
     }
 
     AeronTransport start(int id) {
-        final AeronTransport transport = new AeronTransport(config(id).build());
+        return start(id, b -> b);
+    }
+
+    AeronTransport start(int id, java.util.function.UnaryOperator<AeronTransportConfig.Builder> tweak) {
+        final AeronTransport transport = new AeronTransport(tweak.apply(config(id)).build());
         transports.put(id, transport);
         return transport;
     }

@@ -6,6 +6,7 @@ import dev.raft.api.EntryBatch;
 import dev.raft.api.EntryType;
 import dev.raft.api.LogId;
 import dev.raft.api.Membership;
+import dev.raft.api.RaftLimits;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.AppendEntriesResponse;
@@ -32,12 +33,12 @@ final class Messages {
 
     /** A random message of {@code type} from {@code from} to {@code to}, with up to {@code maxPayload} bytes of var-data. */
     static RaftMessage random(Random rnd, MessageType type, int from, int to, int maxPayload) {
-        final long term = rnd.nextLong() & Long.MAX_VALUE;
+        final long term = below(rnd);
         return switch (type) {
             case APPEND_ENTRIES_REQUEST -> {
                 final long prevIndex = rnd.nextInt(1 << 30);
                 final AppendEntriesRequest m = new AppendEntriesRequest().set(from, to, term, prevIndex,
-                    prevIndex == 0 ? 0 : 1 + rnd.nextInt(1000), rnd.nextLong() & Long.MAX_VALUE);
+                    prevIndex == 0 ? 0 : 1 + rnd.nextInt(1000), below(rnd));
                 final int count = rnd.nextInt(20);
                 long entryTerm = 1 + rnd.nextInt(100);
                 for (int i = 0; i < count; i++) {
@@ -48,15 +49,15 @@ final class Messages {
                 yield m;
             }
             case APPEND_ENTRIES_RESPONSE -> rnd.nextBoolean()
-                ? new AppendEntriesResponse().success(from, to, term, rnd.nextLong() & Long.MAX_VALUE, rnd.nextLong() & Long.MAX_VALUE)
-                : new AppendEntriesResponse().reject(from, to, term, rnd.nextLong() & Long.MAX_VALUE,
-                    rnd.nextLong() & Long.MAX_VALUE, rnd.nextLong() & Long.MAX_VALUE, rnd.nextLong() & Long.MAX_VALUE);
-            case VOTE_REQUEST -> new VoteRequest().set(from, to, term, rnd.nextLong() & Long.MAX_VALUE,
-                rnd.nextLong() & Long.MAX_VALUE, rnd.nextBoolean(), rnd.nextBoolean());
+                ? new AppendEntriesResponse().success(from, to, term, below(rnd), below(rnd))
+                : new AppendEntriesResponse().reject(from, to, term, below(rnd),
+                    below(rnd), below(rnd), below(rnd));
+            case VOTE_REQUEST -> new VoteRequest().set(from, to, term, below(rnd),
+                below(rnd), rnd.nextBoolean(), rnd.nextBoolean());
             case VOTE_RESPONSE -> new VoteResponse().set(from, to, term, rnd.nextBoolean(), rnd.nextBoolean());
             case INSTALL_SNAPSHOT_REQUEST -> {
                 final byte[] data = randomBytes(rnd, rnd.nextInt(maxPayload + 1));
-                final long lastIndex = 1 + (rnd.nextLong() & (Long.MAX_VALUE >> 1));
+                final long lastIndex = 1 + (below(rnd) >> 1);
                 final SnapshotMeta meta = new SnapshotMeta(randomId(rnd, 1 + rnd.nextInt(SnapshotMeta.MAX_ID_LENGTH)),
                     LogId.of(1 + rnd.nextInt(1 << 20), lastIndex), rnd.nextBoolean() ? MEMBERS
                         : Membership.of(new int[][] {{1, 2, 3}, {2, 3, 4}}, new int[] {5}));
@@ -70,6 +71,11 @@ final class Messages {
             case TIMEOUT_NOW_REQUEST -> new TimeoutNowRequest().set(from, to, term);
             case TIMEOUT_NOW_RESPONSE -> new TimeoutNowResponse().set(from, to, term, rnd.nextBoolean());
         };
+    }
+
+    /** A random term or log index below its ceiling ({@link RaftLimits}: both are 2^62). */
+    static long below(Random rnd) {
+        return rnd.nextLong() & (RaftLimits.MAX_TERM - 1);
     }
 
     /** The benchmarks' AppendEntries from 1 to 2: {@code count} entries of {@code payloadBytes} zero bytes after 5-1000. */

@@ -57,12 +57,12 @@ public final class PingPongBenchmark {
         final int pongLength = sizer.encodedLength(new AppendEntriesResponse().success(2, 1, 1, 1, 1));
 
         final AtomicBoolean running = new AtomicBoolean(true);
-        final Thread echo = new Thread(() -> echoLoop(two, rawSub2, rawPub2, pongLength, running, AeronTransport.idleStrategy(config)),
+        final Thread echo = new Thread(() -> echoLoop(two, rawSub2, rawPub2, pongLength, running, EmbeddedDriver.idleStrategy(config)),
             "echo");
         echo.start();
         final Histogram rawHistogram = new Histogram(10_000_000_000L, 3);
         final Histogram ourHistogram = new Histogram(10_000_000_000L, 3);
-        final Pinger pinger = new Pinger(one, rawPub1, rawSub1, ping, pingLength, AeronTransport.idleStrategy(config));
+        final Pinger pinger = new Pinger(one, rawPub1, rawSub1, ping, pingLength, EmbeddedDriver.idleStrategy(config));
         try {
             final Histogram warmup = new Histogram(10_000_000_000L, 3);
             for (int round = 0; round < rounds + 1; round++) {

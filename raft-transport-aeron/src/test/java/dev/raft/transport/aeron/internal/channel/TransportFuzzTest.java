@@ -43,7 +43,7 @@ class TransportFuzzTest {
             MediaDriver driver = null;
             Aeron aeron = null;
             try {
-                driver = MediaDriver.launch(AeronTransport.driverContext(senderConfig));
+                driver = MediaDriver.launch(EmbeddedDriver.driverContext(senderConfig));
                 aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(senderConfig.aeronDirectory()));
                 final ExclusivePublication publication = aeron.addExclusivePublication(
                     senderConfig.publicationChannel(cluster.endpoints.get(2)), senderConfig.streamId());
