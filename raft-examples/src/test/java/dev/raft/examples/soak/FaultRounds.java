@@ -125,8 +125,10 @@ final class FaultRounds {
             return;
         }
         final int victim = cluster.tmpfsNode();
-        if (victim == leader.nodeId()) {
-            demote(r, leader);
+        Optional<SoakClient.NodeStatus> current = Optional.of(leader);
+        for (int attempt = 0; attempt < 3 && current.isPresent() && current.get().nodeId() == victim; attempt++) {
+            demote(r, current.get());
+            current = ClusterWaits.leader(cluster, HEAL_TIMEOUT);
         }
         disk.fill();
         r.note("node " + victim + "'s disk is full (" + disk.usableBytes() + " bytes usable)");
