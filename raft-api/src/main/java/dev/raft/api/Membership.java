@@ -3,15 +3,13 @@ package dev.raft.api;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.function.IntPredicate;
-import java.util.function.IntToLongFunction;
 
 /**
  * A cluster configuration: one voter set, or two during a joint-consensus change (Raft paper §6),
  * plus learners that receive the log but never vote.
  *
- * <p>Quorum rules: a decision needs a majority of <em>every</em> voter set; learners are never
- * counted. Immutable; every accessor that returns an array returns a copy.
+ * <p>Quorum rules (computed by the core's quorum functions): a decision needs a majority of
+ * <em>every</em> voter set; learners are never counted. Immutable; every accessor that returns an array returns a copy.
  *
  * <p>Invariants, checked on construction: at least one voter set; every voter set non-empty; every id
  * valid ({@link NodeId#isValid}); no id twice in a set; a learner is in no voter set.
@@ -122,49 +120,17 @@ public final class Membership {
         return Arrays.binarySearch(allNodes, id) >= 0;
     }
 
-    /**
-     * Whether the voters for which {@code granted} is true form a quorum: a strict majority of every
-     * voter set. Learners are never passed to {@code granted}. Allocation-free.
-     */
-    public boolean isQuorum(IntPredicate granted) {
-        for (int[] set : voterSets) {
-            int yes = 0;
-            for (int id : set) {
-                if (granted.test(id)) {
-                    yes++;
-                }
-            }
-            if (yes * 2 <= set.length) {
-                return false;
-            }
-        }
-        return true;
+    /** The number of voters in voter set {@code set}, without copying (for quorum math). */
+    public int voterSetSize(int set) {
+        return voterSets[set].length;
     }
 
-    /**
-     * The highest value that a quorum has reached: for each voter set the largest {@code v} such that a
-     * majority of its voters have {@code valueOf(id) >= v}, and then the smallest of those over all sets.
-     * Used for the commit index from match indexes. Learners are never counted.
-     *
-     * @param valueOf the value of each voter (for example its match index)
-     * @param scratch an array of length at least the largest voter set, reused to avoid allocation
-     */
-    public long quorumValue(IntToLongFunction valueOf, long[] scratch) {
-        long result = Long.MAX_VALUE;
-        for (int[] set : voterSets) {
-            final int n = set.length;
-            for (int i = 0; i < n; i++) {
-                scratch[i] = valueOf.applyAsLong(set[i]);
-            }
-            Arrays.sort(scratch, 0, n);
-            // ascending order: the element at n - (n/2 + 1) is reached by n/2 + 1 voters, a majority
-            final long setValue = scratch[n - (n / 2 + 1)];
-            result = Math.min(result, setValue);
-        }
-        return result;
+    /** The {@code i}-th voter (ascending) of voter set {@code set}, without copying (for quorum math). */
+    public int voterAt(int set, int i) {
+        return voterSets[set][i];
     }
 
-    /** The size of the largest voter set: the scratch length {@link #quorumValue} needs. */
+    /** The size of the largest voter set. */
     public int maxVoterSetSize() {
         int max = 0;
         for (int[] set : voterSets) {

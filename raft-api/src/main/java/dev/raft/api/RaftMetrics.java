@@ -15,8 +15,12 @@ import java.util.Map;
  * @param appliedIndex     the highest index its state machine has applied
  * @param snapshotLastLogId the last log id covered by its latest snapshot, or {@link LogId#NONE}
  * @param purgedLogId      the last log id removed from its log by purging, or {@link LogId#NONE}
- * @param membership       the membership in force (the latest one in its log or snapshot)
+ * @param membership       the membership in force: today always {@code RaftConfig.initialMembership}
+ *                         (membership change is not implemented yet, so no log entry or snapshot changes it)
  * @param matchIndex       on a leader: each other member's matched index; otherwise empty
+ * @param counters         the node's counters by label (elections started, stale and malformed messages
+ *                         dropped, safety violations, snapshot transfers, ...), the same values it publishes
+ *                         as Agrona counters; monotonic, read when the metrics are read
  */
 public record RaftMetrics(
     int nodeId,
@@ -30,11 +34,18 @@ public record RaftMetrics(
     LogId snapshotLastLogId,
     LogId purgedLogId,
     Membership membership,
-    Map<Integer, Long> matchIndex) {
+    Map<Integer, Long> matchIndex,
+    Map<String, Long> counters) {
 
-    /** Copies {@code matchIndex} so the record stays immutable. */
+    /** Copies {@code matchIndex} and {@code counters} so the record stays immutable. */
     public RaftMetrics {
         matchIndex = Map.copyOf(matchIndex);
+        counters = Map.copyOf(counters);
+    }
+
+    /** The counter labelled {@code label}, or 0 if there is none. */
+    public long counter(String label) {
+        return counters.getOrDefault(label, 0L);
     }
 
     /** Whether this node is the leader. */

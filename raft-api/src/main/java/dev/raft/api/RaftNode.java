@@ -10,6 +10,14 @@ import org.agrona.DirectBuffer;
  * One Raft node: the facade applications program against. Every method is thread-safe and
  * non-blocking except {@link #awaitMetrics} and {@link #close}.
  *
+ * <p>Threads: the futures this node returns are completed on the node's own thread (its Agrona agent's
+ * thread, or the thread that steps a steppable node), at the end of the duty cycle that decided them and
+ * after the transport poll returned, never inside a transport callback; a dependent action registered
+ * with a non-async method ({@code thenApply}, {@code whenComplete}, ...) runs there and delays the node, so
+ * hand long work to an executor ({@code thenApplyAsync(fn, executor)}). Futures failed by the caller's own
+ * call (a closed node, a full queue, an oversized command) complete on the caller's thread before the
+ * method returns.
+ *
  * <p>Lifecycle: created (by Guice or {@code new}), {@link #start()}ed once, {@link #close()}d once.
  * Calls after close fail with {@link dev.raft.api.error.NodeClosedException} (futures complete
  * exceptionally with it; {@code start} throws it).

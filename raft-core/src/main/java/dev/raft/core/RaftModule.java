@@ -19,7 +19,9 @@ import org.agrona.concurrent.SystemNanoClock;
  * Binds {@link RaftNode} (a singleton running on its own thread once started) and {@link RaftConfig}.
  * The {@link LogStore}, {@link SnapshotStore}, {@link StateMachine} and {@link Transport} come from other
  * modules' bindings. The clock ({@link NanoClock}, default {@link SystemNanoClock}) and the election
- * jitter's {@link RandomGenerator} (default: an unseeded {@link SplittableRandom}) may be overridden with
+ * jitter's {@link RandomGenerator} (default: an unseeded {@link SplittableRandom}) and the counters'
+ * allocator {@link RaftCounters} (default: {@link RaftCounters#inMemory()}; e.g.
+ * {@link RaftCounters#mappedFile} for counters other processes read) may be overridden with
  * {@code OptionalBinder.newOptionalBinder(binder(), NanoClock.class).setBinding()...}.
  */
 public final class RaftModule extends AbstractModule {
@@ -38,6 +40,7 @@ public final class RaftModule extends AbstractModule {
         bind(RaftConfig.class).toInstance(config);
         OptionalBinder.newOptionalBinder(binder(), NanoClock.class).setDefault().toInstance(SystemNanoClock.INSTANCE);
         OptionalBinder.newOptionalBinder(binder(), RandomGenerator.class).setDefault().toProvider(SplittableRandom::new);
+        OptionalBinder.newOptionalBinder(binder(), RaftCounters.class).setDefault().toProvider(RaftCounters::inMemory);
     }
 
     /**
@@ -49,13 +52,14 @@ public final class RaftModule extends AbstractModule {
      * @param transport     the bound transport
      * @param clock         the bound clock
      * @param random        the bound randomness
+     * @param counters      the bound counters' allocator
      * @return the node (not started)
      */
     @Provides
     @Singleton
     public RaftNode raftNode(LogStore logStore, SnapshotStore snapshotStore, StateMachine stateMachine,
-                             Transport transport, NanoClock clock, RandomGenerator random) {
+                             Transport transport, NanoClock clock, RandomGenerator random, RaftCounters counters) {
         return RaftNodeBuilder.forConfig(config).logStore(logStore).snapshotStore(snapshotStore)
-            .stateMachine(stateMachine).transport(transport).clock(clock).random(random).build();
+            .stateMachine(stateMachine).transport(transport).clock(clock).random(random).counters(counters).build();
     }
 }

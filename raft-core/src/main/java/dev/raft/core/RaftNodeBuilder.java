@@ -7,6 +7,7 @@ import dev.raft.api.storage.LogStore;
 import dev.raft.api.storage.SnapshotStore;
 import dev.raft.api.transport.Transport;
 import dev.raft.core.internal.runtime.NodeRuntime;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.agrona.concurrent.NanoClock;
@@ -29,6 +30,7 @@ public final class RaftNodeBuilder {
     private Transport transport;
     private NanoClock clock = SystemNanoClock.INSTANCE;
     private RandomGenerator random;
+    private RaftCounters counters;
 
     private RaftNodeBuilder(RaftConfig config) {
         if (config == null) {
@@ -79,6 +81,24 @@ public final class RaftNodeBuilder {
     }
 
     /**
+     * Where the node allocates its counters; see {@link RaftCounters}. Default: {@link RaftCounters#inMemory()}.
+     * The node closes them when it closes.
+     */
+    public RaftNodeBuilder counters(RaftCounters v) {
+        counters = v;
+        return this;
+    }
+
+    /**
+     * Counters in a memory-mapped file in {@code directory} that other processes can read:
+     * {@code counters(RaftCounters.mappedFile(directory, nodeId))}.
+     */
+    public RaftNodeBuilder countersDirectory(Path directory) {
+        counters = RaftCounters.mappedFile(directory, config.nodeId());
+        return this;
+    }
+
+    /**
      * A node that runs on its own thread once started.
      *
      * @throws IllegalArgumentException naming the missing part
@@ -107,7 +127,8 @@ public final class RaftNodeBuilder {
                 + " but RaftConfig.nodeId is " + config.nodeId());
         }
         return new NodeRuntime(config, logStore, snapshotStore, stateMachine, transport, clock,
-            random == null ? new SplittableRandom() : random, stepped);
+            random == null ? new SplittableRandom() : random, counters == null ? RaftCounters.inMemory() : counters,
+            stepped);
     }
 
     private void require(Object part, String name) {

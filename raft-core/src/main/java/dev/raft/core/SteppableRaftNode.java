@@ -9,8 +9,11 @@ import dev.raft.api.RaftNode;
  */
 public interface SteppableRaftNode extends RaftNode {
     /**
-     * Runs one duty cycle: reads the clock, fires due timers, takes durability reports, polls the
-     * transport, takes queued proposals and publishes metrics.
+     * Runs one duty cycle, in this order: reads the clock; takes the log store's durability report; polls
+     * the transport (each message handled and its commands executed); takes queued proposals; fires due
+     * timers (and hands the proposals to the log as one append); runs queued admin requests and finished
+     * snapshot builds; checks the snapshot policy; publishes metrics and counters; completes the client
+     * futures whose outcome the cycle decided (on the calling thread, after the poll returned).
      *
      * @return the amount of work done (0 when idle)
      * @throws IllegalStateException if the node was not started

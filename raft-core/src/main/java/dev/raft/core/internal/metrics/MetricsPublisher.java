@@ -4,7 +4,9 @@ import dev.raft.api.LogId;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.Role;
+import dev.raft.core.internal.engine.EngineCounter;
 import dev.raft.core.internal.engine.RaftEngine;
+import dev.raft.core.internal.engine.RaftState;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,11 +25,15 @@ import java.util.function.Predicate;
  */
 public final class MetricsPublisher {
     private static final long AWAIT_POLL_NANOS = 200_000;
+    private static final EngineCounter[] COUNTERS = EngineCounter.values();
 
     private final int nodeId;
     private final int[] peers;
     private final Membership membership;
     private final AtomicLongArray match;
+    private final CountersPublisher counters;
+    /** The last counter summary read (any reader thread may replace it). */
+    private volatile Summary summary;
     private volatile long version;
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -44,39 +50,42 @@ public final class MetricsPublisher {
      * @param nodeId     the node
      * @param membership its membership
      * @param peers      the other members, whose match indexes a leader publishes
+     * @param counters   the node's published counters, summarized in every read
      */
-    public MetricsPublisher(int nodeId, Membership membership, int[] peers) {
+    public MetricsPublisher(int nodeId, Membership membership, int[] peers, CountersPublisher counters) {
         this.nodeId = nodeId;
         this.membership = membership;
         this.peers = peers.clone();
         this.match = new AtomicLongArray(peers.length);
+        this.counters = counters;
     }
 
     /** Node thread: publishes the engine's state if it differs from the last publication. */
     public void update(RaftEngine engine, long appliedIndex, LogId snapshotLast, LogId purged) {
-        boolean changed = role != engine.role() || term != engine.term() || leaderId != engine.leaderId()
-            || votedFor != engine.votedFor() || lastLogIndex != engine.lastLogIndex()
-            || lastLogTerm != engine.lastLogTerm() || committed != engine.commitIndex() || applied != appliedIndex
+        final RaftState s = engine.state();
+        boolean changed = role != s.role() || term != s.term() || leaderId != s.leaderId()
+            || votedFor != s.votedFor() || lastLogIndex != s.lastLogIndex()
+            || lastLogTerm != s.lastLogTerm() || committed != s.commitIndex() || applied != appliedIndex
             || snapshotLastLogId != snapshotLast || purgedLogId != purged;
         for (int i = 0; i < peers.length && !changed; i++) {
-            changed = match.get(i) != engine.matchIndex(peers[i]);
+            changed = match.get(i) != engine.replication().matchIndex(peers[i]);
         }
         if (!changed) {
             return;
         }
         version = version + 1;
-        role = engine.role();
-        term = engine.term();
-        leaderId = engine.leaderId();
-        votedFor = engine.votedFor();
-        lastLogIndex = engine.lastLogIndex();
-        lastLogTerm = engine.lastLogTerm();
-        committed = engine.commitIndex();
+        role = s.role();
+        term = s.term();
+        leaderId = s.leaderId();
+        votedFor = s.votedFor();
+        lastLogIndex = s.lastLogIndex();
+        lastLogTerm = s.lastLogTerm();
+        committed = s.commitIndex();
         applied = appliedIndex;
         snapshotLastLogId = snapshotLast;
         purgedLogId = purged;
         for (int i = 0; i < peers.length; i++) {
-            match.set(i, engine.matchIndex(peers[i]));
+            match.set(i, engine.replication().matchIndex(peers[i]));
         }
         version = version + 1;
     }
@@ -87,11 +96,6 @@ public final class MetricsPublisher {
         role = Role.SHUTDOWN;
         leaderId = 0;
         version = version + 1;
-    }
-
-    /** Any thread: the version of the latest publication (changes whenever the metrics do). */
-    public long version() {
-        return version;
     }
 
     /** Any thread: a consistent copy of the latest publication. */
@@ -111,11 +115,33 @@ public final class MetricsPublisher {
             }
             final RaftMetrics metrics = new RaftMetrics(nodeId, r, term, leaderId, votedFor,
                 LogId.of(lastLogIndex == 0 ? 0 : lastLogTerm, lastLogIndex), committed, applied, snapshotLastLogId,
-                purgedLogId, membership, matchIndex);
+                purgedLogId, membership, matchIndex, counterSummary());
             if (version == before) {
                 return metrics;
             }
         }
+    }
+
+    /** The counters by label; rebuilt only when a counter changed since the last read (reads are frequent). */
+    private Map<String, Long> counterSummary() {
+        final long[] values = new long[COUNTERS.length];
+        for (int i = 0; i < COUNTERS.length; i++) {
+            values[i] = counters.value(COUNTERS[i]);
+        }
+        final Summary last = summary;
+        if (last != null && java.util.Arrays.equals(last.values, values)) {
+            return last.map;
+        }
+        final Map<String, Long> map = new HashMap<>();
+        for (int i = 0; i < COUNTERS.length; i++) {
+            map.put(COUNTERS[i].label(), values[i]);
+        }
+        final Summary built = new Summary(values, Map.copyOf(map));
+        summary = built;
+        return built.map;
+    }
+
+    private record Summary(long[] values, Map<String, Long> map) {
     }
 
     /**

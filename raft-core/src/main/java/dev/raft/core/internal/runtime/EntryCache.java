@@ -2,6 +2,7 @@ package dev.raft.core.internal.runtime;
 
 import dev.raft.api.EntryBatch;
 import dev.raft.api.EntryView;
+import dev.raft.core.internal.engine.replication.ByteLimit;
 
 /**
  * The node thread's copy of the most recent log entries, so that filling AppendEntries and applying
@@ -81,21 +82,8 @@ public final class EntryCache {
             return 0;
         }
         final long last = Math.min(toIndex, entries.lastIndex());
-        final int first = (int) (fromIndex - entries.firstIndex());
-        int end = first;
-        long bytes = dst.payloadBytes();
-        while (end <= last - entries.firstIndex()) {
-            final int length = entries.payloadLength(end);
-            if (!dst.isEmpty() || end > first) {
-                if (bytes + length > maxBytes) {
-                    break;
-                }
-            }
-            bytes += length;
-            end++;
-        }
-        dst.addAll(entries, first, end);
-        return end - first;
+        return ByteLimit.copy(dst, entries, (int) (fromIndex - entries.firstIndex()),
+            (int) (last - entries.firstIndex()), maxBytes);
     }
 
     /** Allows entries below {@code keepFrom} to be dropped; drops them when that is worth a copy. */

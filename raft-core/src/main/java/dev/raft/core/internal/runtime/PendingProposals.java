@@ -1,12 +1,15 @@
 package dev.raft.core.internal.runtime;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 
 /**
  * The proposals of the current leadership waiting for their entry to be applied: a growable ring of
- * (log index, future) in increasing index order. Node thread only; allocation-free once grown.
+ * (log index, future) in increasing index order. Outcomes are staged ({@link #applied}, {@link #failAll})
+ * and the futures completed later by {@link #completeStaged()}, so that the node completes them outside the
+ * transport poll. Node thread only; allocation-free once grown (failures allocate their errors).
  */
 final class PendingProposals {
     private long[] indexes = new long[1024];
@@ -16,6 +19,9 @@ final class PendingProposals {
     private int staged;
     private int head;
     private int size;
+    /** Proposals whose outcome is a failure, with their errors, waiting for {@link #completeStaged()}. */
+    private final ArrayDeque<CompletableFuture<byte[]>> failing = new ArrayDeque<>();
+    private final ArrayDeque<Throwable> failures = new ArrayDeque<>();
 
     int size() {
         return size;
@@ -46,9 +52,12 @@ final class PendingProposals {
         }
     }
 
-    /** Completes every proposal whose entry was applied (after the node published its metrics). */
+    /**
+     * Completes every proposal whose entry was applied (after the node published its metrics), then those
+     * staged as failed.
+     */
     @SuppressWarnings("unchecked")
-    void completeApplied() {
+    void completeStaged() {
         while (staged > 0) {
             final CompletableFuture<byte[]> future = (CompletableFuture<byte[]>) futures[head];
             final byte[] response = (byte[]) responses[head];
@@ -59,20 +68,30 @@ final class PendingProposals {
             staged--;
             future.complete(response);
         }
+        CompletableFuture<byte[]> future;
+        while ((future = failing.poll()) != null) {
+            future.completeExceptionally(failures.poll());
+        }
     }
 
-    /** Fails every pending proposal not yet applied with the error made for its index. */
+    /** Whether any outcome waits for {@link #completeStaged()}. */
+    boolean hasStaged() {
+        return staged > 0 || !failing.isEmpty();
+    }
+
+    /**
+     * Stages a failure for every pending proposal whose entry was not applied, with the error made for its
+     * index; {@link #completeStaged()} completes them.
+     */
     @SuppressWarnings("unchecked")
     void failAll(LongFunction<? extends Throwable> error) {
-        completeApplied();
-        while (size > 0) {
-            final CompletableFuture<byte[]> future = (CompletableFuture<byte[]>) futures[head];
-            final long index = indexes[head];
-            futures[head] = null;
-            responses[head] = null;
-            head = (head + 1) & (indexes.length - 1);
+        while (size > staged) {
+            final int slot = (head + size - 1) & (indexes.length - 1);
+            failing.addFirst((CompletableFuture<byte[]>) futures[slot]);
+            failures.addFirst(error.apply(indexes[slot]));
+            futures[slot] = null;
+            responses[slot] = null;
             size--;
-            future.completeExceptionally(error.apply(index));
         }
     }
 

@@ -55,6 +55,6 @@ public class EngineBenchmark {
     @OperationsPerInvocation(BATCH)
     public long commitBatch() {
         cluster.proposeAndCommit(BATCH);
-        return cluster.leader().commitIndex();
+        return cluster.leader().state().commitIndex();
     }
 }

@@ -5,14 +5,10 @@ import dev.raft.api.Membership;
 import dev.raft.api.Role;
 import dev.raft.api.Vote;
 import dev.raft.api.config.RaftConfig;
-import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.MessageType;
-import dev.raft.api.LogId;
-import dev.raft.api.SnapshotMeta;
-import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
-import org.agrona.DirectBuffer;
-import dev.raft.core.internal.engine.EngineOutput;
+import dev.raft.core.internal.engine.Commands;
+import dev.raft.core.internal.engine.replication.EntrySource;
 import dev.raft.core.internal.engine.RaftEngine;
 import dev.raft.core.internal.runtime.EntryCache;
 import java.util.ArrayDeque;
@@ -50,6 +46,7 @@ final class EngineCluster {
         for (Node n : nodes) {
             n.engine.log().reset(0, 0);
             n.engine.start(nowNanos, Vote.INITIAL, 0);
+            n.execute();
         }
     }
 
@@ -57,8 +54,9 @@ final class EngineCluster {
     EngineCluster electNodeOne() {
         nowNanos += TimeUnit.MILLISECONDS.toNanos(310);
         nodes[0].engine.tick(nowNanos);
+        nodes[0].execute();
         pump();
-        if (nodes[0].engine.role() != Role.LEADER) {
+        if (nodes[0].engine.state().role() != Role.LEADER) {
             throw new IllegalStateException("node 1 did not become leader: " + nodes[0].engine);
         }
         return this;
@@ -76,7 +74,8 @@ final class EngineCluster {
             last = leader.propose(payload, 0, payload.capacity());
         }
         leader.flushPending();
-        while (leader.commitIndex() < last) {
+        nodes[0].execute();
+        while (leader.state().commitIndex() < last) {
             if (!pump()) {
                 throw new IllegalStateException("no progress before commit of " + last + ": " + leader);
             }
@@ -92,12 +91,14 @@ final class EngineCluster {
                 if (n.appended > n.reportedFlushed) {
                     n.reportedFlushed = n.appended;
                     n.engine.onLogFlushed(n.appended);
+                    n.execute();
                     progress = true;
                 }
             }
             RaftMessage m;
             while ((m = inFlight.poll()) != null) {
                 nodes[m.to() - 1].engine.onMessage(m);
+                nodes[m.to() - 1].execute();
                 pools.get(m.type().code()).add(m);
                 progress = true;
             }
@@ -108,7 +109,7 @@ final class EngineCluster {
         }
         long keepFrom = Long.MAX_VALUE;
         for (Node n : nodes) {
-            keepFrom = Math.min(keepFrom, n.engine.commitIndex() + 1);
+            keepFrom = Math.min(keepFrom, n.engine.state().commitIndex() + 1);
         }
         for (Node n : nodes) {
             n.log.trimBelow(keepFrom);
@@ -125,11 +126,10 @@ final class EngineCluster {
         inFlight.add(copy);
     }
 
-    /** One engine and its in-memory log. */
-    final class Node implements EngineOutput {
+    /** One engine and its in-memory log; executes the engine's commands after each event. */
+    final class Node implements EntrySource {
         final RaftEngine engine;
         final EntryCache log = new EntryCache(1 << 20, 1024);
-        final int maxBytesPerAppend;
         long appended;
         long reportedFlushed;
         long committed;
@@ -137,91 +137,42 @@ final class EngineCluster {
         Node(RaftConfig config, long seed) {
             // node 1 times out first: its jitter source always yields the minimum timeout
             this.engine = new RaftEngine(config, seed == 1 ? new MinimumRandom() : new SplittableRandom(seed), this);
-            this.maxBytesPerAppend = config.maxBytesPerAppend();
         }
 
         @Override
-        public void persistVote(long term, int votedFor) {
-            // durable at once: no IO
+        public int read(EntryBatch dst, long fromIndex, long toIndex, int maxBytes) {
+            return log.copyTo(dst, fromIndex, toIndex, maxBytes);
         }
 
-        @Override
-        public void appendToLog(EntryBatch entries, int fromPosition, int toPosition) {
-            log.append(entries, fromPosition, toPosition);
-            appended = log.lastIndex();
-        }
-
-        @Override
-        public void truncateLog(long fromIndex) {
-            log.truncateFrom(fromIndex);
-            appended = Math.min(appended, fromIndex - 1);
-            reportedFlushed = Math.min(reportedFlushed, fromIndex - 1);
-        }
-
-        @Override
-        public void send(RaftMessage message) {
-            enqueue(message);
-        }
-
-        @Override
-        public long sendAppendEntries(AppendEntriesRequest request, long fromIndex, long toIndexMax) {
-            log.copyTo(request.entries(), fromIndex, toIndexMax, maxBytesPerAppend);
-            enqueue(request);
-            return request.entries().lastIndex();
-        }
-
-        @Override
-        public void committed(long commitIndex) {
-            committed = commitIndex;
-        }
-
-        @Override
-        public void leadershipLost(long term) {
-            throw new IllegalStateException("node " + engine.selfId() + " lost leadership of term " + term);
-        }
-
-        @Override
-        public void stateChanged() {
-            // nothing to publish
-        }
-
-        @Override
-        public void purgeLog(LogId upTo) {
-            throw noSnapshots();
-        }
-
-        @Override
-        public void abortSnapshotBuild() {
-            throw noSnapshots();
-        }
-
-        @Override
-        public void beginSnapshot(SnapshotMeta meta) {
-            throw noSnapshots();
-        }
-
-        @Override
-        public long writeSnapshotChunk(long position, DirectBuffer data, int length) {
-            throw noSnapshots();
-        }
-
-        @Override
-        public void abortSnapshot() {
-            throw noSnapshots();
-        }
-
-        @Override
-        public boolean installSnapshot(SnapshotMeta meta) {
-            throw noSnapshots();
-        }
-
-        @Override
-        public void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
-            throw noSnapshots();
-        }
-
-        private IllegalStateException noSnapshots() {
-            return new IllegalStateException("node " + engine.selfId() + ": the benchmark cluster never builds or sends snapshots");
+        /** Executes the last event's commands (the benchmark cluster never snapshots). */
+        void execute() {
+            final Commands c = engine.commands();
+            final long committedBefore = committed;
+            for (int i = 0; i < c.size(); i++) {
+                switch (c.type(i)) {
+                    case PERSIST_VOTE -> {
+                        // durable at once: no IO
+                    }
+                    case APPEND -> {
+                        log.append(c.entries(i), c.from(i), c.to(i));
+                        appended = log.lastIndex();
+                    }
+                    case TRUNCATE -> {
+                        log.truncateFrom(c.index(i));
+                        appended = Math.min(appended, c.index(i) - 1);
+                        reportedFlushed = Math.min(reportedFlushed, c.index(i) - 1);
+                    }
+                    case SEND -> enqueue(c.message(i));
+                    case APPLY -> committed = c.index(i);
+                    case LEADERSHIP_LOST -> throw new IllegalStateException("node " + engine.state().selfId()
+                        + " lost leadership of term " + c.term(i));
+                    default -> throw new IllegalStateException("node " + engine.state().selfId()
+                        + ": the benchmark cluster never builds or sends snapshots: " + c.describe(i));
+                }
+            }
+            if (committed != committedBefore) {
+                engine.onApplied(committed);
+            }
         }
     }
 

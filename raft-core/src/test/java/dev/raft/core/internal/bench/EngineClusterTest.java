@@ -15,11 +15,11 @@ class EngineClusterTest {
         }
         cluster.pump();
         final RaftEngine leader = cluster.leader();
-        assertEquals(10_001, leader.commitIndex());
+        assertEquals(10_001, leader.state().commitIndex());
         for (EngineCluster.Node n : cluster.nodes) {
-            assertEquals(10_001, n.engine.lastLogIndex());
-            assertEquals(10_001, n.engine.commitIndex(), "commit reached " + n.engine);
-            assertEquals(leader.term(), n.engine.term());
+            assertEquals(10_001, n.engine.state().lastLogIndex());
+            assertEquals(10_001, n.engine.state().commitIndex(), "commit reached " + n.engine);
+            assertEquals(leader.state().term(), n.engine.state().term());
         }
     }
 }

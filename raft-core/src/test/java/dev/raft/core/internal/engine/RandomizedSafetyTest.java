@@ -201,8 +201,8 @@ class RandomizedSafetyTest {
 
         private void check() {
             for (int i = 0; i < NODES; i++) {
-                final RaftEngine e = nodes[i].engine;
-                if (e.safetyViolations() != 0) {
+                final EngineUnderTest e = nodes[i].engine;
+                if (e.counter(EngineCounter.SAFETY_VIOLATIONS) != 0) {
                     throw new AssertionError("node " + (i + 1) + " was asked to overwrite a committed entry: " + describe());
                 }
                 if (e.role() == Role.LEADER) {

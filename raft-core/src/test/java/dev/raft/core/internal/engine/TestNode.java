@@ -7,10 +7,10 @@ import dev.raft.api.Vote;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.LogId;
 import dev.raft.api.SnapshotMeta;
-import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.core.internal.engine.replication.EntrySource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -23,10 +23,10 @@ import java.util.function.Predicate;
 import org.agrona.DirectBuffer;
 
 /**
- * One engine under test with a recording {@link EngineOutput}: every command is recorded in order, the
- * log it appends is kept in a list (so AppendEntries can be filled), and time is manual.
+ * One engine under test whose commands are executed after each event and recorded in order; the log it
+ * appends is kept in a list (so AppendEntries can be filled), and time is manual.
  */
-final class TestNode implements EngineOutput {
+final class TestNode implements EntrySource {
     /** A recorded command. */
     record Cmd(String kind, long a, long b, RaftMessage message) {
         @Override
@@ -36,9 +36,11 @@ final class TestNode implements EngineOutput {
     }
 
     final RaftConfig config;
-    final RaftEngine engine;
+    final EngineUnderTest engine;
     final List<Entry> log = new ArrayList<>();
     final List<Cmd> commands = new ArrayList<>();
+    /** Every command executed and report given, one line each (for transcripts). */
+    final List<String> trace = new ArrayList<>();
     final List<RaftMessage> outbox = new ArrayList<>();
     Vote savedVote = Vote.INITIAL;
     long committed;
@@ -49,7 +51,7 @@ final class TestNode implements EngineOutput {
 
     TestNode(RaftConfig config, long seed) {
         this.config = config;
-        this.engine = new RaftEngine(config, new SplittableRandom(seed), this);
+        this.engine = new EngineUnderTest(new RaftEngine(config, new SplittableRandom(seed), this), this::execute);
     }
 
     static RaftConfig.Builder config(int id, int... members) {
@@ -144,8 +146,54 @@ final class TestNode implements EngineOutput {
         return log.stream().mapToLong(Entry::term).toArray();
     }
 
-    @Override
-    public void persistVote(long term, int votedFor) {
+    /** Executes the last event's commands in order, reporting what the engine asks to hear back. */
+    void execute() {
+        final Commands c = engine.raw.commands();
+        while (!c.isEmpty()) {
+            final long committedBefore = committed;
+            Commands.Type report = null;
+            long result = 0;
+            for (int i = 0; i < c.size(); i++) {
+                trace.add(c.describe(i));
+                switch (c.type(i)) {
+                    case PERSIST_VOTE -> persistVote(c.term(i), c.votedFor(i));
+                    case APPEND -> appendToLog(c.entries(i), c.from(i), c.to(i));
+                    case TRUNCATE -> truncateLog(c.index(i));
+                    case PURGE -> purgeLog(c.logId(i));
+                    case SEND -> send(c.message(i));
+                    case SEND_SNAPSHOT_CHUNK -> sendSnapshotChunk((InstallSnapshotRequest) c.message(i), c.length(i));
+                    case APPLY -> committed(c.index(i));
+                    case LEADERSHIP_LOST -> leadershipLost(c.term(i));
+                    case ABORT_SNAPSHOT_BUILD -> abortSnapshotBuild();
+                    case BEGIN_SNAPSHOT -> beginSnapshot(c.meta(i));
+                    case WRITE_SNAPSHOT_CHUNK -> {
+                        result = writeSnapshotChunk(c.index(i), c.data(i), c.length(i));
+                        report = Commands.Type.WRITE_SNAPSHOT_CHUNK;
+                    }
+                    case ABORT_SNAPSHOT -> abortSnapshot();
+                    case INSTALL_SNAPSHOT -> {
+                        result = installSnapshot(c.meta(i)) ? 1 : 0;
+                        report = Commands.Type.INSTALL_SNAPSHOT;
+                    }
+                    default -> throw new AssertionError("unknown command " + c.describe(i));
+                }
+            }
+            if (committed != committedBefore) {
+                engine.raw.onApplied(committed);
+            }
+            if (report == Commands.Type.WRITE_SNAPSHOT_CHUNK) {
+                trace.add("  => written: contiguous=" + result);
+                engine.raw.onSnapshotChunkWritten(result);
+            } else if (report == Commands.Type.INSTALL_SNAPSHOT) {
+                trace.add("  => installed: " + (result == 1));
+                engine.raw.onSnapshotInstalled(result == 1);
+            } else {
+                return;
+            }
+        }
+    }
+
+    void persistVote(long term, int votedFor) {
         final Vote v = new Vote(term, votedFor);
         if (term < savedVote.term() || (term == savedVote.term() && savedVote.hasVoted() && votedFor != savedVote.votedFor())) {
             throw new AssertionError("node " + config.nodeId() + " persisted vote " + v + " after " + savedVote);
@@ -154,8 +202,7 @@ final class TestNode implements EngineOutput {
         commands.add(new Cmd("persistVote", term, votedFor, null));
     }
 
-    @Override
-    public void appendToLog(EntryBatch entries, int fromPosition, int toPosition) {
+    void appendToLog(EntryBatch entries, int fromPosition, int toPosition) {
         for (int i = fromPosition; i < toPosition; i++) {
             final Entry e = entries.entry(i).toEntry();
             if (e.index() != log.size() + 1) {
@@ -166,8 +213,7 @@ final class TestNode implements EngineOutput {
         commands.add(new Cmd("append", entries.index(fromPosition), entries.index(toPosition - 1), null));
     }
 
-    @Override
-    public void truncateLog(long fromIndex) {
+    void truncateLog(long fromIndex) {
         while (log.size() >= fromIndex) {
             log.remove(log.size() - 1);
         }
@@ -175,32 +221,29 @@ final class TestNode implements EngineOutput {
         commands.add(new Cmd("truncate", fromIndex, 0, null));
     }
 
-    @Override
-    public void send(RaftMessage message) {
+    void send(RaftMessage message) {
         final RaftMessage copy = message.copy();
         outbox.add(copy);
         commands.add(new Cmd("send", 0, 0, copy));
     }
 
     @Override
-    public long sendAppendEntries(AppendEntriesRequest request, long fromIndex, long toIndexMax) {
-        int bytes = 0;
-        long last = fromIndex - 1;
-        for (long i = fromIndex; i <= toIndexMax; i++) {
+    public int read(EntryBatch dst, long fromIndex, long toIndex, int maxBytes) {
+        int bytes = dst.payloadBytes();
+        int added = 0;
+        for (long i = fromIndex; i <= toIndex; i++) {
             final Entry e = log.get((int) i - 1);
-            if (i > fromIndex && bytes + e.data().length > maxBytesPerAppend) {
+            if ((added > 0 || !dst.isEmpty()) && bytes + e.data().length > Math.min(maxBytes, maxBytesPerAppend)) {
                 break;
             }
-            request.entries().add(e);
+            dst.add(e);
             bytes += e.data().length;
-            last = i;
+            added++;
         }
-        send(request);
-        return last;
+        return added;
     }
 
-    @Override
-    public void committed(long commitIndex) {
+    void committed(long commitIndex) {
         if (commitIndex <= committed) {
             throw new AssertionError("commit index went from " + committed + " to " + commitIndex);
         }
@@ -208,14 +251,8 @@ final class TestNode implements EngineOutput {
         commands.add(new Cmd("committed", commitIndex, 0, null));
     }
 
-    @Override
-    public void leadershipLost(long term) {
+    void leadershipLost(long term) {
         commands.add(new Cmd("leadershipLost", term, 0, null));
-    }
-
-    @Override
-    public void stateChanged() {
-        // state is read from the engine directly
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -286,8 +323,7 @@ final class TestNode implements EngineOutput {
         return entries;
     }
 
-    @Override
-    public void purgeLog(LogId upTo) {
+    void purgeLog(LogId upTo) {
         // entries stay in the list (the engine no longer asks for them); beyond the end they come from the
         // installed snapshot when it encodes them, else placeholders keep the indexes
         while (log.size() < upTo.index()) {
@@ -298,22 +334,19 @@ final class TestNode implements EngineOutput {
         commands.add(new Cmd("purge", upTo.index(), upTo.term(), null));
     }
 
-    @Override
-    public void abortSnapshotBuild() {
+    void abortSnapshotBuild() {
         buildAborts++;
         commands.add(new Cmd("abortBuild", 0, 0, null));
     }
 
-    @Override
-    public void beginSnapshot(SnapshotMeta meta) {
+    void beginSnapshot(SnapshotMeta meta) {
         receivingMeta = meta;
         receivingBytes = new byte[0];
         receivingWritten.clear();
         commands.add(new Cmd("beginSnapshot", 0, 0, null));
     }
 
-    @Override
-    public long writeSnapshotChunk(long position, DirectBuffer data, int length) {
+    long writeSnapshotChunk(long position, DirectBuffer data, int length) {
         if (failWrites > 0) {
             failWrites--;
             commands.add(new Cmd("writeFailed", position, length, null));
@@ -329,14 +362,12 @@ final class TestNode implements EngineOutput {
         return receivingWritten.nextClearBit(0);
     }
 
-    @Override
-    public void abortSnapshot() {
+    void abortSnapshot() {
         receivingMeta = null;
         commands.add(new Cmd("abortSnapshot", 0, 0, null));
     }
 
-    @Override
-    public boolean installSnapshot(SnapshotMeta meta) {
+    boolean installSnapshot(SnapshotMeta meta) {
         if (failInstall) {
             failInstall = false;
             commands.add(new Cmd("installFailed", 0, 0, null));
@@ -361,8 +392,7 @@ final class TestNode implements EngineOutput {
         return true;
     }
 
-    @Override
-    public void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
+    void sendSnapshotChunk(InstallSnapshotRequest request, int length) {
         final byte[] bytes = snapshotData.get(request.snapshotId());
         request.dataBuffer().putBytes(0, bytes, (int) request.chunkOffset(), length);
         request.dataLength(length);

@@ -1,4 +1,4 @@
-package dev.raft.core.internal.engine;
+package dev.raft.core.internal.engine.snapshot;
 
 import dev.raft.api.SnapshotMeta;
 
@@ -7,7 +7,7 @@ import dev.raft.api.SnapshotMeta;
  * progress, or a stream being received from the leader. A build is refused while a stream is received; a
  * stream that begins aborts a build.
  */
-final class SnapshotReceive {
+final class ReceiveState {
     enum State { NONE, BUILDING, STREAMING }
 
     State state = State.NONE;

@@ -1,0 +1,241 @@
+package dev.raft.core.internal.engine.election;
+
+import dev.raft.api.LogId;
+import dev.raft.api.NodeId;
+import dev.raft.api.Role;
+import dev.raft.api.message.MessageType;
+import dev.raft.api.message.VoteRequest;
+import dev.raft.api.message.VoteResponse;
+import dev.raft.core.internal.engine.EngineCounter;
+import dev.raft.core.internal.engine.RaftState;
+import dev.raft.core.internal.engine.RoleChanges;
+import dev.raft.core.internal.engine.quorum.VoteResult;
+import dev.raft.core.internal.engine.replication.FollowerReplication;
+import dev.raft.core.internal.engine.replication.LeaderReplication;
+import dev.raft.core.internal.engine.snapshot.SnapshotReceiver;
+
+/**
+ * Leader election and the role changes: randomized election timeouts (§5.2), PreVote (a pre-candidate asks
+ * for votes for {@code term + 1} without changing anyone's term), vote requests and answers (a vote only
+ * for a candidate whose log is at least as up to date, persisted before the answer is sent), the tally, and
+ * CheckQuorum (a leader that has not heard from a quorum within an election timeout steps down; a node
+ * that heard from a live leader within the minimum election timeout refuses higher-term vote requests
+ * without changing its term: the lease).
+ */
+public final class Election implements RoleChanges {
+    private final RaftState state;
+    private final VoteTally tally;
+    private LeaderReplication leader;
+    private FollowerReplication follower;
+    private SnapshotReceiver receiver;
+    private long checkQuorumDeadline;
+
+    /** Elections for {@code state}. */
+    public Election(RaftState state) {
+        this.state = state;
+        this.tally = new VoteTally(state);
+    }
+
+    /** Connects the handlers this one calls. */
+    public void wire(LeaderReplication leaderSide, FollowerReplication followerSide, SnapshotReceiver snapshotReceiver) {
+        this.leader = leaderSide;
+        this.follower = followerSide;
+        this.receiver = snapshotReceiver;
+    }
+
+    /** The election timeout elapsed on a non-leader: a voter campaigns, anyone else waits another timeout. */
+    public void onElectionTimeout() {
+        if (state.role == Role.LEARNER || !state.membership.isVoter(state.selfId)) {
+            state.resetElectionTimer();
+            return;
+        }
+        state.count(EngineCounter.ELECTIONS_STARTED);
+        if (state.preVote) {
+            becomePreCandidate();
+        } else {
+            becomeCandidate();
+        }
+    }
+
+    /**
+     * Leader: the CheckQuorum round, when due. A leader that did not hear from a quorum steps down.
+     *
+     * @return whether this node stepped down
+     */
+    public boolean tickCheckQuorum() {
+        if (!state.checkQuorum || state.now - checkQuorumDeadline < 0) {
+            return false;
+        }
+        checkQuorumDeadline = state.now + state.electionMinNanos;
+        if (!leader.tracker().quorumActiveThenReset()) {
+            becomeFollower(state.term, NodeId.NONE);
+            return true;
+        }
+        return false;
+    }
+
+    private void becomePreCandidate() {
+        state.count(EngineCounter.PRE_VOTES_STARTED);
+        state.role = Role.PRE_CANDIDATE;
+        state.leaderId = NodeId.NONE;
+        tally.reset();
+        state.resetElectionTimer();
+        requestVotes(state.term + 1, true);
+        checkVotes();
+    }
+
+    private void becomeCandidate() {
+        state.role = Role.CANDIDATE;
+        state.term++;
+        state.votedFor = state.selfId;
+        state.leaderId = NodeId.NONE;
+        follower.resetAcks();
+        state.out.persistVote(state.term, state.selfId); // before the requests that ask for votes in this term
+        tally.reset();
+        state.resetElectionTimer();
+        requestVotes(state.term, false);
+        checkVotes();
+    }
+
+    private void requestVotes(long electionTerm, boolean preVote) {
+        for (int id : state.peerIds) {
+            if (state.membership.isVoter(id)) {
+                final VoteRequest req = state.out.message(MessageType.VOTE_REQUEST);
+                req.set(state.selfId, id, electionTerm, state.log.lastIndex(), state.log.lastTerm(), preVote, false);
+                state.out.send(req);
+            }
+        }
+    }
+
+    private void checkVotes() {
+        final VoteResult result = tally.result();
+        if (result == VoteResult.WON) {
+            if (state.role == Role.PRE_CANDIDATE) {
+                becomeCandidate();
+            } else if (state.role == Role.CANDIDATE) {
+                becomeLeader();
+            }
+        } else if (result == VoteResult.LOST) {
+            becomeFollower(state.term, NodeId.NONE);
+        }
+    }
+
+    private void becomeLeader() {
+        state.count(EngineCounter.LEADERSHIPS_WON);
+        receiver.dropStreamOnLeadership(); // a stream from an older leader; a leader must be free to build snapshots
+        state.role = Role.LEADER;
+        state.leaderId = state.selfId;
+        checkQuorumDeadline = state.now + state.electionMinNanos;
+        leader.becomeLeader();
+    }
+
+    @Override
+    public void becomeFollower(long newTerm, int leaderId) {
+        final boolean wasLeader = state.role == Role.LEADER;
+        final long oldTerm = state.term;
+        if (newTerm > state.term) {
+            state.term = newTerm;
+            state.votedFor = NodeId.NONE;
+            follower.resetAcks();
+            state.out.persistVote(state.term, NodeId.NONE);
+        }
+        if (wasLeader) {
+            state.out.leadershipLost(oldTerm);
+        }
+        state.role = state.followerRole();
+        state.leaderId = leaderId;
+        state.resetElectionTimer();
+    }
+
+    @Override
+    public boolean isAnswerToCurrentLeader(long responseTerm) {
+        if (responseTerm > state.term) {
+            becomeFollower(responseTerm, NodeId.NONE);
+            return false;
+        }
+        if (state.role != Role.LEADER || responseTerm < state.term) {
+            state.count(EngineCounter.STALE_MESSAGES);
+            return false;
+        }
+        return true;
+    }
+
+    /** A (pre-)vote request arrived. */
+    public void onVoteRequest(VoteRequest req) {
+        final int from = req.from();
+        if (req.term() > state.term && !req.isLeadershipTransfer() && inLease()) {
+            // a live leader is known: a disruptive candidate (e.g. one rejoining after a partition) is refused
+            // without changing term (CheckQuorum's leader stickiness)
+            sendVoteResponse(from, state.term, false, req.isPreVote());
+            return;
+        }
+        if (req.term() < state.term) {
+            sendVoteResponse(from, state.term, false, req.isPreVote());
+            return;
+        }
+        final boolean upToDate = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), state.log.lastTerm(),
+            state.log.lastIndex()) >= 0;
+        final boolean mayVote = state.isVoter();
+        if (req.isPreVote()) {
+            final boolean grant = mayVote && upToDate && (req.term() > state.term
+                || state.votedFor == from || (state.votedFor == NodeId.NONE && state.leaderId == NodeId.NONE));
+            sendVoteResponse(from, grant ? req.term() : state.term, grant, true);
+            return;
+        }
+        if (req.term() > state.term) {
+            becomeFollower(req.term(), NodeId.NONE);
+        }
+        final boolean canVote = state.votedFor == from
+            || (state.votedFor == NodeId.NONE && state.leaderId == NodeId.NONE);
+        final boolean grant = mayVote && canVote && upToDate;
+        if (grant && state.votedFor != from) {
+            state.votedFor = from;
+            state.out.persistVote(state.term, from); // before the answer below
+            state.resetElectionTimer();
+        }
+        sendVoteResponse(from, state.term, grant, false);
+    }
+
+    /** A (pre-)vote answer arrived. */
+    public void onVoteResponse(VoteResponse resp) {
+        if (resp.isPreVote()) {
+            if (!resp.isGranted() && resp.term() > state.term) {
+                becomeFollower(resp.term(), NodeId.NONE);
+                return;
+            }
+            if (state.role == Role.PRE_CANDIDATE
+                && (resp.isGranted() ? resp.term() == state.term + 1 : resp.term() <= state.term)) {
+                tally.record(resp.from(), resp.isGranted());
+                checkVotes();
+            } else {
+                state.count(EngineCounter.STALE_MESSAGES);
+            }
+            return;
+        }
+        if (resp.term() > state.term) {
+            becomeFollower(resp.term(), NodeId.NONE);
+            return;
+        }
+        if (state.role == Role.CANDIDATE && resp.term() == state.term) {
+            tally.record(resp.from(), resp.isGranted());
+            checkVotes();
+        } else {
+            state.count(EngineCounter.STALE_MESSAGES);
+        }
+    }
+
+    private void sendVoteResponse(int to, long responseTerm, boolean granted, boolean preVote) {
+        final VoteResponse resp = state.out.message(MessageType.VOTE_RESPONSE);
+        resp.set(state.selfId, to, responseTerm, granted, preVote);
+        state.out.send(resp);
+    }
+
+    /** Whether this node knows a live leader (itself, or one heard from within the minimum election timeout). */
+    private boolean inLease() {
+        if (!state.checkQuorum) {
+            return false;
+        }
+        return state.role == Role.LEADER
+            || (state.leaderId != NodeId.NONE && state.now - state.lastLeaderContact < state.electionMinNanos);
+    }
+}
