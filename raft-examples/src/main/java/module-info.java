@@ -3,16 +3,20 @@ module dev.raft.examples {
     requires transitive dev.raft.api;
     requires dev.raft.core;
     requires transitive dev.raft.storage.file;
-    requires dev.raft.transport.aeron;
+    requires transitive dev.raft.transport.aeron;
     requires com.google.guice;
     requires jakarta.inject;
     requires com.google.common;
     requires info.picocli;
     requires org.slf4j;
     requires org.agrona;
-    requires io.aeron.client;
+    requires transitive io.aeron.client;
     requires io.aeron.driver;
     requires HdrHistogram;
+    requires io.prometheus.metrics.core;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.metrics.exporter.httpserver;
+    requires jdk.httpserver;
 
     exports dev.raft.examples;
     exports dev.raft.examples.kv;

@@ -7,5 +7,6 @@ module dev.raft.storage.file {
     requires org.slf4j;
 
     exports dev.raft.storage.file;
+    exports dev.raft.storage.file.tools;
     opens dev.raft.storage.file to com.google.guice;
 }

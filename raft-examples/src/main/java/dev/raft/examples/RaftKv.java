@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code raftkv} command: the entry point of {@code bin/raftkv}. */
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
     description = "A replicated key-value store on the dev.raft framework.",
-    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class})
+    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class,
+        StatCommand.class, LogCommand.class})
 public final class RaftKv implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -20,7 +21,23 @@ public final class RaftKv implements Runnable {
             // the narration and the client's answers are the output; the framework's INFO logs would drown them
             System.setProperty(LOG_LEVEL, "warn");
         }
+        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Sets the SLF4J simple logger's level (error, warn, info, debug, trace) unless a system property already set it;
+     * effective if no logger was created yet.
+     */
+    static void configureLogging(String level) {
+        setIfAbsent(LOG_LEVEL, level);
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     /** The picocli command line, for tests. */

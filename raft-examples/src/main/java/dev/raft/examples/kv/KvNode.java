@@ -1,6 +1,7 @@
 package dev.raft.examples.kv;
 
 import com.google.inject.Guice;
+import com.google.inject.Injector;
 import com.google.inject.Scopes;
 import com.google.inject.util.Modules;
 import dev.raft.api.Membership;
@@ -8,6 +9,8 @@ import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.statemachine.StateMachine;
+import dev.raft.api.storage.LogStore;
+import dev.raft.api.storage.SnapshotStore;
 import dev.raft.api.transport.Transport;
 import dev.raft.core.RaftModule;
 import dev.raft.storage.file.DurabilityMode;
@@ -17,11 +20,13 @@ import dev.raft.transport.aeron.AeronTransportConfig;
 import dev.raft.transport.aeron.AeronTransportModule;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -46,6 +51,7 @@ public final class KvNode implements AutoCloseable {
     private final KvStateMachine stateMachine = new KvStateMachine();
     private final RaftNode raft;
     private final String aeronDirectory;
+    private final DirectoryLock lock;
 
     /**
      * Everything a node needs.
@@ -57,15 +63,28 @@ public final class KvNode implements AutoCloseable {
      * @param aeronDir     the embedded media driver's directory, or null for the transport's default
      * @param durability   whether appends are forced to disk before they count
      * @param raftSettings extra Raft settings applied to the builder after node id and membership
+     * @param storageSettings extra storage settings applied after {@code durability} and 16 MiB segments
+     * @param transportSettings extra transport settings applied after cluster id, node id, endpoints and
+     *                          {@code aeronDir}
      */
     public record Options(int clusterId, int nodeId, Map<Integer, String> endpoints, Path dataDir, String aeronDir,
-                          DurabilityMode durability, java.util.function.UnaryOperator<RaftConfig.Builder> raftSettings) {
+                          DurabilityMode durability, UnaryOperator<RaftConfig.Builder> raftSettings,
+                          UnaryOperator<FileStorageConfig.Builder> storageSettings,
+                          UnaryOperator<AeronTransportConfig.Builder> transportSettings) {
         /** Copies the endpoints (sorted by id); checks nothing else, the configs validate on open. */
         public Options {
             endpoints = new TreeMap<>(Objects.requireNonNull(endpoints, "KvNode.Options.endpoints"));
             Objects.requireNonNull(dataDir, "KvNode.Options.dataDir");
             Objects.requireNonNull(durability, "KvNode.Options.durability");
             raftSettings = raftSettings == null ? b -> b : raftSettings;
+            storageSettings = storageSettings == null ? b -> b : storageSettings;
+            transportSettings = transportSettings == null ? b -> b : transportSettings;
+        }
+
+        /** Options with default storage and transport settings beyond durability and the Aeron directory. */
+        public Options(int clusterId, int nodeId, Map<Integer, String> endpoints, Path dataDir, String aeronDir,
+                       DurabilityMode durability, UnaryOperator<RaftConfig.Builder> raftSettings) {
+            this(clusterId, nodeId, endpoints, dataDir, aeronDir, durability, raftSettings, null, null);
         }
 
         /** Options with the default Raft settings and the transport's default Aeron directory. */
@@ -75,31 +94,49 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private KvNode(Options options, UnaryOperator<Transport> transportWrapper) {
+    private KvNode(Options options, DirectoryLock lock, UnaryOperator<Transport> transportWrapper) {
         this.options = options;
+        this.lock = lock;
         final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
         final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
             .nodeId(options.nodeId())
             .initialMembership(Membership.of(members))).build();
-        final AeronTransportConfig transport = AeronTransportConfig.builder()
+        final AeronTransportConfig transport = options.transportSettings().apply(AeronTransportConfig.builder()
             .clusterId(options.clusterId())
             .nodeId(options.nodeId())
             .endpoints(options.endpoints())
-            .aeronDirectory(options.aeronDir())
+            .aeronDirectory(options.aeronDir()))
             .build();
         aeronDirectory = transport.aeronDirectory();
-        final FileStorageConfig storage = FileStorageConfig.builder()
+        final FileStorageConfig storage = options.storageSettings().apply(FileStorageConfig.builder()
             .durabilityMode(options.durability())
-            .segmentSizeBytes(16 * 1024 * 1024)
+            .segmentSizeBytes(16 * 1024 * 1024))
             .build();
-        raft = Guice.createInjector(
-                new RaftModule(config),
-                new FileStorageModule(options.dataDir(), storage),
-                Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
-                    (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
-                        .transport(transport))).in(Scopes.SINGLETON)),
-                binder -> binder.bind(StateMachine.class).toInstance(stateMachine))
-            .getInstance(RaftNode.class);
+        final Injector injector = Guice.createInjector(
+            new RaftModule(config),
+            new FileStorageModule(options.dataDir(), storage),
+            Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
+                (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
+                    .transport(transport))).in(Scopes.SINGLETON)),
+            binder -> binder.bind(StateMachine.class).toInstance(stateMachine));
+        // the parts are singletons: provision them one by one, so that a part that fails to start does not leave
+        // the ones before it open (their locks and threads) — the node owns and closes them once it exists
+        final List<AutoCloseable> parts = new ArrayList<>();
+        try {
+            parts.add(injector.getInstance(LogStore.class));
+            parts.add(injector.getInstance(SnapshotStore.class));
+            parts.add(injector.getInstance(Transport.class));
+            raft = injector.getInstance(RaftNode.class);
+        } catch (RuntimeException e) {
+            for (int i = parts.size() - 1; i >= 0; i--) {
+                try {
+                    parts.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
     }
 
     /**
@@ -114,8 +151,15 @@ public final class KvNode implements AutoCloseable {
 
     /** {@link #start(Options)} with the node's transport wrapped by {@code transportWrapper} (fault injection). */
     public static KvNode start(Options options, UnaryOperator<Transport> transportWrapper) {
-        claimDirectory(options);
-        final KvNode node = new KvNode(options, transportWrapper);
+        final DirectoryLock lock = DirectoryLock.acquire(options.dataDir());
+        final KvNode node;
+        try {
+            claimDirectory(options);
+            node = new KvNode(options, lock, transportWrapper);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try {
             node.raft.start();
         } catch (RuntimeException e) {
@@ -141,16 +185,16 @@ public final class KvNode implements AutoCloseable {
                     found.load(in);
                 }
                 if (!found.equals(wanted)) {
-                    throw new IllegalStateException("data directory " + dir + " belongs to " + describe(found)
+                    throw new DataDirectoryException("data directory " + dir + " belongs to " + describe(found)
                         + "; refusing to start it as " + describe(wanted)
-                        + " (use an empty directory, or the node id, cluster id and members it was created with)");
+                        + " (use an empty directory, or the node id, cluster id and members it was created with)", null);
                 }
                 return;
             }
             try (var entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IllegalStateException("data directory " + dir + " is not empty and has no " + IDENTITY_FILE
-                        + "; refusing to start " + describe(wanted) + " in a directory raftkv did not create");
+                if (entries.anyMatch(p -> !p.getFileName().toString().equals(DirectoryLock.FILE))) {
+                    throw new DataDirectoryException("data directory " + dir + " is not empty and has no " + IDENTITY_FILE
+                        + "; refusing to start " + describe(wanted) + " in a directory raftkv did not create", null);
                 }
             }
             final Path tmp = dir.resolve(IDENTITY_FILE + ".tmp");
@@ -158,8 +202,11 @@ public final class KvNode implements AutoCloseable {
                 wanted.store(out, "raftkv node identity: do not edit");
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AccessDeniedException e) {
+            throw new DataDirectoryException("permission denied: cannot " + (Files.exists(file) ? "read " : "create ")
+                + e.getFile() + " (data directory " + dir + ")", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage(), e);
+            throw new DataDirectoryException("cannot read or write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -214,6 +261,10 @@ public final class KvNode implements AutoCloseable {
     /** Stops the node, its storage and its transport. Idempotent. */
     @Override
     public void close() {
-        raft.close();
+        try {
+            raft.close();
+        } finally {
+            lock.close();
+        }
     }
 }

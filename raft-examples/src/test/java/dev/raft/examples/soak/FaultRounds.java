@@ -23,8 +23,6 @@ final class FaultRounds {
     /** Healing (restart included) must bring the cluster back within this. */
     static final Duration HEAL_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(30);
-    /** Segment size of raftkv's file log (KvNode): the disk-full ballast crosses two of them. */
-    private static final int SEGMENT_BYTES = 16 * 1024 * 1024;
     private static final int BALLAST_VALUE_BYTES = 128 * 1024;
     private static final Duration FAIL_STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
@@ -132,7 +130,7 @@ final class FaultRounds {
         }
         disk.fill();
         r.note("node " + victim + "'s disk is full (" + disk.usableBytes() + " bytes usable)");
-        final long ballastBytes = 2L * SEGMENT_BYTES + 1024 * 1024;
+        final long ballastBytes = 2L * SoakCluster.SEGMENT_BYTES + 1024 * 1024;
         final int writes = (int) (ballastBytes / BALLAST_VALUE_BYTES);
         final String value = "b".repeat(BALLAST_VALUE_BYTES);
         int ok = 0;

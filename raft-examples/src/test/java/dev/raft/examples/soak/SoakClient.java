@@ -2,7 +2,7 @@ package dev.raft.examples.soak;
 
 import dev.raft.api.Role;
 import dev.raft.examples.kv.KvClient;
-import dev.raft.examples.kv.KvCommands;
+import dev.raft.examples.kv.KvOutcome;
 import dev.raft.examples.kv.KvResult;
 import dev.raft.testkit.linearizability.KvInput;
 import dev.raft.testkit.linearizability.KvOutput;
@@ -10,16 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The soak's only view of the client library: executes one {@link KvInput} and says what became of it,
  * OK (with the answer), FAILED (definitely not applied) or UNKNOWN (may have been applied), and asks one node
  * for its status. Adapting the soak to a new client API changes this class only.
  *
- * <p>Today's {@link KvClient} has no outcome types: an OK answer is taken as OK, an ERROR answer and a timeout
- * as UNKNOWN (the command may have been appended before the node failed), a MALFORMED result as FAILED. One
- * instance per thread: {@link KvClient} is not thread-safe.
+ * <p>{@link KvClient}'s {@link KvOutcome} maps one to one (a MALFORMED result is FAILED: the state did not change).
+ * One instance per client thread, as separate client processes would be.
  */
 final class SoakClient implements AutoCloseable {
     /** What became of one operation. */
@@ -47,24 +45,23 @@ final class SoakClient implements AutoCloseable {
     }
 
     Result execute(KvInput input, Duration timeout) throws InterruptedException {
-        final byte[] command = switch (input.kind()) {
-            case GET -> KvCommands.get(input.key());
-            case PUT -> KvCommands.put(input.key(), bytes(input.value()));
-            case DELETE -> KvCommands.delete(input.key());
-            case CAS -> KvCommands.compareAndSet(input.key(), input.expected() == null ? null : bytes(input.expected()),
-                bytes(input.value()));
+        final KvOutcome outcome = switch (input.kind()) {
+            case GET -> client.get(input.key(), timeout);
+            case PUT -> client.put(input.key(), bytes(input.value()), timeout);
+            case DELETE -> client.delete(input.key(), timeout);
+            case CAS -> client.compareAndSet(input.key(), input.expected() == null ? null : bytes(input.expected()),
+                bytes(input.value()), timeout);
         };
-        final KvClient.Response response;
-        try {
-            response = client.execute(command, timeout);
-        } catch (TimeoutException e) {
-            return new Result(Outcome.UNKNOWN, null, e.getMessage());
+        if (Thread.interrupted()) {
+            throw new InterruptedException("soak client interrupted during " + input);
         }
-        if (response.code() != KvClient.Response.Code.OK || response.result() == null) {
-            return new Result(Outcome.UNKNOWN, null, response.code() + " from node " + response.nodeId() + ": "
-                + response.message());
+        if (outcome instanceof KvOutcome.Failed failed) {
+            return new Result(Outcome.FAILED, null, failed.describe());
         }
-        final KvResult result = response.result();
+        if (outcome instanceof KvOutcome.Unknown unknown) {
+            return new Result(Outcome.UNKNOWN, null, unknown.describe());
+        }
+        final KvResult result = ((KvOutcome.Ok) outcome).result();
         if (result.status() == KvResult.Status.MALFORMED) {
             return new Result(Outcome.FAILED, null, "MALFORMED");
         }

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  */
 final class SoakCluster implements AutoCloseable {
     private static final Duration STATUS_TIMEOUT = Duration.ofMillis(250);
+    /** The servers' log segment size: the disk-full round writes enough to need new segments. */
+    static final int SEGMENT_BYTES = 16 * 1024 * 1024;
 
     private final Path baseDir;
     private final Map<Integer, String> endpoints;
@@ -109,7 +111,8 @@ final class SoakCluster implements AutoCloseable {
             "-m", "dev.raft.examples/dev.raft.examples.RaftKv",
             "server", "--id", Integer.toString(id), "--peers", peers, "--dir", dataDir(id).toString(),
             "--aeron-dir", baseDir.resolve("aeron-" + id + "-" + generation).toString(),
-            "--fault-control", Integer.toString(controlPorts.get(id))));
+            "--fault-control", Integer.toString(controlPorts.get(id)),
+            "--segment-size", (SEGMENT_BYTES >> 20) + "MiB"));
         command.addAll(serverArgs);
         processes.put(id, new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id, generation).toFile())).start());

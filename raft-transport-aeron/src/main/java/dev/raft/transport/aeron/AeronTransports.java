@@ -1,0 +1,24 @@
+package dev.raft.transport.aeron;
+
+import dev.raft.api.transport.Transport;
+import dev.raft.transport.aeron.internal.channel.AeronTransport;
+
+/**
+ * Creates the Aeron UDP transport without Guice, e.g. for {@code RaftNodeBuilder.transport(...)}: the same
+ * transport {@link AeronTransportModule} binds.
+ */
+public final class AeronTransports {
+    private AeronTransports() {
+    }
+
+    /**
+     * Starts a transport: the embedded media driver (if configured), the Aeron client and the subscription on the
+     * local endpoint. The node it is given to closes it; if the start fails, whatever was started is closed.
+     *
+     * @param config the node's transport configuration
+     * @return the started transport
+     */
+    public static Transport start(AeronTransportConfig config) {
+        return new AeronTransport(java.util.Objects.requireNonNull(config, "AeronTransports.start: config"));
+    }
+}
