@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -179,8 +180,10 @@ final class FaultRounds {
     private void wipe(RoundResult r, SoakClient.NodeStatus leader) throws Exception {
         final int l = leader.nodeId();
         final int victim = pick(cluster.ids().stream().filter(id -> id != l).toList());
-        final long term = cluster.statuses().values().stream().mapToLong(SoakClient.NodeStatus::term).max()
-            .orElse(leader.term());
+        final Map<Integer, SoakClient.NodeStatus> before = cluster.statuses();
+        final long term = before.values().stream().mapToLong(SoakClient.NodeStatus::term).max().orElse(leader.term());
+        final long committedBefore = before.values().stream().mapToLong(SoakClient.NodeStatus::committedIndex).max()
+            .orElse(leader.committedIndex());
         cluster.kill(victim);
         deleteContents(cluster.dataDir(victim));
         r.note("node " + victim + " stopped and wiped at term " + term);
@@ -193,8 +196,9 @@ final class FaultRounds {
             cluster.start(victim);
             return;
         }
-        final long target = ClusterWaits.leader(cluster, HEAL_TIMEOUT).map(SoakClient.NodeStatus::committedIndex)
-            .orElse(Long.MAX_VALUE);
+        // at least what was committed before the wipe (a leader of a new term may not know its commit index yet)
+        final long target = Math.max(committedBefore, ClusterWaits.leader(cluster, HEAL_TIMEOUT)
+            .map(SoakClient.NodeStatus::committedIndex).orElse(Long.MAX_VALUE));
         final long restarted = System.nanoTime();
         cluster.start(victim);
         final long deadline = restarted + CATCH_UP_TIMEOUT.toNanos();
