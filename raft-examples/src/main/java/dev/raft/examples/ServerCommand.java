@@ -129,8 +129,8 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--client-key-file", description = "Accept only client requests tagged with this key (mode 600, at least 32 bytes;"
-        + " not the cluster key): others are dropped and counted.")
+    @Option(names = "--client-key-file", description = "Accept only client requests tagged with this client key (not the"
+        + " cluster key; the key-file format of --key-file: 64 hexadecimal digits per line, mode 600): others are dropped and counted.")
     private Path clientKeyFile;
 
     @Option(names = "--fault-control", paramLabel = "PORT", description = "TESTING ONLY: lose Raft messages as told by "
