@@ -2,6 +2,7 @@ package dev.raft.examples;
 
 import dev.raft.examples.config.ServerSettings;
 import dev.raft.examples.config.SettingsException;
+import dev.raft.examples.fault.ServerFaultInjection;
 import dev.raft.examples.kv.ClientService;
 import dev.raft.examples.kv.KvNode;
 import dev.raft.examples.server.ExitCode;
@@ -132,6 +133,10 @@ final class ServerCommand implements Callable<Integer> {
         + " cluster key; the key-file format of --key-file: 64 hexadecimal digits per line, mode 600): others are dropped and counted.")
     private Path clientKeyFile;
 
+    @Option(names = "--fault-control", paramLabel = "PORT", description = "TESTING ONLY: lose Raft messages as told by "
+        + "requests on a UDP control socket on 127.0.0.1:PORT (see the package dev.raft.examples.fault).")
+    private Integer faultControlPort;
+
     @Override
     public Integer call() {
         final CommandLine cli = spec.commandLine();
@@ -159,7 +164,9 @@ final class ServerCommand implements Callable<Integer> {
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier()) {
             final List<AutoCloseable> open = new ArrayList<>();
             try {
-                final KvNode node = KvNode.start(plan.options());
+                final ServerFaultInjection faults = ServerFaultInjection.controlledOn(faultControlPort);
+                open.add(faults);
+                final KvNode node = KvNode.start(plan.options(), faults);
                 open.add(node);
                 final ClientService clients = new ClientService(node,
                     ClientService.clientEndpoint(plan.options().endpoints().get(plan.options().nodeId())),
@@ -176,7 +183,8 @@ final class ServerCommand implements Callable<Integer> {
                 open.add(0, watch);
                 out.println("raftkv server: node " + node.id() + " of cluster " + plan.options().clusterId() + " (members "
                     + plan.options().endpoints().keySet() + ") serving; Raft on " + plan.options().endpoints().get(node.id())
-                    + ", clients on " + clients.endpoint() + metricsLine + ", data in " + plan.options().dataDir());
+                    + ", clients on " + clients.endpoint() + metricsLine + ", data in " + plan.options().dataDir()
+                    + faults.describe());
                 out.flush();
                 barrier.await();
                 if (watch.failure() != null) {

@@ -2,6 +2,8 @@ package dev.raft.examples.kv;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Scopes;
+import com.google.inject.util.Modules;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
@@ -92,7 +94,8 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private KvNode(Options options, DirectoryLock lock, StateMachine stateMachine) {
+    private KvNode(Options options, DirectoryLock lock, StateMachine stateMachine,
+                   UnaryOperator<Transport> transportWrapper) {
         this.options = options;
         this.lock = lock;
         this.stateMachine = Objects.requireNonNull(stateMachine, "KvNode.stateMachine");
@@ -114,7 +117,9 @@ public final class KvNode implements AutoCloseable {
         final Injector injector = Guice.createInjector(
             new RaftModule(config),
             new FileStorageModule(options.dataDir(), storage),
-            new AeronTransportModule(transport),
+            Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
+                (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
+                    .transport(transport))).in(Scopes.SINGLETON)),
             binder -> binder.bind(StateMachine.class).toInstance(stateMachine));
         // the parts are singletons: provision them one by one, so that a part that fails to start does not leave
         // the ones before it open (their locks and threads) — the node owns and closes them once it exists
@@ -143,7 +148,7 @@ public final class KvNode implements AutoCloseable {
      * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
      */
     public static KvNode start(Options options) {
-        return start(options, new KvStateMachine());
+        return start(options, new KvStateMachine(), UnaryOperator.identity());
     }
 
     /**
@@ -151,11 +156,20 @@ public final class KvNode implements AutoCloseable {
      * {@link #stateMachine()} is then unavailable.
      */
     public static KvNode start(Options options, StateMachine stateMachine) {
+        return start(options, stateMachine, UnaryOperator.identity());
+    }
+
+    /** {@link #start(Options)} with the node's transport wrapped by {@code transportWrapper} (fault injection). */
+    public static KvNode start(Options options, UnaryOperator<Transport> transportWrapper) {
+        return start(options, new KvStateMachine(), transportWrapper);
+    }
+
+    private static KvNode start(Options options, StateMachine stateMachine, UnaryOperator<Transport> transportWrapper) {
         final DirectoryLock lock = DirectoryLock.acquire(options.dataDir());
         final KvNode node;
         try {
             claimDirectory(options);
-            node = new KvNode(options, lock, stateMachine);
+            node = new KvNode(options, lock, stateMachine, transportWrapper);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
