@@ -2,6 +2,7 @@ package dev.raft.examples.kv;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.multibindings.OptionalBinder;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
@@ -10,6 +11,7 @@ import dev.raft.api.statemachine.StateMachine;
 import dev.raft.api.storage.LogStore;
 import dev.raft.api.storage.SnapshotStore;
 import dev.raft.api.transport.Transport;
+import dev.raft.core.RaftCounters;
 import dev.raft.core.RaftModule;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
@@ -44,6 +46,8 @@ import java.util.stream.Collectors;
 public final class KvNode implements AutoCloseable {
     /** The identity file in every data directory. */
     public static final String IDENTITY_FILE = "raftkv.identity";
+    /** The subdirectory of the engine's counters file. */
+    public static final String COUNTERS_DIR = "counters";
 
     private final Options options;
     private final KvStateMachine stateMachine = new KvStateMachine();
@@ -114,7 +118,13 @@ public final class KvNode implements AutoCloseable {
             new RaftModule(config),
             new FileStorageModule(options.dataDir(), storage),
             new AeronTransportModule(transport),
-            binder -> binder.bind(StateMachine.class).toInstance(stateMachine));
+            binder -> {
+                binder.bind(StateMachine.class).toInstance(stateMachine);
+                // the engine's counters in a file other processes read (raftkv stat --dir)
+                OptionalBinder.newOptionalBinder(binder, RaftCounters.class).setBinding()
+                    .toProvider((com.google.inject.Provider<RaftCounters>) () -> RaftCounters.mappedFile(
+                        countersDirectory(options.dataDir()), options.nodeId()));
+            });
         // the parts are singletons: provision them one by one, so that a part that fails to start does not leave
         // the ones before it open (their locks and threads) — the node owns and closes them once it exists
         final List<AutoCloseable> parts = new ArrayList<>();
@@ -212,6 +222,17 @@ public final class KvNode implements AutoCloseable {
     private static String describe(Properties p) {
         return "node " + p.getProperty("node.id") + " of cluster " + p.getProperty("cluster.id") + " (members "
             + p.getProperty("members") + ")";
+    }
+
+    /** The directory of the engine's counters file ({@code RaftCounters.mappedFileFor(it, nodeId)}), created if needed. */
+    public static Path countersDirectory(Path dataDir) {
+        final Path dir = dataDir.resolve(COUNTERS_DIR);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DataDirectoryException("cannot create the counters directory " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
     }
 
     /** The node id. */
