@@ -10,7 +10,7 @@ module dev.raft.examples {
     requires info.picocli;
     requires org.slf4j;
     requires org.agrona;
-    requires io.aeron.client;
+    requires transitive io.aeron.client;
     requires io.aeron.driver;
     requires HdrHistogram;
     requires io.prometheus.metrics.core;

@@ -21,6 +21,25 @@ import org.agrona.DirectBuffer;
  * <p>Lifecycle: created (by Guice or {@code new}), {@link #start()}ed once, {@link #close()}d once.
  * Calls after close fail with {@link dev.raft.api.error.NodeClosedException} (futures complete
  * exceptionally with it; {@code start} throws it).
+ *
+ * <p>Failure handling (fail-stop): a node either serves correctly or stops. Any fatal error, wherever it is
+ * raised inside the node — a message handler (even when the transport's poll would catch and only log
+ * it), a timer, applying an entry, snapshot IO, the log store's flusher ({@code FlushCallback.onFailed}) —
+ * stops it: it no longer votes, replicates or applies, releases its transport and storage, publishes
+ * {@link Role#FAILED} in its metrics, completes every pending future exceptionally with
+ * {@link dev.raft.api.error.NodeFailedException} (whose cause is the fatal error), and completes
+ * {@link #terminated()} with the cause. Later calls fail at once with {@code NodeFailedException}. Fatal
+ * errors are {@link Error}s, fatal {@link dev.raft.api.error.StorageException}s, I/O errors and errors
+ * thrown by the state machine's apply or restore; a malformed message is never one (it is counted and
+ * dropped). An embedding program learns the cause from {@link #terminated()}:
+ * <pre>{@code
+ * node.terminated().thenAccept(cause -> {
+ *     if (cause != null) {                  // null: closed normally
+ *         System.err.println("node stopped: " + cause);
+ *         System.exit(1);
+ *     }
+ * });
+ * }</pre>
  */
 public interface RaftNode extends AutoCloseable {
     /** This node's id. */
@@ -75,6 +94,13 @@ public interface RaftNode extends AutoCloseable {
      */
     RaftMetrics awaitMetrics(Predicate<RaftMetrics> condition, Duration timeout)
         throws TimeoutException, InterruptedException;
+
+    /**
+     * Completes when the node stops: with the fatal error that stopped it (fail-stop; then its metrics
+     * show {@link Role#FAILED}), or with {@code null} once it was closed normally. Completed on the node's
+     * thread (or the closing thread); never completed exceptionally.
+     */
+    CompletableFuture<Throwable> terminated();
 
     /**
      * Stops the node: completes every pending future exceptionally with

@@ -13,5 +13,10 @@ public enum Role {
     /** Receives the log but never votes nor stands for election. */
     LEARNER,
     /** The node has been closed. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * The node stopped after a fatal error (fail-stop): it no longer votes, replicates or applies; the cause
+     * is {@link RaftNode#terminated()}'s value.
+     */
+    FAILED
 }

@@ -128,6 +128,10 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--client-key-file", description = "Accept only client requests tagged with this key (mode 600, at least 32 bytes;"
+        + " not the cluster key): others are dropped and counted.")
+    private Path clientKeyFile;
+
     @Override
     public Integer call() {
         final CommandLine cli = spec.commandLine();
@@ -158,7 +162,8 @@ final class ServerCommand implements Callable<Integer> {
                 final KvNode node = KvNode.start(plan.options());
                 open.add(node);
                 final ClientService clients = new ClientService(node,
-                    ClientService.clientEndpoint(plan.options().endpoints().get(plan.options().nodeId()))).start();
+                    ClientService.clientEndpoint(plan.options().endpoints().get(plan.options().nodeId())),
+                    ClientService.Settings.withKeyFile(clientKeyFile)).start();
                 open.add(0, clients);
                 final int metricsPort = plan.settings().metricsPort();
                 String metricsLine = "";

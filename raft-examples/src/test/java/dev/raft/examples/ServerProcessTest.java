@@ -27,27 +27,18 @@ import org.junit.jupiter.api.Timeout;
  * writes continuing, the killed server restarted and caught up.
  */
 class ServerProcessTest {
-    private Path dir;
-    private Map<Integer, String> endpoints;
+    private ServerProcesses cluster;
     private String peers;
-    private final Map<Integer, Process> servers = new HashMap<>();
-    private int generation;
 
     @BeforeEach
     void setUp() throws IOException {
-        dir = Files.createTempDirectory("raftkv-servers-");
-        endpoints = Demo.freeLoopbackEndpoints(3);
-        peers = endpoints.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        cluster = new ServerProcesses(3);
+        peers = cluster.peers();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Process p : servers.values()) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        servers.clear();
-        Demo.deleteTree(dir);
+        cluster.close();
     }
 
     @Test
@@ -63,9 +54,7 @@ class ServerProcessTest {
         final int leader = leaderOf(before);
         assertEquals(3, before.stream().filter(row -> row.length > 3).count(), "every node answers: " + table(before));
 
-        final Process killed = servers.remove(leader);
-        killed.destroyForcibly();
-        assertTrue(killed.waitFor(10, TimeUnit.SECONDS), "the killed server exited");
+        cluster.kill(leader);
 
         for (int i = 5; i < 10; i++) {
             assertOk(client("put", "k" + i, "v" + i));
@@ -105,18 +94,7 @@ class ServerProcessTest {
     }
 
     private void start(int id) throws IOException {
-        final Path log = dir.resolve("server-" + id + ".log");
-        final List<String> command = new ArrayList<>(List.of(
-            ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin"
-                + File.separator + "java"),
-            "--add-exports", "java.base/jdk.internal.misc=org.agrona",
-            "-Dguice_bytecode_gen_option=DISABLED", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-            "-p", runtimeModulePath(),
-            "-m", "dev.raft.examples/dev.raft.examples.RaftKv",
-            "server", "--id", Integer.toString(id), "--peers", peers, "--dir", dir.resolve("node-" + id).toString(),
-            "--aeron-dir", dir.resolve("aeron-" + id + "-" + (++generation)).toString()));
-        servers.put(id, new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        cluster.start(id);
     }
 
     /**
@@ -174,14 +152,7 @@ class ServerProcessTest {
         return rows.stream().map(r -> String.join(" ", r)).collect(Collectors.joining("\n", "\n", ""));
     }
 
-    private String serverLogs() throws IOException {
-        final StringBuilder logs = new StringBuilder();
-        for (int id = 1; id <= 3; id++) {
-            final Path log = dir.resolve("server-" + id + ".log");
-            if (Files.exists(log)) {
-                logs.append("--- server ").append(id).append(":\n").append(Files.readString(log));
-            }
-        }
-        return logs.toString();
+    private String serverLogs() {
+        return cluster.logs();
     }
 }

@@ -13,4 +13,12 @@ public interface FlushCallback {
      * two truncations (see {@link LogStore#truncateFrom(long)}).
      */
     void onFlushed(long flushedIndex);
+
+    /**
+     * The store can no longer make appended entries durable (for example a failed force on its flusher
+     * thread): the node stops (fail-stop). May be called from any thread, at most once per failure; must not
+     * block. A store that cannot report on its own thread throws the fatal error from its next call instead.
+     */
+    default void onFailed(dev.raft.api.error.StorageException error) {
+    }
 }

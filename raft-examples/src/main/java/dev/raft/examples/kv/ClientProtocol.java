@@ -1,17 +1,46 @@
 package dev.raft.examples.kv;
 
 import dev.raft.api.RaftMetrics;
+import dev.raft.api.config.RaftConfig;
 import dev.raft.examples.internal.codec.ClientResponseEncoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.ResponseCode;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-/** Constants and helpers shared by {@link ClientService} and {@link KvClient}. */
-final class ClientProtocol {
+/**
+ * The client protocol's constants and documented limits, shared by {@link ClientService} and {@link KvClient}.
+ *
+ * <p>A request or response is one Aeron message: the SBE message of {@code raftkv-messages.xml}, then, only when
+ * a client key is configured, a {@value #MAC_LENGTH}-byte tag (see {@link ClientAuthenticator}). A server checks
+ * every declared length against the frame and against these maxima before it allocates anything.
+ */
+public final class ClientProtocol {
     /** The Aeron stream of requests and responses. */
-    static final int STREAM_ID = 1101;
-    /** Term length of the client channels: messages up to 512 KiB. */
-    static final String CHANNEL_PARAMS = "|term-length=4m";
+    public static final int STREAM_ID = 1101;
+    /**
+     * The longest command a server accepts: {@link RaftConfig#MAX_BYTES_PER_APPEND} (1 MiB), since one command is one
+     * log entry and an entry must fit one AppendEntries. A server configured with a smaller
+     * {@code maxBytesPerAppend} refuses longer commands with a REJECTED answer naming its limit.
+     */
+    public static final int MAX_COMMAND_BYTES = RaftConfig.MAX_BYTES_PER_APPEND;
+    /** The longest reply endpoint ({@code host:port}) a request may carry. */
+    public static final int MAX_REPLY_TO_BYTES = 255;
+    /** The longest error message a response carries (longer ones are cut). */
+    public static final int MAX_MESSAGE_BYTES = 1024;
+    /** Length of the authentication tag that ends a frame when a client key is configured. */
+    public static final int MAC_LENGTH = ClientAuthenticator.TAG_LENGTH;
+    /** Bytes of a KvCommand besides its key, value and expected value (SBE header, fixed block, three lengths). */
+    public static final int COMMAND_OVERHEAD_BYTES = 8 + 2 + 3 * 4;
+    /** Bytes of a request besides its command and reply endpoint (SBE header, fixed block, two lengths). */
+    static final int REQUEST_OVERHEAD_BYTES = 8 + 9 + 4 + 2;
+    /** The longest request frame: the largest command and reply endpoint, and a tag. */
+    static final int MAX_REQUEST_FRAME = REQUEST_OVERHEAD_BYTES + MAX_COMMAND_BYTES + MAX_REPLY_TO_BYTES + MAC_LENGTH;
+    /**
+     * Channel parameters: a term length of 16 MiB (the largest message is an eighth of it, 2 MiB, so the largest
+     * command and the largest result fit one message) in sparse files (only the pages used take memory).
+     */
+    static final String CHANNEL_PARAMS = "|term-length=16m|sparse=true";
 
     private ClientProtocol() {
     }
@@ -21,9 +50,21 @@ final class ClientProtocol {
         return "aeron:udp?endpoint=" + hostPort + CHANNEL_PARAMS;
     }
 
-    /** Encodes a response carrying the node's metrics; returns its length. */
+    /** The client endpoint of a node whose Raft endpoint is {@code raftEndpoint}: the same host, port + 1. */
+    public static String clientEndpoint(String raftEndpoint) {
+        final int colon = raftEndpoint.lastIndexOf(':');
+        return raftEndpoint.substring(0, colon) + ":" + (Integer.parseInt(raftEndpoint.substring(colon + 1)) + 1);
+    }
+
+    /** The host part of {@code host:port} (an IPv6 host in brackets keeps them). */
+    static String host(String hostPort) {
+        final int colon = hostPort.lastIndexOf(':');
+        return colon < 0 ? hostPort : hostPort.substring(0, colon);
+    }
+
+    /** Encodes a response carrying the node's metrics, without a tag; returns its length. */
     static int encodeResponse(MutableDirectBuffer buffer, long correlationId, ResponseCode code, RaftMetrics m,
-                              byte[] result, String message) {
+                              DirectBuffer result, int resultLength, String message, String leaderEndpoint) {
         final ClientResponseEncoder encoder = new ClientResponseEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId)
@@ -35,9 +76,35 @@ final class ClientProtocol {
             .lastLogIndex(m.lastLogId().index())
             .committedIndex(m.committedIndex())
             .appliedIndex(m.appliedIndex());
-        final byte[] r = result == null ? new byte[0] : result;
-        encoder.putResult(r, 0, r.length);
-        encoder.message(message == null ? "" : message);
+        if (result == null) {
+            encoder.putResult(new byte[0], 0, 0);
+        } else {
+            encoder.putResult(result, 0, resultLength);
+        }
+        final String text = message == null ? "" : message;
+        encoder.message(text.length() > MAX_MESSAGE_BYTES / 4 ? text.substring(0, MAX_MESSAGE_BYTES / 4) : text);
+        encoder.leaderEndpoint(leaderEndpoint == null ? "" : leaderEndpoint);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * At most {@code max} bytes of a frame as printable ASCII, every other byte as {@code \xNN}: the only form in
+     * which bytes from the network reach a log line.
+     */
+    static String escapedPrefix(DirectBuffer buffer, int offset, int length, int max) {
+        final StringBuilder text = new StringBuilder(max * 4 + 16);
+        final int n = Math.min(length, max);
+        for (int i = 0; i < n; i++) {
+            final int b = buffer.getByte(offset + i) & 0xFF;
+            if (b >= 0x20 && b < 0x7F && b != '\\') {
+                text.append((char) b);
+            } else {
+                text.append(String.format("\\x%02x", b));
+            }
+        }
+        if (length > n) {
+            text.append("... (").append(length).append(" bytes)");
+        }
+        return text.toString();
     }
 }

@@ -1,22 +1,27 @@
 package dev.raft.examples.kv;
 
+import dev.raft.api.NodeId;
+import dev.raft.api.RaftMetrics;
+import dev.raft.api.error.LeadershipLostException;
+import dev.raft.api.error.NodeClosedException;
 import dev.raft.api.error.NotLeaderException;
-import dev.raft.examples.internal.codec.ClientRequestDecoder;
-import dev.raft.examples.internal.codec.MessageHeaderDecoder;
-import dev.raft.examples.internal.codec.RequestKind;
 import dev.raft.examples.internal.codec.ResponseCode;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -24,31 +29,114 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@link KvClient}s for one {@link KvNode}: subscribes on the node's client endpoint (the Raft
- * endpoint's port + 1) through the node's own media driver, proposes every command to the node as is, and
- * answers each request on the client's reply endpoint with the result and the node's metrics, or with
- * NOT_LEADER and the leader it knows of. One agent thread (backoff idle); command results come back from the
- * node's thread through a queue.
+ * Serves {@link KvClient}s for one {@link KvNode}: subscribes on the node's client endpoint (the Raft endpoint's
+ * port + 1) through the node's own media driver, proposes every command to the node as is, and answers each
+ * request on the client's reply endpoint with the result and the node's metrics, or with NOT_LEADER, the leader
+ * it knows of and that leader's client endpoint. One agent thread (backoff idle); command results come back
+ * from the node's thread through a queue.
+ *
+ * <p>Every request is checked in place before anything is allocated for it ({@link ClientRequestFrame}); the
+ * command is copied once by {@code propose}, so a request costs at most its own length plus a constant. Requests
+ * are answered only on their own source host; malformed, unauthenticated and misdirected requests are counted
+ * (see {@link Counter}), never answered, and only the first of each kind is logged, as a short escaped prefix.
+ *
+ * <p>What an answer promises: OK, the command was applied once with this result; NOT_LEADER and REJECTED, it was
+ * not proposed (definitely not applied); ERROR, it was proposed and its fate is unknown (leadership lost, node
+ * stopping).
  */
 public final class ClientService implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientService.class);
     private static final int MAX_PUBLICATIONS = 256;
     private static final long REPLY_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int LOGGED_PREFIX_BYTES = 32;
+
+    /** What the service counts. Every received request lands in exactly one of {@link #isRequestOutcome()}. */
+    public enum Counter {
+        /** Requests received (one per Aeron message). */
+        REQUESTS(false),
+        /** Commands proposed to the node. */
+        COMMANDS(true),
+        /** Status requests answered. */
+        STATUS_REQUESTS(true),
+        /** Commands longer than the limit, answered REJECTED. */
+        OVERSIZE(true),
+        /** Requests without a valid tag while a client key is configured: dropped. */
+        UNAUTHENTICATED(true),
+        /** Requests whose reply endpoint is not on the request's source host: dropped. */
+        REPLY_REFUSED(true),
+        /** Shorter than an SBE header. */
+        MALFORMED_SHORT(true),
+        /** Another schema, message or version. */
+        MALFORMED_FOREIGN(true),
+        /** A bad block length. */
+        MALFORMED_BLOCK(true),
+        /** A bad request kind. */
+        MALFORMED_KIND(true),
+        /** A command length running past the frame. */
+        MALFORMED_COMMAND_LENGTH(true),
+        /** A reply endpoint too long, past the frame, or not host:port. */
+        MALFORMED_REPLY_TO(true),
+        /** Lengths that do not add up to the frame. */
+        MALFORMED_FRAME_LENGTH(true),
+        /** Answers that could not be delivered (client unreachable, queue full). */
+        REPLIES_DROPPED(false),
+        /** Errors raised inside the service's thread (logged as one line each, no stack trace). */
+        ERRORS(false);
+
+        private final boolean requestOutcome;
+
+        Counter(boolean requestOutcome) {
+            this.requestOutcome = requestOutcome;
+        }
+
+        /** Whether this counter is one of the outcomes that together account for every {@link #REQUESTS}. */
+        public boolean isRequestOutcome() {
+            return requestOutcome;
+        }
+    }
+
+    /**
+     * The service's settings.
+     *
+     * @param maxCommandBytes the longest command accepted, 1..{@link ClientProtocol#MAX_COMMAND_BYTES}; longer ones
+     *                        are answered REJECTED
+     * @param authenticator   the client key's authenticator: requests without a valid tag are dropped and
+     *                        counted, answers are tagged; null to accept unauthenticated requests
+     */
+    public record Settings(int maxCommandBytes, ClientAuthenticator authenticator) {
+        /** The defaults: {@link ClientProtocol#MAX_COMMAND_BYTES}, no key. */
+        public static Settings defaults() {
+            return new Settings(ClientProtocol.MAX_COMMAND_BYTES, null);
+        }
+
+        /**
+         * The defaults with the client key of {@code keyFile}, or without a key if it is null.
+         *
+         * @throws IllegalArgumentException naming the file if it cannot be used (see {@link ClientAuthenticator#fromFile})
+         */
+        public static Settings withKeyFile(java.nio.file.Path keyFile) {
+            return new Settings(ClientProtocol.MAX_COMMAND_BYTES, keyFile == null ? null : ClientAuthenticator.fromFile(keyFile));
+        }
+    }
 
     private final KvNode node;
     private final String endpoint;
+    private final Settings settings;
     private final Aeron aeron;
     private final Subscription subscription;
     private final FragmentHandler assembler = new FragmentAssembler(this::onRequest);
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final ClientRequestDecoder request = new ClientRequestDecoder();
+    private final ClientRequestFrame frame;
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
+    private final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
     private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
     private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
+    private final AtomicLongArray counters = new AtomicLongArray(Counter.values().length);
+    private final boolean[] logged = new boolean[Counter.values().length];
     private final Map<String, ExclusivePublication> publications = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -62,22 +150,28 @@ public final class ClientService implements Agent, AutoCloseable {
         }
     };
     private AgentRunner runner;
-    private long dropped;
 
     private record Reply(String replyTo, long correlationId, ResponseCode code, byte[] result, String message,
                          long deadlineNanos) {
+    }
+
+    /** A service with {@link Settings#defaults()}. */
+    public ClientService(KvNode node, String endpoint) {
+        this(node, endpoint, Settings.defaults());
     }
 
     /**
      * Connects to the node's media driver and subscribes on {@code endpoint} ({@code host:port}). Call
      * {@link #start()} to serve.
      */
-    public ClientService(KvNode node, String endpoint) {
+    public ClientService(KvNode node, String endpoint, Settings settings) {
         this.node = node;
         this.endpoint = endpoint;
+        this.settings = settings;
+        this.frame = new ClientRequestFrame(settings.authenticator(), settings.maxCommandBytes());
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory()));
         try {
-            subscription = aeron.addSubscription("aeron:udp?endpoint=" + endpoint, ClientProtocol.STREAM_ID);
+            subscription = aeron.addSubscription("aeron:udp?endpoint=" + endpoint + "|sparse=true", ClientProtocol.STREAM_ID);
         } catch (RuntimeException e) {
             aeron.close();
             throw e;
@@ -86,8 +180,7 @@ public final class ClientService implements Agent, AutoCloseable {
 
     /** The client endpoint of a node whose Raft endpoint is {@code raftEndpoint}: the same host, port + 1. */
     public static String clientEndpoint(String raftEndpoint) {
-        final int colon = raftEndpoint.lastIndexOf(':');
-        return raftEndpoint.substring(0, colon) + ":" + (Integer.parseInt(raftEndpoint.substring(colon + 1)) + 1);
+        return ClientProtocol.clientEndpoint(raftEndpoint);
     }
 
     /** Starts serving on a thread of its own. */
@@ -96,9 +189,14 @@ public final class ClientService implements Agent, AutoCloseable {
             throw new IllegalStateException("ClientService of node " + node.id() + " already started");
         }
         runner = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1)), e -> LOG.warn("node {}: client service error", node.id(), e), null, this);
+            TimeUnit.MILLISECONDS.toNanos(1)), this::onError, null, this);
         AgentRunner.startOnThread(runner);
         return this;
+    }
+
+    private void onError(Throwable e) {
+        counters.incrementAndGet(Counter.ERRORS.ordinal());
+        LOG.warn("node {}: client service error: {}", node.id(), e.toString());
     }
 
     @Override
@@ -122,41 +220,123 @@ public final class ClientService implements Agent, AutoCloseable {
     }
 
     private void onRequest(DirectBuffer buffer, int offset, int length, Header frameHeader) {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
-            dropped++;
+        count(Counter.REQUESTS);
+        final ClientRequestFrame.Verdict verdict = frame.parse(buffer, offset, length);
+        final Counter rejected = switch (verdict) {
+            case OK, OVERSIZE -> null;
+            case UNAUTHENTICATED -> Counter.UNAUTHENTICATED;
+            case SHORT -> Counter.MALFORMED_SHORT;
+            case FOREIGN -> Counter.MALFORMED_FOREIGN;
+            case BAD_BLOCK -> Counter.MALFORMED_BLOCK;
+            case BAD_KIND -> Counter.MALFORMED_KIND;
+            case BAD_COMMAND_LENGTH -> Counter.MALFORMED_COMMAND_LENGTH;
+            case BAD_REPLY_TO -> Counter.MALFORMED_REPLY_TO;
+            case BAD_FRAME_LENGTH -> Counter.MALFORMED_FRAME_LENGTH;
+        };
+        if (rejected != null) {
+            drop(rejected, buffer, offset, length, frameHeader);
             return;
         }
-        header.wrap(buffer, offset);
-        if (header.schemaId() != ClientRequestDecoder.SCHEMA_ID || header.templateId() != ClientRequestDecoder.TEMPLATE_ID) {
-            dropped++;
+        final String source = sourceIdentity(frameHeader);
+        if (!onSourceHost(buffer, frame.replyToOffset(), frame.replyToLength(), source)) {
+            drop(Counter.REPLY_REFUSED, buffer, offset, length, frameHeader);
             return;
         }
-        request.wrapAndApplyHeader(buffer, offset, header);
-        final long correlationId = request.correlationId();
-        final RequestKind kind = request.kind();
-        final byte[] command = new byte[request.commandLength()];
-        request.getCommand(command, 0, command.length);
-        final String replyTo = request.replyTo();
-        if (replyTo.isEmpty()) {
-            dropped++;
-            return;
-        }
+        final String replyTo = buffer.getStringWithoutLengthAscii(frame.replyToOffset(), frame.replyToLength());
+        final long correlationId = frame.correlationId();
         final long deadline = System.nanoTime() + REPLY_DEADLINE_NANOS;
-        if (kind == RequestKind.COMMAND) {
-            node.raft().propose(command).whenComplete((result, error) -> {
-                final Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                final Reply r = cause == null
-                    ? new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline)
-                    : cause instanceof NotLeaderException
-                        ? new Reply(replyTo, correlationId, ResponseCode.NOT_LEADER, null, cause.getMessage(), deadline)
-                        : new Reply(replyTo, correlationId, ResponseCode.ERROR, null, cause.toString(), deadline);
-                if (!completed.offer(r)) {
-                    dropped++;
-                }
-            });
+        if (verdict == ClientRequestFrame.Verdict.OVERSIZE) {
+            count(Counter.OVERSIZE);
+            send(new Reply(replyTo, correlationId, ResponseCode.REJECTED, null, "command of " + frame.commandLength()
+                + " bytes exceeds this server's limit of " + frame.maxCommandBytes() + " bytes", deadline));
+        } else if (frame.isCommand()) {
+            count(Counter.COMMANDS);
+            propose(buffer, replyTo, correlationId, deadline);
         } else {
+            count(Counter.STATUS_REQUESTS);
             send(new Reply(replyTo, correlationId, ResponseCode.OK, null, null, deadline));
         }
+    }
+
+    private void propose(DirectBuffer buffer, String replyTo, long correlationId, long deadline) {
+        final CompletableFuture<byte[]> future = node.raft().propose(buffer, frame.commandOffset(), frame.commandLength());
+        final boolean refusedAtOnce = future.isDone(); // propose fails synchronously only before queueing the command
+        future.whenComplete((result, error) -> {
+            final Reply r = error == null
+                ? new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline)
+                : failure(replyTo, correlationId, unwrap(error), refusedAtOnce, deadline);
+            if (!completed.offer(r)) {
+                count(Counter.REPLIES_DROPPED);
+            }
+        });
+    }
+
+    private Reply failure(String replyTo, long correlationId, Throwable cause, boolean refusedAtOnce, long deadline) {
+        final int id = node.id();
+        if (cause instanceof NotLeaderException) {
+            return new Reply(replyTo, correlationId, ResponseCode.NOT_LEADER, null, "node " + id + " is not the leader",
+                deadline);
+        }
+        if (refusedAtOnce) {
+            final String why = cause instanceof NodeClosedException ? "node " + id + " is shutting down"
+                : "node " + id + " refused the command: " + cause.getMessage();
+            return new Reply(replyTo, correlationId, ResponseCode.REJECTED, null, why, deadline);
+        }
+        final String why = cause instanceof LeadershipLostException
+            ? "node " + id + " lost its leadership before the command was known committed; it may still be applied"
+            : cause instanceof NodeClosedException
+                ? "node " + id + " stopped before the command was known committed; it may still be applied"
+                : "node " + id + " failed after the command was proposed (" + cause.getMessage() + "); it may have been applied";
+        return new Reply(replyTo, correlationId, ResponseCode.ERROR, null, why, deadline);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    private String sourceIdentity(Header frameHeader) {
+        if (frameHeader.context() instanceof Image image) {
+            return image.sourceIdentity();
+        }
+        final Image image = subscription.imageBySessionId(frameHeader.sessionId());
+        return image == null ? null : image.sourceIdentity();
+    }
+
+    /** Whether the reply endpoint's host is the host part of the request's source identity (ip:port). */
+    private static boolean onSourceHost(DirectBuffer buffer, int replyToOffset, int replyToLength, String source) {
+        if (source == null) {
+            return false;
+        }
+        final int sourceColon = source.lastIndexOf(':');
+        int replyColon = -1;
+        for (int i = replyToLength - 1; i >= 0; i--) {
+            if (buffer.getByte(replyToOffset + i) == ':') {
+                replyColon = i;
+                break;
+            }
+        }
+        if (sourceColon < 0 || replyColon != sourceColon) {
+            return false;
+        }
+        for (int i = 0; i < replyColon; i++) {
+            if (buffer.getByte(replyToOffset + i) != source.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void drop(Counter counter, DirectBuffer buffer, int offset, int length, Header frameHeader) {
+        count(counter);
+        if (!logged[counter.ordinal()]) {
+            logged[counter.ordinal()] = true;
+            LOG.warn("node {}: dropped a client request ({}) from {}: {}; further ones are only counted", node.id(),
+                counter, sourceIdentity(frameHeader), ClientProtocol.escapedPrefix(buffer, offset, length, LOGGED_PREFIX_BYTES));
+        }
+    }
+
+    private void count(Counter counter) {
+        counters.incrementAndGet(counter.ordinal());
     }
 
     private void send(Reply reply) {
@@ -165,12 +345,27 @@ public final class ClientService implements Agent, AutoCloseable {
             publication = publications.computeIfAbsent(reply.replyTo(),
                 to -> aeron.addExclusivePublication(ClientProtocol.channel(to), ClientProtocol.STREAM_ID));
         } catch (RuntimeException e) {
-            LOG.warn("node {}: cannot answer client at '{}': {}", node.id(), reply.replyTo(), e.getMessage());
-            dropped++;
+            count(Counter.REPLIES_DROPPED);
+            if (!logged[Counter.REPLIES_DROPPED.ordinal()]) {
+                logged[Counter.REPLIES_DROPPED.ordinal()] = true;
+                LOG.warn("node {}: cannot answer a client at {}: {}; further ones are only counted", node.id(),
+                    reply.replyTo(), e.getMessage());
+            }
             return;
         }
-        final int length = ClientProtocol.encodeResponse(sendBuffer, reply.correlationId(), reply.code(), node.metrics(),
-            reply.result(), reply.message());
+        final RaftMetrics metrics = node.metrics();
+        final byte[] result = reply.result();
+        if (result != null) {
+            resultBuffer.wrap(result);
+        }
+        int length = ClientProtocol.encodeResponse(sendBuffer, reply.correlationId(), reply.code(), metrics,
+            result == null ? null : resultBuffer, result == null ? 0 : result.length, reply.message(),
+            leaderEndpoint(metrics.leaderId()));
+        if (settings.authenticator() != null) {
+            sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
+            settings.authenticator().sign(sendBuffer, 0, length);
+            length += ClientProtocol.MAC_LENGTH;
+        }
         final long position = publication.offer(sendBuffer, 0, length);
         if (position > 0) {
             return;
@@ -179,7 +374,7 @@ public final class ClientService implements Agent, AutoCloseable {
             || position == Publication.ADMIN_ACTION) && System.nanoTime() < reply.deadlineNanos()) {
             unsent.add(reply);
         } else {
-            dropped++;
+            count(Counter.REPLIES_DROPPED);
             if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
                 publications.remove(reply.replyTo());
                 publication.close();
@@ -187,9 +382,37 @@ public final class ClientService implements Agent, AutoCloseable {
         }
     }
 
-    /** Replies dropped so far (malformed requests, unreachable clients, a full queue). */
+    private String leaderEndpoint(int leaderId) {
+        if (leaderId == NodeId.NONE) {
+            return "";
+        }
+        final String raft = node.options().endpoints().get(leaderId);
+        return raft == null ? "" : ClientProtocol.clientEndpoint(raft);
+    }
+
+    /** The current value of one counter. */
+    public long counter(Counter counter) {
+        return counters.get(counter.ordinal());
+    }
+
+    /** Every counter's current value. */
+    public Map<Counter, Long> counters() {
+        final Map<Counter, Long> values = new EnumMap<>(Counter.class);
+        for (Counter c : Counter.values()) {
+            values.put(c, counters.get(c.ordinal()));
+        }
+        return values;
+    }
+
+    /** Requests dropped and answers not delivered so far (every counter of a dropped request, and REPLIES_DROPPED). */
     public long dropped() {
-        return dropped;
+        long sum = counters.get(Counter.REPLIES_DROPPED.ordinal());
+        for (Counter c : Counter.values()) {
+            if (c.isRequestOutcome() && c != Counter.COMMANDS && c != Counter.STATUS_REQUESTS && c != Counter.OVERSIZE) {
+                sum += counters.get(c.ordinal());
+            }
+        }
+        return sum;
     }
 
     /** The endpoint this service listens on. */

@@ -2,18 +2,11 @@ package dev.raft.examples.kv;
 
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
-import dev.raft.examples.internal.codec.ClientRequestEncoder;
-import dev.raft.examples.internal.codec.ClientResponseDecoder;
-import dev.raft.examples.internal.codec.MessageHeaderDecoder;
-import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.RequestKind;
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
-import io.aeron.Subscription;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.aeron.logbuffer.Header;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -21,52 +14,62 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * A client of a raftkv cluster over Aeron UDP: sends {@code ClientRequest}s to a server's client endpoint
- * (its Raft port + 1), receives {@code ClientResponse}s on an ephemeral port of its own, follows NOT_LEADER
- * redirects and tries the next node when one does not answer. Starts its own embedded media driver (shared
- * threading, backoff idle). Not thread-safe: one caller at a time.
+ * A client of a raftkv cluster over Aeron UDP, and the library's retry-on-NotLeader helper: it sends each command
+ * to the leader, follows NOT_LEADER answers to the leader they name at once (even one missing from the configured
+ * node list: the answer carries its endpoint), and, while an answer is late, probes every node in parallel with
+ * status requests, so it notices a dead or deposed leader from the other nodes' answers rather than from Aeron's
+ * connection state (a killed server looks connected for about 5 s).
+ *
+ * <p>Every call ends in exactly one {@link KvOutcome}: {@link KvOutcome.Ok OK} with the result of this command's
+ * only proposal, {@link KvOutcome.Failed FAILED} when no node can have appended it (never sent, or refused with
+ * NOT_LEADER or REJECTED), or {@link KvOutcome.Unknown UNKNOWN} when it may have been applied. A write is never
+ * re-sent once it may have reached a leader (there are no exactly-once sessions yet), so it is applied at most
+ * once and a late answer never passes for a fresh one; a read ({@link #get}) is re-sent freely.
+ *
+ * <p>Thread-safe: one instance serves any number of threads (answers are polled by whichever waiting caller holds
+ * the poll lock; no thread of its own). It is cheap to create over an existing {@link Aeron} instance
+ * ({@link Builder#aeron}) or an external media driver ({@link Builder#aeronDirectory}); otherwise it starts a
+ * small embedded driver of its own. {@link #leader()} says who leads, from the answers already received.
+ *
+ * <pre>{@code
+ * try (KvClient client = KvClient.builder(Map.of(1, "10.0.0.1:9000", 2, "10.0.0.2:9000", 3, "10.0.0.3:9000")).build()) {
+ *     KvOutcome outcome = client.put("greeting", "hello".getBytes(UTF_8), Duration.ofSeconds(5));
+ *     if (outcome instanceof KvOutcome.Ok ok) { ... } else if (outcome instanceof KvOutcome.Unknown u) { ... }
+ * }
+ * }</pre>
  */
 public final class KvClient implements AutoCloseable {
-    private static final long ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
-    /** A node whose channel has not connected after this long is taken as down (a live one connects in milliseconds). */
-    private static final long CONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    private static final byte[] NO_COMMAND = new byte[0];
+    private static final long PROBE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final Map<Integer, String> cluster;
-    private final List<Integer> ids;
     private final MediaDriver driver;
-    private final Aeron aeron;
-    private final Subscription replies;
-    private final String replyTo;
-    private final Map<Integer, ExclusivePublication> publications = new HashMap<>();
-    private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
-    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
-    private final ClientResponseDecoder decoder = new ClientResponseDecoder();
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onResponse);
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-        TimeUnit.MILLISECONDS.toNanos(1));
-    private long nextCorrelationId = System.nanoTime();
-    private long awaited;
-    private Response received;
-    private int preferred;
+    private final ClientChannels channels;
+    private final ClusterView view;
+    private final long probeIntervalNanos;
+    private final long connectNanos;
+    private final Map<Integer, Long> lastProbeNanos = new ConcurrentHashMap<>();
+    /** When {@link #probe} last looked at the nodes: it looks at most every {@link #PROBE_CHECK_NANOS}. */
+    private final AtomicLong lastProbeCheckNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
 
     /**
      * A node's answer.
      *
-     * @param code           OK, NOT_LEADER or ERROR
+     * @param code           OK, NOT_LEADER, REJECTED or ERROR
      * @param nodeId         the answering node
      * @param role           its role
      * @param term           its term
@@ -75,64 +78,170 @@ public final class KvClient implements AutoCloseable {
      * @param committedIndex its commit index
      * @param appliedIndex   its applied index
      * @param result         the command's result (OK answers to commands), else null
-     * @param message        what went wrong (ERROR, NOT_LEADER), else empty
+     * @param message        what went wrong (ERROR, REJECTED, NOT_LEADER), else empty
+     * @param leaderEndpoint the client endpoint of {@code leaderId}, empty if unknown
+     * @param correlationId  the request it answers
      */
     public record Response(Code code, int nodeId, Role role, long term, int leaderId, long lastLogIndex,
-                           long committedIndex, long appliedIndex, KvResult result, String message) {
+                           long committedIndex, long appliedIndex, KvResult result, String message, String leaderEndpoint,
+                           long correlationId) {
         /** How a node answered. */
         public enum Code {
             /** It executed the command (or reported its status). */
             OK,
-            /** It is not the leader; {@link #leaderId()} is the leader it knows of. */
+            /** It is not the leader and did not propose the command; {@link #leaderId()} is the leader it knows of. */
             NOT_LEADER,
-            /** The command failed on it; {@link #message()} says why. */
+            /** It refused the command before proposing it (too large, overloaded, stopping): not applied. */
+            REJECTED,
+            /** The command was proposed and then failed (leadership lost, node stopped): it may have been applied. */
             ERROR
         }
     }
 
     /**
-     * Starts the client's media driver and reply subscription.
+     * A leader, as the answers received so far name it.
      *
-     * @param cluster   every node's Raft endpoint {@code host:port}, by id (clients are served on port + 1)
-     * @param replyHost the address servers answer to, or null to pick the local address that routes to the
-     *                  first node
+     * @param nodeId   its id
+     * @param endpoint its client endpoint {@code host:port}
+     * @param term     the term it leads
      */
-    public KvClient(Map<Integer, String> cluster, String replyHost) {
-        this.cluster = new TreeMap<>(cluster);
-        this.ids = new ArrayList<>(this.cluster.keySet());
-        if (ids.isEmpty()) {
-            throw new IllegalArgumentException("KvClient: the cluster has no node");
+    public record Leader(int nodeId, String endpoint, long term) {
+    }
+
+    /** Settings of a {@link KvClient}; {@link #build()} connects. */
+    public static final class Builder {
+        private final Map<Integer, String> cluster;
+        private String replyHost;
+        private String aeronDirectory;
+        private Aeron aeron;
+        private ClientAuthenticator authenticator;
+        private Duration probeInterval = Duration.ofMillis(50);
+        private Duration suspectAfter = Duration.ofMillis(500);
+        private Duration connectTimeout = Duration.ofMillis(300);
+
+        private Builder(Map<Integer, String> cluster) {
+            this.cluster = new TreeMap<>(Objects.requireNonNull(cluster, "cluster"));
+            if (this.cluster.isEmpty()) {
+                throw new IllegalArgumentException("the cluster has no node");
+            }
         }
-        preferred = ids.get(0);
-        final String host = replyHost != null ? replyHost : localAddressTowards(this.cluster.get(preferred));
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+
+        /** The address servers answer to (an IP address of this host); default: the one that routes to the first node. */
+        public Builder replyHost(String host) {
+            this.replyHost = host;
+            return this;
+        }
+
+        /** Use the external media driver in this directory instead of starting an embedded one. */
+        public Builder aeronDirectory(String directory) {
+            this.aeronDirectory = directory;
+            return this;
+        }
+
+        /** Use this Aeron instance (the client does not close it) instead of starting a driver. */
+        public Builder aeron(Aeron instance) {
+            this.aeron = instance;
+            return this;
+        }
+
+        /** Tag every request with the servers' client key and accept only tagged answers; default: no key. */
+        public Builder authenticator(ClientAuthenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** How often each node is probed while an answer is late or no leader is known (default 50 ms). */
+        public Builder probeInterval(Duration interval) {
+            this.probeInterval = requirePositive(interval, "probeInterval");
+            return this;
+        }
+
+        /**
+         * How long a probe may stay unanswered before its node is taken as gone: no new command goes to it, and a
+         * command waiting on it ends (default 500 ms).
+         */
+        public Builder suspectAfter(Duration duration) {
+            this.suspectAfter = requirePositive(duration, "suspectAfter");
+            return this;
+        }
+
+        /** How long to wait for the channel to a node to connect before taking it as down (default 300 ms). */
+        public Builder connectTimeout(Duration duration) {
+            this.connectTimeout = requirePositive(duration, "connectTimeout");
+            return this;
+        }
+
+        private static Duration requirePositive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
+        }
+
+        /** Connects (starting an embedded media driver unless an Aeron instance or directory was given). */
+        public KvClient build() {
+            return new KvClient(this);
+        }
+    }
+
+    /** Settings for a client of the nodes whose Raft endpoints ({@code host:port}; clients are served on port + 1) are given by id. */
+    public static Builder builder(Map<Integer, String> cluster) {
+        return new Builder(cluster);
+    }
+
+    /** A client with an embedded media driver; see {@link Builder#replyHost}. */
+    public KvClient(Map<Integer, String> cluster, String replyHost) {
+        this(builder(cluster).replyHost(replyHost));
+    }
+
+    private KvClient(Builder b) {
+        this.cluster = b.cluster;
+        this.probeIntervalNanos = b.probeInterval.toNanos();
+        this.connectNanos = b.connectTimeout.toNanos();
+        final Map<Integer, String> clientEndpoints = new LinkedHashMap<>();
+        cluster.forEach((id, raft) -> clientEndpoints.put(id, ClientProtocol.clientEndpoint(raft)));
+        this.view = new ClusterView(clientEndpoints, b.suspectAfter.toNanos(), 2 * probeIntervalNanos);
+        final String host = b.replyHost != null ? b.replyHost : localAddressTowards(cluster.values().iterator().next());
+        MediaDriver launched = null;
+        Aeron aeron = b.aeron;
+        ClientChannels opened = null;
+        try {
+            if (aeron == null) {
+                String directory = b.aeronDirectory;
+                if (directory == null) {
+                    launched = launchDriver();
+                    directory = launched.aeronDirectoryName();
+                }
+                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+            }
+            opened = new ClientChannels(aeron, b.aeron == null, host, b.authenticator, view, System::nanoTime, newIdle());
+            for (String endpoint : clientEndpoints.values()) {
+                opened.publication(endpoint); // connect to every node in the background
+            }
+        } catch (RuntimeException e) {
+            CloseHelper.quietClose(opened);
+            if (b.aeron == null) {
+                CloseHelper.quietClose(aeron);
+            }
+            CloseHelper.quietClose(launched);
+            throw e;
+        }
+        driver = launched;
+        channels = opened;
+    }
+
+    /** A small embedded driver: one thread, sparse term buffers, its own directory removed on close. */
+    private static MediaDriver launchDriver() {
+        return MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(CommonContext.generateRandomDirName())
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1)))
+            .termBufferSparseFile(true)
+            .performStorageChecks(false)
+            .warnIfDirectoryExists(false)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
-        Aeron connected = null;
-        Subscription subscription = null;
-        try {
-            connected = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            subscription = connected.addSubscription("aeron:udp?endpoint=" + host + ":0", ClientProtocol.STREAM_ID);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            List<String> bound = subscription.localSocketAddresses();
-            while (bound.isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("KvClient: the reply subscription on " + host + " did not bind within 5 s");
-                }
-                idle.idle();
-                bound = subscription.localSocketAddresses();
-            }
-            final String address = bound.get(0);
-            replyTo = host + address.substring(address.lastIndexOf(':'));
-        } catch (RuntimeException e) {
-            CloseHelper.quietCloseAll(subscription, connected, driver);
-            throw e;
-        }
-        aeron = connected;
-        replies = subscription;
     }
 
     private static String localAddressTowards(String endpoint) {
@@ -146,139 +255,307 @@ public final class KvClient implements AutoCloseable {
             probe.connect(new InetSocketAddress(target, Integer.parseInt(endpoint.substring(colon + 1))));
             return probe.getLocalAddress().getHostAddress();
         } catch (IOException e) {
-            throw new UncheckedIOException("KvClient: cannot find a local address that reaches " + endpoint + ": "
-                + e.getMessage(), e);
+            throw new UncheckedIOException("cannot find a local address that reaches " + endpoint + ": " + e.getMessage(), e);
         }
+    }
+
+    private static IdleStrategy newIdle() {
+        return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
     }
 
     /** The endpoint servers answer to. */
     public String replyTo() {
-        return replyTo;
+        return channels.replyTo();
+    }
+
+    /** PUT {@code key = value}: a write, applied at most once. OK carries the previous value. */
+    public KvOutcome put(String key, byte[] value, Duration timeout) {
+        return execute(KvCommands.put(key, value), timeout);
+    }
+
+    /** GET {@code key} through the log (linearizable); re-sent as needed, so never UNKNOWN. */
+    public KvOutcome get(String key, Duration timeout) {
+        return read(KvCommands.get(key), timeout);
+    }
+
+    /** DELETE {@code key}: a write. OK carries the previous value, or NOT_FOUND. */
+    public KvOutcome delete(String key, Duration timeout) {
+        return execute(KvCommands.delete(key), timeout);
+    }
+
+    /** Compare-and-set (see {@link KvCommands#compareAndSet}): a write. OK carries OK or CAS_FAILED and the current value. */
+    public KvOutcome compareAndSet(String key, byte[] expected, byte[] value, Duration timeout) {
+        return execute(KvCommands.compareAndSet(key, expected, value), timeout);
     }
 
     /**
-     * Executes an encoded command (see {@link KvCommands}) on the leader: starts with the last node that led,
-     * follows NOT_LEADER redirects and moves on to the next node when one does not answer.
+     * Executes an encoded command that may change the state (see {@link KvCommands}) on the leader, at most once:
+     * follows NOT_LEADER answers and re-sends only what was definitely not proposed.
      *
-     * @return the leader's OK or ERROR answer
-     * @throws TimeoutException naming the nodes tried if no leader answered within {@code timeout}
+     * @param timeout how long to look for a leader and wait for its answer
      */
-    public Response execute(byte[] command, Duration timeout) throws TimeoutException, InterruptedException {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        int target = preferred;
-        final StringBuilder tried = new StringBuilder();
-        while (System.nanoTime() < deadline) {
-            final Optional<Response> answer = request(target, RequestKind.COMMAND, command,
-                Math.min(ATTEMPT_NANOS, deadline - System.nanoTime()));
-            if (answer.isEmpty()) {
-                tried.append(" node ").append(target).append(": no answer;");
-                target = next(target);
+    public KvOutcome execute(byte[] command, Duration timeout) {
+        return call(command, false, timeout);
+    }
+
+    /**
+     * Executes an encoded command that changes nothing (a GET): re-sent to the next leader when an answer is lost,
+     * so it ends OK or FAILED(UNAVAILABLE), never UNKNOWN.
+     */
+    public KvOutcome read(byte[] command, Duration timeout) {
+        return call(command, true, timeout);
+    }
+
+    private KvOutcome call(byte[] command, boolean resendable, Duration timeout) {
+        if (command.length > ClientProtocol.MAX_COMMAND_BYTES) {
+            return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, "the command is " + command.length
+                + " bytes long; the limit is " + ClientProtocol.MAX_COMMAND_BYTES + " bytes");
+        }
+        final long start = System.nanoTime();
+        final long deadline = start + timeout.toNanos();
+        final IdleStrategy idle = newIdle();
+        final List<String> refusals = new ArrayList<>();
+        int redirectedFrom = NodeId.NONE;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
+                    + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + summary() + ")");
+            }
+            final ClusterView.Target target = view.leader(now);
+            if (target == null || target.id() == redirectedFrom) {
+                redirectedFrom = NodeId.NONE;
+                awaitNews(deadline, idle);
                 continue;
             }
-            final Response r = answer.get();
-            if (r.code() != Response.Code.NOT_LEADER) {
-                preferred = target;
-                return r;
+            if (!awaitConnected(target, deadline, idle)) {
+                continue;
             }
-            tried.append(" node ").append(target).append(": not the leader;");
-            if (r.leaderId() != NodeId.NONE && r.leaderId() != target && cluster.containsKey(r.leaderId())) {
-                target = r.leaderId();
-            } else {
-                Thread.sleep(50); // an election is running: give it a moment
-                target = next(target);
+            final ClientChannels.Call call = channels.newCall();
+            try {
+                if (channels.send(target.endpoint(), call.correlationId, RequestKind.COMMAND, command)
+                    != ClientChannels.Sent.SENT) {
+                    idle.idle(channels.poll()); // back-pressured: nothing left this client
+                    continue;
+                }
+                final long sentAt = System.nanoTime();
+                idle.reset();
+                while (true) {
+                    final Response r = call.response;
+                    if (r != null) {
+                        if (r.code() == Response.Code.OK) {
+                            return r.result() != null ? new KvOutcome.Ok(r.result(), r.nodeId())
+                                : new KvOutcome.Unknown("node " + r.nodeId() + " answered without a result");
+                        }
+                        if (r.code() == Response.Code.REJECTED) {
+                            return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, r.message());
+                        }
+                        if (r.code() == Response.Code.ERROR && !resendable) {
+                            return new KvOutcome.Unknown(r.message());
+                        }
+                        note(refusals, r.code() == Response.Code.NOT_LEADER ? "node " + r.nodeId() + ": not the leader"
+                            : r.message());
+                        redirectedFrom = r.leaderId() == NodeId.NONE || r.leaderId() == r.nodeId() ? r.nodeId() : NodeId.NONE;
+                        break;
+                    }
+                    now = System.nanoTime();
+                    if (now - deadline >= 0) {
+                        if (resendable) {
+                            return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no answer within "
+                                + timeout.toMillis() + " ms (" + summary() + ")");
+                        }
+                        return new KvOutcome.Unknown("node " + target.id() + " did not answer within " + timeout.toMillis()
+                            + " ms after the command was sent; it may have been applied (" + summary() + ")");
+                    }
+                    if (now - sentAt > probeIntervalNanos) {
+                        probe(now);
+                        if (view.gone(target, now)) {
+                            if (!resendable) {
+                                return new KvOutcome.Unknown("node " + target.id() + " stopped answering or lost its"
+                                    + " leadership after the command was sent; it may have been applied ("
+                                    + summary() + ")");
+                            }
+                            break;
+                        }
+                    }
+                    idle.idle(channels.poll());
+                }
+            } finally {
+                channels.forget(call);
             }
         }
-        throw new TimeoutException("no leader answered within " + timeout.toMillis() + " ms;" + tried);
     }
 
-    /** Asks one node for its status. Empty if it did not answer within {@code timeout}. */
+    /** The view's summary, with nodes whose channel never connected marked unreachable. */
+    private String summary() {
+        for (Map.Entry<Integer, String> node : view.endpoints()) {
+            if (!channels.isConnected(node.getValue())) {
+                view.onUnreachable(node.getKey());
+            }
+        }
+        return view.summary();
+    }
+
+    private static void note(List<String> refusals, String refusal) {
+        if (!refusals.contains(refusal)) {
+            refusals.add(refusal);
+        }
+    }
+
+    private static String refusalText(List<String> refusals) {
+        return refusals.isEmpty() ? "" : ": " + String.join("; ", refusals);
+    }
+
+    /** Probes every node and waits until an answer arrives or a probe interval passes. */
+    private void awaitNews(long deadline, IdleStrategy idle) {
+        final long version = view.version();
+        final long until = Math.min(deadline, System.nanoTime() + probeIntervalNanos);
+        idle.reset();
+        while (true) {
+            final long now = System.nanoTime();
+            probe(now);
+            if (view.version() != version || now - until >= 0) {
+                return;
+            }
+            idle.idle(channels.poll());
+        }
+    }
+
+    /** Waits for the channel to {@code target} to connect; false (and the node marked unreachable) if it does not. */
+    private boolean awaitConnected(ClusterView.Target target, long deadline, IdleStrategy idle) {
+        final long until = Math.min(deadline, System.nanoTime() + connectNanos);
+        idle.reset();
+        while (!channels.isConnected(target.endpoint())) {
+            final long now = System.nanoTime();
+            if (now - until >= 0) {
+                if (now - deadline < 0) {
+                    view.onUnreachable(target.id());
+                }
+                return false;
+            }
+            probe(now);
+            idle.idle(channels.poll());
+        }
+        return true;
+    }
+
+    /** Sends a status probe to every node not probed within the probe interval (nodes not connected yet: next time). */
+    private void probe(long now) {
+        final long checked = lastProbeCheckNanos.get();
+        if (now - checked < PROBE_CHECK_NANOS || !lastProbeCheckNanos.compareAndSet(checked, now)) {
+            return; // another thread probes, or did so just now
+        }
+        for (Map.Entry<Integer, String> node : view.endpoints()) {
+            final Long last = lastProbeNanos.get(node.getKey());
+            if (last != null && now - last < probeIntervalNanos) {
+                continue;
+            }
+            if (channels.send(node.getValue(), channels.newProbeId(), RequestKind.STATUS, NO_COMMAND)
+                == ClientChannels.Sent.SENT) {
+                lastProbeNanos.put(node.getKey(), now);
+                view.onProbeSent(node.getKey(), now);
+            }
+        }
+    }
+
+    /**
+     * Asks one node for its status.
+     *
+     * @return its answer, or empty if it did not answer within {@code timeout}
+     */
     public Optional<Response> status(int nodeId, Duration timeout) {
-        return request(nodeId, RequestKind.STATUS, new byte[0], timeout.toNanos());
+        return Optional.ofNullable(statusOf(List.of(nodeId), timeout).get(nodeId));
     }
 
-    /** The node ids of the cluster, ascending. */
+    /**
+     * Asks every configured node for its status, in parallel.
+     *
+     * @return each node's answer by id (ascending), empty for those that did not answer within {@code timeout}
+     */
+    public Map<Integer, Optional<Response>> statusOfAll(Duration timeout) {
+        final Map<Integer, Response> answers = statusOf(nodeIds(), timeout);
+        final Map<Integer, Optional<Response>> all = new TreeMap<>();
+        for (int id : nodeIds()) {
+            all.put(id, Optional.ofNullable(answers.get(id)));
+        }
+        return all;
+    }
+
+    private Map<Integer, Response> statusOf(List<Integer> ids, Duration timeout) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final Map<Integer, ClientChannels.Call> calls = new LinkedHashMap<>();
+        final Map<Integer, Response> answers = new TreeMap<>();
+        final IdleStrategy idle = newIdle();
+        try {
+            for (int id : ids) {
+                calls.put(id, channels.newCall());
+            }
+            final Map<Integer, Boolean> sent = new TreeMap<>();
+            while (answers.size() < ids.size() && System.nanoTime() - deadline < 0) {
+                for (int id : ids) {
+                    if (!sent.containsKey(id) && channels.send(clientEndpoint(id), calls.get(id).correlationId,
+                        RequestKind.STATUS, NO_COMMAND) == ClientChannels.Sent.SENT) {
+                        sent.put(id, Boolean.TRUE);
+                    }
+                    final Response r = calls.get(id).response;
+                    if (r != null) {
+                        answers.put(id, r);
+                    }
+                }
+                idle.idle(channels.poll());
+            }
+        } finally {
+            calls.values().forEach(channels::forget);
+        }
+        return answers;
+    }
+
+    /**
+     * The leader named in the highest term among the answers received so far (no request is sent); empty if none is
+     * known yet. Call {@link #findLeader} to ask the nodes.
+     */
+    public Optional<Leader> leader() {
+        final ClusterView.Target t = view.claimedLeader();
+        return t == null ? Optional.empty() : Optional.of(new Leader(t.id(), t.endpoint(), t.term()));
+    }
+
+    /** Probes the nodes in parallel until one leader is known and answering, or {@code timeout} passes. */
+    public Optional<Leader> findLeader(Duration timeout) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final IdleStrategy idle = newIdle();
+        while (System.nanoTime() - deadline < 0) {
+            final ClusterView.Target t = view.leader(System.nanoTime());
+            if (t != null) {
+                return Optional.of(new Leader(t.id(), t.endpoint(), t.term()));
+            }
+            awaitNews(deadline, idle);
+        }
+        return Optional.empty();
+    }
+
+    /** The configured node ids, ascending. */
     public List<Integer> nodeIds() {
-        return List.copyOf(ids);
+        return List.copyOf(cluster.keySet());
     }
 
-    /** The Raft endpoint of {@code nodeId}. */
+    /** The configured Raft endpoint of {@code nodeId}. */
     public String endpoint(int nodeId) {
         return cluster.get(nodeId);
     }
 
-    private int next(int id) {
-        return ids.get((ids.indexOf(id) + 1) % ids.size());
+    private String clientEndpoint(int nodeId) {
+        return ClientProtocol.clientEndpoint(cluster.get(nodeId));
     }
 
-    private Optional<Response> request(int nodeId, RequestKind kind, byte[] command, long timeoutNanos) {
-        final long start = System.nanoTime();
-        final long deadline = start + timeoutNanos;
-        final ExclusivePublication publication = publications.computeIfAbsent(nodeId, id -> aeron.addExclusivePublication(
-            ClientProtocol.channel(ClientService.clientEndpoint(cluster.get(id))), ClientProtocol.STREAM_ID));
-        final long correlationId = ++nextCorrelationId;
-        final ClientRequestEncoder encoder = new ClientRequestEncoder()
-            .wrapAndApplyHeader(sendBuffer, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .kind(kind)
-            .putCommand(command, 0, command.length);
-        encoder.replyTo(replyTo);
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
-        idle.reset();
-        while (publication.offer(sendBuffer, 0, length) < 0) {
-            final long now = System.nanoTime();
-            if (now > deadline || (!publication.isConnected() && now - start > CONNECT_NANOS)) {
-                return Optional.empty();
-            }
-            idle.idle();
-        }
-        awaited = correlationId;
-        received = null;
-        idle.reset();
-        while (received == null) {
-            if (System.nanoTime() > deadline) {
-                return Optional.empty();
-            }
-            idle.idle(replies.poll(assembler, 16));
-        }
-        return Optional.of(received);
+    /** Answers dropped so far: late ones to abandoned requests are not counted; forged, malformed or untagged ones are. */
+    public long droppedAnswers() {
+        return channels.dropped();
     }
 
-    private void onResponse(DirectBuffer buffer, int offset, int length, Header frameHeader) {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
-            return;
-        }
-        header.wrap(buffer, offset);
-        if (header.schemaId() != ClientResponseDecoder.SCHEMA_ID || header.templateId() != ClientResponseDecoder.TEMPLATE_ID) {
-            return;
-        }
-        decoder.wrapAndApplyHeader(buffer, offset, header);
-        if (decoder.correlationId() != awaited) {
-            return; // a late answer to an attempt we gave up on
-        }
-        final Response.Code code = switch (decoder.code()) {
-            case OK -> Response.Code.OK;
-            case NOT_LEADER -> Response.Code.NOT_LEADER;
-            case ERROR, NULL_VAL -> Response.Code.ERROR;
-        };
-        final int nodeId = decoder.nodeId();
-        final short role = decoder.role();
-        final long term = decoder.term();
-        final int leaderId = decoder.leaderId();
-        final long lastLogIndex = decoder.lastLogIndex();
-        final long committed = decoder.committedIndex();
-        final long applied = decoder.appliedIndex();
-        final byte[] result = new byte[decoder.resultLength()];
-        decoder.getResult(result, 0, result.length);
-        final String message = decoder.message();
-        final Role[] roles = Role.values();
-        received = new Response(code, nodeId, role < roles.length ? roles[role] : Role.SHUTDOWN, term, leaderId,
-            lastLogIndex, committed, applied, result.length > 0 ? KvCommands.decodeResult(result) : null, message);
-    }
-
-    /** Closes the publications, the subscription and the media driver. */
+    /** Closes the publications and the subscription, then the Aeron client and the driver if this client started them. */
     @Override
     public void close() {
-        publications.values().forEach(CloseHelper::quietClose);
-        CloseHelper.quietCloseAll(replies, aeron, driver);
+        CloseHelper.quietClose(channels);
+        CloseHelper.quietClose(driver);
     }
 }

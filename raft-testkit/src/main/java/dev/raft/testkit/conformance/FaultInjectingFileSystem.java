@@ -238,12 +238,22 @@ public final class FaultInjectingFileSystem extends FileSystem {
             final long size = channel.size();
             final int held = (int) Math.max(0, Math.min(length, size - position));
             final ByteBuffer old = ByteBuffer.allocate(held);
-            while (old.hasRemaining()) {
-                if (channel.read(old, position + old.position()) < 0) {
-                    break;
+            try {
+                readFully(channel, old, position);
+            } catch (java.nio.channels.NonReadableChannelException writeOnly) {
+                try (FileChannel reader = FileChannel.open(file, StandardOpenOption.READ)) {
+                    readFully(reader, old.clear(), position);
                 }
             }
             return new Undo(file, position, old.array(), size, length);
+        }
+
+        private static void readFully(FileChannel channel, ByteBuffer dst, long position) throws IOException {
+            while (dst.hasRemaining()) {
+                if (channel.read(dst, position + dst.position()) < 0) {
+                    break;
+                }
+            }
         }
 
         /** Puts the overwritten bytes back and the size; a torn undo keeps the first half of the write. */

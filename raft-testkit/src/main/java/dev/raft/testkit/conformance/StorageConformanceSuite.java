@@ -926,7 +926,8 @@ public abstract class StorageConformanceSuite {
         final int size = 64 * 1024;
         final AtomicReference<String> problem = new AtomicReference<>();
         final AtomicBoolean done = new AtomicBoolean();
-        ops.add(writers + " threads each write 4 snapshots (shuffled 1 KiB chunks) and finish them; one thread reads current()");
+        ops.add(writers + " threads each write 4 snapshots (shuffled 1 KiB chunks) and finish them at once; one thread reads"
+            + " current()");
         final Thread reader = new Thread(() -> {
             while (!done.get() && problem.get() == null) {
                 try {
@@ -947,6 +948,7 @@ public abstract class StorageConformanceSuite {
             }
         }, "conformance-snapshot-reader");
         final List<Thread> threads = new ArrayList<>();
+        final java.util.concurrent.CyclicBarrier finishTogether = new java.util.concurrent.CyclicBarrier(writers);
         for (int w = 0; w < writers; w++) {
             final int writer = w;
             threads.add(new Thread(() -> {
@@ -965,6 +967,14 @@ public abstract class StorageConformanceSuite {
                         }
                     } catch (RuntimeException e) {
                         problem.compareAndSet(null, "write to " + sink.meta().snapshotId() + " threw " + e);
+                        return;
+                    }
+                    try {
+                        finishTogether.await(10, TimeUnit.SECONDS); // finishes race each other, where stores break
+                    } catch (java.util.concurrent.BrokenBarrierException | java.util.concurrent.TimeoutException e) {
+                        // a writer stopped: finish alone
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                         return;
                     }
                     try (SnapshotReader finished = sink.finish()) {

@@ -21,6 +21,8 @@ public enum EngineCounter {
     UNSUPPORTED_DROPPED("unsupported messages dropped"),
     /** AppendEntries that contradicted a committed entry, refused (never expected: logged at ERROR). */
     SAFETY_VIOLATIONS("safety violations"),
+    /** Followers whose reported log end was below their recorded match (a lost or replaced disk): re-probed. */
+    FOLLOWER_LOGS_LOST("follower logs lost"),
     /** Times a follower needed purged entries (a snapshot). */
     SNAPSHOTS_NEEDED("snapshots needed by followers"),
     /** InstallSnapshot chunks sent by this node as leader. */

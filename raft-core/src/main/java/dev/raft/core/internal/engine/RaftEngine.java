@@ -145,13 +145,18 @@ public final class RaftEngine {
 
     /**
      * A message arrived; it must stay valid until this event's commands are executed. Messages not addressed
-     * to this node, from non-members or of a kind this engine does not handle are counted and dropped.
+     * to this node, from non-members, claiming a term or index at or above {@code RaftLimits}' ceilings, or of
+     * a kind this engine does not handle are counted and dropped.
      */
     public void onMessage(RaftMessage message) {
         begin();
         leader.flushPending();
         if (message.to() != state.selfId || state.slotOf(message.from()) < 0) {
             state.count(EngineCounter.UNKNOWN_SENDER_DROPPED);
+            return;
+        }
+        if (!MessageBounds.withinLimits(message)) {
+            state.count(EngineCounter.MALFORMED_DROPPED); // a term or index at or above RaftLimits' ceilings
             return;
         }
         switch (message.type()) {

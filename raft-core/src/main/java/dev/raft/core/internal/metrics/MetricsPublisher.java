@@ -90,10 +90,21 @@ public final class MetricsPublisher {
         version = version + 1;
     }
 
-    /** Node thread: publishes the final role of a closed node. */
+    /** Node thread: publishes the final role of a closed node (a failed node stays FAILED). */
     public void shutdown() {
+        if (role == Role.FAILED) {
+            return;
+        }
         version = version + 1;
         role = Role.SHUTDOWN;
+        leaderId = 0;
+        version = version + 1;
+    }
+
+    /** Node thread: publishes that the node stopped after a fatal error. */
+    public void fail() {
+        version = version + 1;
+        role = Role.FAILED;
         leaderId = 0;
         version = version + 1;
     }

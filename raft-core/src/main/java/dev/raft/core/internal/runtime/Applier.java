@@ -73,7 +73,13 @@ final class Applier {
                 }
                 entry = readScratch.entry((int) (index - readScratch.firstIndex()));
             }
-            final byte[] response = stateMachine.apply(entry);
+            final byte[] response;
+            try {
+                response = stateMachine.apply(entry);
+            } catch (RuntimeException e) {
+                throw new FatalNodeError("node " + nodeId + ": the state machine failed to apply entry " + index
+                    + " (" + e + ")", e);
+            }
             appliedIndex = index;
             if (pending.size() > 0) {
                 pending.applied(index, response);
@@ -111,7 +117,7 @@ final class Applier {
     void restore(SnapshotReader reader) {
         try (InputStream in = reader.openStream()) {
             stateMachine.restore(reader.meta(), in);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw StorageException.fatal("node " + nodeId + ": restoring snapshot " + reader.meta().snapshotId()
                 + " failed", e);
         }

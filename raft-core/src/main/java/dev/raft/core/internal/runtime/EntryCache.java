@@ -9,21 +9,31 @@ import dev.raft.core.internal.engine.replication.ByteLimit;
  * committed entries rarely read the log store. Holds a contiguous range {@code [firstIndex, lastIndex]};
  * older entries are trimmed once applied (amortized: the kept suffix is copied into a spare batch when the
  * dead prefix is at least half of the cache), and readers of older entries fall back to the store.
+ * The cache is bounded by bytes too: past its bound the oldest entries are dropped.
  * Allocation-free once both batches reached their working size. Node thread only.
  */
 public final class EntryCache {
     private EntryBatch entries;
     private EntryBatch spare;
     private final int minTrimEntries;
+    private final int maxHeldBytes;
 
     /**
      * @param initialPayloadBytes payload room before the batches grow
      * @param minTrimEntries      the fewest dead entries worth a trim
+     * @param maxBytes            the most payload bytes held: beyond, the oldest entries are dropped until at
+     *                            most half of it is held (readers fall back to the store)
      */
-    public EntryCache(int initialPayloadBytes, int minTrimEntries) {
+    public EntryCache(int initialPayloadBytes, int minTrimEntries, int maxBytes) {
         this.entries = new EntryBatch(initialPayloadBytes);
         this.spare = new EntryBatch(initialPayloadBytes);
         this.minTrimEntries = minTrimEntries;
+        this.maxHeldBytes = maxBytes;
+    }
+
+    /** The payload bytes held. */
+    public int payloadBytes() {
+        return entries.payloadBytes();
     }
 
     /** Whether nothing is cached. */
@@ -60,6 +70,15 @@ public final class EntryCache {
             entries.clear();
         }
         entries.addAll(src, from, to);
+        if (entries.payloadBytes() > maxHeldBytes) {
+            // keep the newest entries holding at most half the bound (at least the last one)
+            int keepFrom = 0;
+            while (keepFrom < entries.size() - 1
+                && entries.payloadBytes() - entries.payloadOffset(keepFrom) > maxHeldBytes / 2) {
+                keepFrom++;
+            }
+            keepFrom(keepFrom);
+        }
     }
 
     /** Removes {@code index} and every later index. */
@@ -95,8 +114,13 @@ public final class EntryCache {
         if (dead < minTrimEntries || dead * 2 < entries.size()) {
             return;
         }
+        keepFrom((int) dead);
+    }
+
+    /** Drops the entries before position {@code position}. */
+    private void keepFrom(int position) {
         spare.clear();
-        spare.addAll(entries, (int) dead, entries.size());
+        spare.addAll(entries, position, entries.size());
         final EntryBatch swap = entries;
         entries = spare;
         spare = swap;

@@ -6,6 +6,7 @@ import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.error.NodeClosedException;
+import dev.raft.api.error.NodeFailedException;
 import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.error.RaftException;
 import dev.raft.api.error.StorageException;
@@ -22,12 +23,14 @@ import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.metrics.CountersPublisher;
 import dev.raft.core.internal.metrics.MetricsPublisher;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -68,6 +71,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final int POLL_LIMIT = 256;
     private static final int PROPOSAL_DRAIN_LIMIT = 4096;
     private static final int COMMAND_DRAIN_LIMIT = 16;
+    /** The most payload bytes the entry cache holds (older entries are read from the store). */
+    private static final int CACHE_MAX_BYTES = 64 << 20;
 
     private final RaftConfig config;
     private final int nodeId;
@@ -80,8 +85,10 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final ManyToOneConcurrentArrayQueue<Proposal> proposals;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands;
     private final ConcurrentLinkedQueue<CompletableFuture<?>> adminFutures = new ConcurrentLinkedQueue<>();
-    private final FlushReports flushes = new FlushReports();
-    private final EntryCache cache = new EntryCache(1 << 20, 1024);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
+    private final FlushReports flushes = new FlushReports(this::failStop);
+    private final EntryCache cache = new EntryCache(1 << 20, 1024, CACHE_MAX_BYTES);
     private final Applier applier;
     private final SnapshotReaders readers;
     private final SnapshotReceiving receiving;
@@ -99,7 +106,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private Role publishedRole = Role.FOLLOWER;
     private long handlerErrors;
     private long lastReaderSweep;
-    private volatile Throwable fatalError;
+    private boolean failureHandled;
     private volatile AgentRunner runner;
     private volatile AgentInvoker invoker;
 
@@ -186,6 +193,10 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     @Override
     public CompletableFuture<byte[]> propose(DirectBuffer command, int offset, int length) {
         final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        if (failure.get() != null) {
+            future.completeExceptionally(new NodeFailedException(nodeId, failure.get()));
+            return future;
+        }
         if (closed.get()) {
             future.completeExceptionally(new NodeClosedException(nodeId, "propose"));
             return future;
@@ -210,6 +221,10 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     @Override
     public CompletableFuture<SnapshotMeta> triggerSnapshot() {
         final CompletableFuture<SnapshotMeta> future = new CompletableFuture<>();
+        if (failure.get() != null) {
+            future.completeExceptionally(new NodeFailedException(nodeId, failure.get()));
+            return future;
+        }
         if (closed.get()) {
             future.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
             return future;
@@ -221,6 +236,11 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             future.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
         }
         return future;
+    }
+
+    @Override
+    public CompletableFuture<Throwable> terminated() {
+        return terminated;
     }
 
     @Override
@@ -261,9 +281,9 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
 
     @Override
     public int doWork() {
-        final Throwable fatal = fatalError;
-        if (fatal != null) {
-            throw new AgentTerminationException(fatal);
+        if (failure.get() != null) {
+            stopAfterFailure();
+            throw new AgentTerminationException(failure.get());
         }
         int work = 0;
         final long now = clock.nanoTime();
@@ -276,6 +296,9 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         }
         // messages that waited during a stall count before the timers are judged
         work += transport.poll(messageHandler, POLL_LIMIT);
+        if (failure.get() != null) {
+            return work; // a message handler failed fatally: stop at the next cycle, do nothing more now
+        }
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
         engine.tick(now);
         executeCommands();
@@ -299,7 +322,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     @Override
     public void onClose() {
         closed.set(true);
-        final NodeClosedException error = new NodeClosedException(nodeId, "pending proposal");
+        final RuntimeException error = failure.get() != null ? new NodeFailedException(nodeId, failure.get())
+            : new NodeClosedException(nodeId, "pending proposal");
         applier.failAll(index -> error);
         applier.completeStaged();
         failQueued();
@@ -311,15 +335,18 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         Closing.quietly(nodeId, snapshotStore, "snapshot store");
         metrics.shutdown();
         counters.close();
+        terminated.complete(failure.get());
     }
 
     private void failQueued() {
-        final NodeClosedException error = new NodeClosedException(nodeId, "propose");
+        final Throwable cause = failure.get();
+        final RuntimeException error = cause != null ? new NodeFailedException(nodeId, cause)
+            : new NodeClosedException(nodeId, "propose");
         proposals.drain(p -> p.future().completeExceptionally(error));
         commands.clear();
         CompletableFuture<?> f;
         while ((f = adminFutures.poll()) != null) {
-            f.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
+            f.completeExceptionally(cause != null ? error : new NodeClosedException(nodeId, "triggerSnapshot"));
         }
     }
 
@@ -327,14 +354,45 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         if (t instanceof AgentTerminationException) {
             return;
         }
-        if (t instanceof Error || (t instanceof StorageException s && s.isFatal()) || t instanceof IOException) {
-            if (fatalError == null) {
-                fatalError = t;
-                LOG.error("node {} stops after a fatal error", nodeId, t);
-            }
+        if (isFatal(t)) {
+            failStop(t);
         } else {
             LOG.error("node {}: duty cycle failed", nodeId, t);
         }
+    }
+
+    /** Whether the node cannot go on after {@code t}. */
+    private static boolean isFatal(Throwable t) {
+        return t instanceof Error || (t instanceof StorageException s && s.isFatal()) || t instanceof IOException
+            || t instanceof UncheckedIOException || t instanceof FatalNodeError;
+    }
+
+    /**
+     * Any thread: records a fatal error (the first one wins); the node thread stops at the start of its next
+     * duty cycle, and a message handler that failed handles no further message.
+     */
+    private void failStop(Throwable cause) {
+        failure.compareAndSet(null, cause);
+    }
+
+    /**
+     * Node thread, once: the node stops voting, replicating and applying (its agent ends, and closing
+     * releases the transport and storage); publishes FAILED; fails every pending future with the cause;
+     * completes {@link #terminated()}.
+     */
+    private void stopAfterFailure() {
+        if (failureHandled) {
+            return;
+        }
+        failureHandled = true;
+        final Throwable cause = failure.get();
+        LOG.error("node {} stops after a fatal error: {}", nodeId, cause.toString(), cause);
+        metrics.fail();
+        final NodeFailedException error = new NodeFailedException(nodeId, cause);
+        applier.failAll(index -> error);
+        applier.completeStaged();
+        failQueued();
+        terminated.complete(cause);
     }
 
     // ------------------------------------------------------------------ events (node thread)
@@ -344,15 +402,20 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     }
 
     private void onMessage(RaftMessage message) {
+        if (failure.get() != null) {
+            return; // stopped: handles nothing more, even if the transport keeps delivering this poll
+        }
         try {
             engine.onMessage(message);
             executeCommands(); // while the message (whose entries or chunk a command may refer to) is valid
-        } catch (RuntimeException e) {
-            if (e instanceof StorageException s && s.isFatal()) {
-                throw e;
+        } catch (Throwable t) {
+            if (isFatal(t)) {
+                // recorded here, not only rethrown: a transport's poll may catch what its handler throws
+                failStop(t);
+                return;
             }
             if (handlerErrors++ < 10) {
-                LOG.warn("node {}: dropped message {} that failed: {}", nodeId, message, e.toString());
+                LOG.warn("node {}: dropped message {} that failed: {}", nodeId, message, t.toString());
             }
         }
     }

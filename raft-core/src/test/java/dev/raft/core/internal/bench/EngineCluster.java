@@ -129,7 +129,7 @@ final class EngineCluster {
     /** One engine and its in-memory log; executes the engine's commands after each event. */
     final class Node implements EntrySource {
         final RaftEngine engine;
-        final EntryCache log = new EntryCache(1 << 20, 1024);
+        final EntryCache log = new EntryCache(1 << 20, 1024, Integer.MAX_VALUE);
         long appended;
         long reportedFlushed;
         long committed;

@@ -15,7 +15,7 @@ class EntryCacheTest {
         for (int i = 1; i <= entries; i++) {
             batch.add(1, i, EntryType.NORMAL, new byte[payloadBytes]);
         }
-        final EntryCache cache = new EntryCache(1024, 4);
+        final EntryCache cache = new EntryCache(1024, 4, Integer.MAX_VALUE);
         cache.append(batch, 0, batch.size());
         return cache;
     }
@@ -49,5 +49,21 @@ class EntryCacheTest {
         cache.append(next, 0, 1); // a gap: the cache restarts at 9
         assertEquals(9, cache.firstIndex());
         assertEquals(9, cache.lastIndex());
+    }
+
+    @Test
+    void theCacheIsBoundedByBytesDroppingTheOldestEntries() {
+        final EntryCache cache = new EntryCache(1024, 4, 10_000);
+        final EntryBatch batch = new EntryBatch();
+        for (int i = 1; i <= 300; i++) {
+            batch.clear().add(1, i, EntryType.NORMAL, new byte[100]);
+            cache.append(batch, 0, 1);
+            assertTrue(cache.payloadBytes() <= 10_000, "holds " + cache.payloadBytes() + " bytes at entry " + i);
+        }
+        assertEquals(300, cache.lastIndex(), "the newest entries stay");
+        assertTrue(cache.firstIndex() > 200, "the oldest were dropped: first " + cache.firstIndex());
+        final EntryBatch huge = new EntryBatch().add(1, 301, EntryType.NORMAL, new byte[20_000]);
+        cache.append(huge, 0, 1);
+        assertEquals(301, cache.firstIndex(), "an entry larger than the bound is kept alone");
     }
 }

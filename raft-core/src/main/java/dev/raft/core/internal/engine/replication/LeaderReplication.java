@@ -11,6 +11,8 @@ import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.engine.RoleChanges;
 import dev.raft.core.internal.engine.snapshot.SnapshotSender;
 import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -21,6 +23,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * counting only its durable log) and of the leader's own term (§5.4.2).
  */
 public final class LeaderReplication {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderReplication.class);
+
     private final RaftState state;
     private final ProgressTracker tracker;
     private final EntrySource source;
@@ -126,6 +130,12 @@ public final class LeaderReplication {
             if (pr.maybeUpdate(Math.min(resp.matchIndex(), state.log.lastIndex()))) {
                 maybeCommit();
             }
+        } else if (resp.lastLogIndex() < pr.matchIndex) {
+            // it held up to the match and now holds less: a lost or replaced disk; probe it from what it holds
+            state.count(EngineCounter.FOLLOWER_LOGS_LOST);
+            LOG.warn("node {}: follower {} reports last log {} below its match {}: lost or replaced disk?",
+                state.selfId, pr.nodeId, resp.lastLogIndex(), pr.matchIndex);
+            pr.resetAfterLostLog(resp.lastLogIndex());
         } else if (!pr.maybeDecrTo(resp.rejectedIndex(), nextFromHint(resp))) {
             state.count(EngineCounter.STALE_MESSAGES);
             return;

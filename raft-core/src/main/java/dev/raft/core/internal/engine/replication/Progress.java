@@ -115,6 +115,15 @@ public final class Progress {
         return true;
     }
 
+    /**
+     * The follower reported holding only up to {@code lastLogIndex}, below its match (it lost its log): the
+     * match is forgotten and the follower probed from the end of what it holds.
+     */
+    void resetAfterLostLog(long lastLogIndex) {
+        matchIndex = 0;
+        becomeProbe(lastLogIndex + 1);
+    }
+
     /** Starts streaming a snapshot to the follower ({@link #transfer} must then be begun). */
     public void becomeSnapshot() {
         state = State.SNAPSHOT;

@@ -103,31 +103,26 @@ public final class SegmentAllocator implements AutoCloseable {
     }
 
     /**
-     * Preallocates the next segment file now and waits for it, so that a disk without room for one segment
-     * is refused when the log is opened, before anything is served.
+     * Refuses a disk without room for the next segment, so that a nearly full disk is refused when the log is
+     * opened, before anything is served; then (with preallocation) starts preparing the spare in the
+     * background.
      *
-     * @throws StorageException (fatal) "cannot preallocate segment FILE (SIZE): no space left on MOUNT" or the IO error
+     * @throws StorageException (fatal) "cannot preallocate segment FILE (SIZE): no space left on MOUNT (N usable)"
      */
     public void reserveNextSegment() {
-        if (preallocate) {
-            prepareSpare();
-            try {
-                awaitSpare();
-            } catch (IOException e) {
-                spare = null;
-                throw preallocationFailed(directory.resolve(SPARE_NAME), e);
-            }
-            return;
-        }
+        final Path file = directory.resolve(SPARE_NAME);
+        final long usable;
         try {
-            final long usable = Files.getFileStore(directory).getUsableSpace();
-            if (usable < segmentSize) {
-                throw StorageException.fatal("cannot create segment in " + directory + " (" + sizeText(segmentSize)
-                    + "): only " + sizeText(usable) + " left on " + mountOf(directory), null);
-            }
+            usable = Files.getFileStore(directory).getUsableSpace();
         } catch (IOException e) {
-            throw StorageException.fatal("cannot check the free space for a segment in " + directory + ": " + e, e);
+            throw StorageException.fatal("cannot check the free space for segment " + file + " (" + sizeText(segmentSize)
+                + "): " + e, e);
         }
+        if (usable < segmentSize) {
+            throw StorageException.fatal("cannot preallocate segment " + file + " (" + sizeText(segmentSize)
+                + "): no space left on " + mountOf(directory) + " (" + sizeText(usable) + " usable)", null);
+        }
+        prepareSpare();
     }
 
     /** One line: the file, the size, and "no space left on MOUNT" when that is the cause. */

@@ -32,7 +32,7 @@ class DiskFullTest {
                 PREALLOCATED));
             assertTrue(e.isFatal());
             final String expected = "cannot preallocate segment " + disk.dir().resolve("log") + "/spare.seg.tmp (1 MiB): "
-                + "no space left on " + disk.dir();
+                + "no space left on " + disk.dir() + " (tmpfs) (";
             assertTrue(e.getMessage().startsWith(expected), e.getMessage());
             assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
         }

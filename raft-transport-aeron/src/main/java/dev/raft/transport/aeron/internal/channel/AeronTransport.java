@@ -160,10 +160,10 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         } catch (RuntimeException e) {
             return encodeFailed(message, e);
         }
-        final int length = encoded + trailerLength;
-        if (encoded < 0 || length > publication.maxMessageLength()) {
+        if (encoded < 0 || encoded > publication.maxMessageLength() - trailerLength) {
             return fail(SendDrop.OVERSIZE, peer, message);
         }
+        final int length = encoded + trailerLength;
         final boolean claimable = length <= publication.maxPayloadLength();
         if (!claimable) {
             scratch.checkLimit(length);

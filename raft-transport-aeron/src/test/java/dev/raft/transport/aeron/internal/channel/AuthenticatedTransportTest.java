@@ -132,6 +132,53 @@ class AuthenticatedTransportTest {
     }
 
     @Test
+    @Timeout(90)
+    void fuzzFramesAndBitFlippedSealedFramesAreAllBadMacWhileSealedMarkersArriveInOrder() {
+        final MacKeys keys = MacKeys.of(KeyFile.randomKey());
+        final Path key = keyFile(keys);
+        final int frames = 20_000;
+        try (LiveCluster cluster = new LiveCluster(new int[] {1, 2, 3}); Forger network = Forger.start()) {
+            final AeronTransport target = cluster.start(2, b -> b.keyFile(key));
+            target.updateMembership(Messages.MEMBERS);
+            final FrameGuard nodeThree = new FrameGuard(cluster.config(3).keyFile(key).keyReloadMillis(0).build(), keys, null);
+            final String endpoint = cluster.endpoints.get(2);
+            final FuzzFrames fuzz = new FuzzFrames(13L);
+            final MutableDirectBuffer marker = Forger.buffer();
+            final Random rnd = new Random(13);
+            final long[] nextMarker = {0};
+            long markers = 0;
+            for (int i = 0; i < frames; i++) {
+                if (i % 10 == 0) {
+                    final int length = Forger.encode(Messages.CLUSTER,
+                        new dev.raft.api.message.TimeoutNowRequest().set(3, 2, 1000 + markers++), marker);
+                    nodeThree.seal(marker, 0, length);
+                    network.send(endpoint, marker, length + FrameGuard.TRAILER_LENGTH);
+                } else if (i % 10 == 5) { // a sealed frame with one bit flipped anywhere, trailer included
+                    final int length = Forger.encode(Messages.CLUSTER,
+                        new dev.raft.api.message.TimeoutNowRequest().set(1, 2, 7), marker);
+                    nodeThree.seal(marker, 0, length);
+                    final int bit = rnd.nextInt((length + FrameGuard.TRAILER_LENGTH) * 8);
+                    marker.putByte(bit / 8, (byte) (marker.getByte(bit / 8) ^ (1 << (bit % 8))));
+                    network.send(endpoint, marker, length + FrameGuard.TRAILER_LENGTH);
+                } else {
+                    fuzz.next(null);
+                    network.send(endpoint, fuzz.buffer(), fuzz.length());
+                }
+                if ((i & 63) == 0) {
+                    target.poll(m -> assertEquals(1000 + nextMarker[0]++, m.term(), "marker order"), 1000);
+                }
+            }
+            LiveCluster.await(() -> {
+                target.poll(m -> assertEquals(1000 + nextMarker[0]++, m.term(), "marker order"), 1000);
+                return target.counters().framesIn() == frames;
+            }, "all frames at the target");
+            assertEquals(markers, nextMarker[0], "every sealed marker delivered");
+            assertEquals(frames - markers, target.counters().drops(ReceiveDrop.BAD_MAC), "everything else is bad-mac");
+            assertEquals(frames - markers, target.counters().totalReceiveDrops());
+        }
+    }
+
+    @Test
     @Timeout(60)
     void aFrameFromAnotherHostThanItsSendersIsCountedOrDropped() {
         try (LiveCluster cluster = new LiveCluster(new int[] {1, 2, 3}); Forger network = Forger.start()) {

@@ -4,7 +4,11 @@ import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
+import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.auth.KeyFile;
+import dev.raft.transport.aeron.auth.MacKeys;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,6 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Encode + decode of one frame, as the transport does it (encode into a direct buffer, validate and decode
  * into the reusable message). Run with {@code -prof gc} for B/op; see the module README for the command.
+ * {@code -p authenticated=false,true} compares plain frames with authenticated ones (trailer sealed on encode,
+ * tag verified before decode, sequence checked after), the per-frame cost of a key file.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,16 +42,36 @@ public class CodecBenchmark {
     private final AppendEntriesRequest oneEntry = Messages.appendEntries(1, 64);
     private final AppendEntriesRequest sixtyFourEntries = Messages.appendEntries(64, 64);
     private final InstallSnapshotRequest snapshotChunk = Messages.snapshotChunk(1024 * 1024);
+    /** Whether frames carry and are checked for the authentication trailer. */
+    @Param({"false", "true"})
+    public boolean authenticated;
+    private FrameGuard guard;
 
     /** Accepts frames from the members. */
     @Setup
     public void setUp() {
         decoder.membership(Messages.MEMBERS);
+        if (authenticated) {
+            final AeronTransportConfig config = AeronTransportConfig.builder().nodeId(2).endpoint(2, "127.0.0.1:1")
+                .keyFile(Path.of("unused.key")).keyReloadMillis(0).build();
+            guard = new FrameGuard(config, MacKeys.of(KeyFile.randomKey()), null);
+        }
     }
 
     private RaftMessage roundTrip(RaftMessage message) {
-        final int length = encoder.encode(message, buffer, 0);
+        int length = encoder.encode(message, buffer, 0);
+        if (guard != null) {
+            guard.seal(buffer, 0, length);
+            length += FrameGuard.TRAILER_LENGTH;
+            if (!guard.verify(buffer, 0, length)) {
+                throw new IllegalStateException("bad-mac");
+            }
+            length -= FrameGuard.TRAILER_LENGTH;
+        }
         final ReceiveDrop drop = decoder.decode(buffer, 0, length);
+        if (guard != null && drop == null && !guard.fresh(message.from())) {
+            throw new IllegalStateException("replay");
+        }
         if (drop != null) {
             throw new IllegalStateException("dropped: " + drop);
         }

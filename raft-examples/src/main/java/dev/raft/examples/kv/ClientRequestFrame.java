@@ -1,0 +1,181 @@
+package dev.raft.examples.kv;
+
+import dev.raft.examples.internal.codec.ClientRequestDecoder;
+import dev.raft.examples.internal.codec.MessageHeaderDecoder;
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+
+/**
+ * Checks one received ClientRequest frame in place, without allocating: the tag (when a key is configured),
+ * the SBE header, and every declared length against the frame and the documented maxima of
+ * {@link ClientProtocol}. After {@link #parse} returned {@link Verdict#OK} or {@link Verdict#OVERSIZE}, the
+ * accessors describe the request. One instance per receiving thread.
+ */
+final class ClientRequestFrame {
+    /** What a frame is. */
+    enum Verdict {
+        /** A well-formed request within the limits. */
+        OK,
+        /** Well formed, but its command is longer than the server accepts: answered REJECTED. */
+        OVERSIZE,
+        /** A key is configured and the frame's tag is missing or wrong. */
+        UNAUTHENTICATED,
+        /** Shorter than an SBE header. */
+        SHORT,
+        /** Another schema or message, or a version this server does not know. */
+        FOREIGN,
+        /** The header's block length is below the message's or runs past the frame. */
+        BAD_BLOCK,
+        /** The request kind is neither COMMAND nor STATUS. */
+        BAD_KIND,
+        /** The command's declared length runs past the frame. */
+        BAD_COMMAND_LENGTH,
+        /** The reply endpoint's declared length runs past the frame or the limit, or it is no host:port. */
+        BAD_REPLY_TO,
+        /** The declared lengths do not add up to the frame's length. */
+        BAD_FRAME_LENGTH
+    }
+
+    static final byte KIND_COMMAND = 1;
+    static final byte KIND_STATUS = 2;
+    private static final int MAX_BLOCK_LENGTH = 256;
+
+    private final ClientAuthenticator authenticator;
+    private final int maxCommandBytes;
+    private long correlationId;
+    private byte kind;
+    private int commandOffset;
+    private int commandLength;
+    private int replyToOffset;
+    private int replyToLength;
+
+    /**
+     * @param authenticator   checks the tag of every frame, or null when no key is configured
+     * @param maxCommandBytes the longest command accepted, at most {@link ClientProtocol#MAX_COMMAND_BYTES}
+     */
+    ClientRequestFrame(ClientAuthenticator authenticator, int maxCommandBytes) {
+        if (maxCommandBytes < 1 || maxCommandBytes > ClientProtocol.MAX_COMMAND_BYTES) {
+            throw new IllegalArgumentException("maxCommandBytes = " + maxCommandBytes + " is invalid; allowed: 1.."
+                + ClientProtocol.MAX_COMMAND_BYTES);
+        }
+        this.authenticator = authenticator;
+        this.maxCommandBytes = maxCommandBytes;
+    }
+
+    /** Checks {@code buffer[offset, offset + length)}; never reads outside it. */
+    Verdict parse(DirectBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        if (authenticator != null) {
+            if (length < MessageHeaderDecoder.ENCODED_LENGTH + ClientProtocol.MAC_LENGTH
+                || !authenticator.verify(buffer, offset, length)) {
+                return Verdict.UNAUTHENTICATED;
+            }
+            end -= ClientProtocol.MAC_LENGTH;
+        }
+        if (end - offset < MessageHeaderDecoder.ENCODED_LENGTH) {
+            return Verdict.SHORT;
+        }
+        final int blockLength = buffer.getShort(offset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int templateId = buffer.getShort(offset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int schemaId = buffer.getShort(offset + 4, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        final int version = buffer.getShort(offset + 6, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        if (schemaId != ClientRequestDecoder.SCHEMA_ID || templateId != ClientRequestDecoder.TEMPLATE_ID
+            || version < 1 || version > ClientRequestDecoder.SCHEMA_VERSION) {
+            return Verdict.FOREIGN;
+        }
+        final int block = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        if (blockLength < ClientRequestDecoder.BLOCK_LENGTH || blockLength > MAX_BLOCK_LENGTH || block + blockLength > end) {
+            return Verdict.BAD_BLOCK;
+        }
+        correlationId = buffer.getLong(block, ByteOrder.LITTLE_ENDIAN);
+        kind = buffer.getByte(block + 8);
+        if (kind != KIND_COMMAND && kind != KIND_STATUS) {
+            return Verdict.BAD_KIND;
+        }
+        int position = block + blockLength;
+        if (end - position < 4) {
+            return Verdict.BAD_COMMAND_LENGTH;
+        }
+        final long declaredCommand = buffer.getInt(position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+        position += 4;
+        if (declaredCommand > end - position) {
+            return Verdict.BAD_COMMAND_LENGTH;
+        }
+        commandOffset = position;
+        commandLength = (int) declaredCommand;
+        position += commandLength;
+        if (end - position < 2) {
+            return Verdict.BAD_REPLY_TO;
+        }
+        final int declaredReplyTo = buffer.getShort(position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+        position += 2;
+        if (declaredReplyTo == 0 || declaredReplyTo > ClientProtocol.MAX_REPLY_TO_BYTES || declaredReplyTo > end - position) {
+            return Verdict.BAD_REPLY_TO;
+        }
+        replyToOffset = position;
+        replyToLength = declaredReplyTo;
+        position += declaredReplyTo;
+        if (position != end) {
+            return Verdict.BAD_FRAME_LENGTH;
+        }
+        if (!isHostPort(buffer, replyToOffset, replyToLength)) {
+            return Verdict.BAD_REPLY_TO;
+        }
+        return commandLength > maxCommandBytes ? Verdict.OVERSIZE : Verdict.OK;
+    }
+
+    /** ASCII letters, digits, '.', '-', '[', ']' and ':', ending in ':' and a port of 1 to 5 digits. */
+    private static boolean isHostPort(DirectBuffer buffer, int offset, int length) {
+        int lastColon = -1;
+        for (int i = 0; i < length; i++) {
+            final byte b = buffer.getByte(offset + i);
+            final boolean allowed = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || b == '.' || b == '-' || b == '[' || b == ']' || b == ':';
+            if (!allowed) {
+                return false;
+            }
+            if (b == ':') {
+                lastColon = i;
+            }
+        }
+        final int digits = length - lastColon - 1;
+        if (lastColon < 1 || digits < 1 || digits > 5) {
+            return false;
+        }
+        for (int i = lastColon + 1; i < length; i++) {
+            final byte b = buffer.getByte(offset + i);
+            if (b < '0' || b > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    long correlationId() {
+        return correlationId;
+    }
+
+    boolean isCommand() {
+        return kind == KIND_COMMAND;
+    }
+
+    int commandOffset() {
+        return commandOffset;
+    }
+
+    int commandLength() {
+        return commandLength;
+    }
+
+    int replyToOffset() {
+        return replyToOffset;
+    }
+
+    int replyToLength() {
+        return replyToLength;
+    }
+
+    int maxCommandBytes() {
+        return maxCommandBytes;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.raft.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.raft.examples.internal.codec.ClientRequestEncoder;
+import dev.raft.examples.internal.codec.MessageHeaderEncoder;
+import dev.raft.examples.internal.codec.RequestKind;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Every rule of the request check, one by one, on frames built in place; and that logged bytes are escaped. */
+class ClientRequestFrameTest {
+    private static final byte[] KEY = new byte[32];
+
+    static {
+        for (int i = 0; i < KEY.length; i++) {
+            KEY[i] = (byte) (i * 7 + 1);
+        }
+    }
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
+
+    /** Encodes a request at offset 0; returns its length. */
+    static int request(UnsafeBuffer buffer, RequestKind kind, byte[] command, String replyTo) {
+        final ClientRequestEncoder encoder = new ClientRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .correlationId(42)
+            .kind(kind)
+            .putCommand(command, 0, command.length);
+        encoder.replyTo(replyTo);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    private static ClientRequestFrame frame() {
+        return new ClientRequestFrame(null, 1024);
+    }
+
+    @Test
+    void aWellFormedRequestIsAcceptedAndDescribed() {
+        final int length = request(buffer, RequestKind.COMMAND, "abc".getBytes(StandardCharsets.US_ASCII), "127.0.0.1:4000");
+        final ClientRequestFrame frame = frame();
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length));
+        assertEquals(42, frame.correlationId());
+        assertTrue(frame.isCommand());
+        assertEquals(3, frame.commandLength());
+        assertEquals('a', buffer.getByte(frame.commandOffset()));
+        assertEquals("127.0.0.1:4000", buffer.getStringWithoutLengthAscii(frame.replyToOffset(), frame.replyToLength()));
+    }
+
+    @Test
+    void aCommandClaimingTwoGibibytesInATwentyThreeByteFrameIsMalformed() {
+        final int length = request(buffer, RequestKind.COMMAND, new byte[0], "127.0.0.1:4000");
+        buffer.putInt(8 + 9, Integer.MIN_VALUE, ByteOrder.LITTLE_ENDIAN); // 2 GiB as uint32
+        assertEquals(ClientRequestFrame.Verdict.BAD_COMMAND_LENGTH, frame().parse(buffer, 0, 23));
+        buffer.putInt(8 + 9, -1, ByteOrder.LITTLE_ENDIAN); // 4 GiB - 1
+        assertEquals(ClientRequestFrame.Verdict.BAD_COMMAND_LENGTH, frame().parse(buffer, 0, length));
+    }
+
+    @Test
+    void aReplyEndpointLengthPastTheFrameOrTheLimitIsMalformed() {
+        final int length = request(buffer, RequestKind.STATUS, new byte[0], "127.0.0.1:4000");
+        final int replyToLength = 8 + 9 + 4;
+        buffer.putShort(replyToLength, (short) 0xFFFF, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ClientRequestFrame.Verdict.BAD_REPLY_TO, frame().parse(buffer, 0, length));
+        final String tooLong = "1".repeat(ClientProtocol.MAX_REPLY_TO_BYTES - 4) + ".1:40";
+        final int longLength = request(buffer, RequestKind.STATUS, new byte[0], tooLong);
+        assertEquals(ClientRequestFrame.Verdict.BAD_REPLY_TO, frame().parse(buffer, 0, longLength));
+    }
+
+    @Test
+    void aReplyEndpointThatIsNoHostAndPortIsMalformed() {
+        for (String bad : new String[] {"127.0.0.1", "127.0.0.1:", ":4000", "host:40x0", "h\nst:4000", "a b:1", "h:123456"}) {
+            final int length = request(buffer, RequestKind.STATUS, new byte[0], bad);
+            assertEquals(ClientRequestFrame.Verdict.BAD_REPLY_TO, frame().parse(buffer, 0, length), bad);
+        }
+        assertEquals(ClientRequestFrame.Verdict.OK, frame().parse(buffer, 0,
+            request(buffer, RequestKind.STATUS, new byte[0], "[::1]:4000")));
+    }
+
+    @Test
+    void everyTruncationAndEveryTrailingByteIsMalformed() {
+        final int length = request(buffer, RequestKind.COMMAND, new byte[100], "127.0.0.1:4000");
+        for (int cut = 0; cut < length; cut++) {
+            final ClientRequestFrame.Verdict verdict = frame().parse(buffer, 0, cut);
+            assertTrue(verdict != ClientRequestFrame.Verdict.OK && verdict != ClientRequestFrame.Verdict.OVERSIZE,
+                "truncated to " + cut + ": " + verdict);
+        }
+        assertEquals(ClientRequestFrame.Verdict.BAD_FRAME_LENGTH, frame().parse(buffer, 0, length + 1));
+    }
+
+    @Test
+    void foreignSchemasTemplatesVersionsBlocksAndKindsAreMalformed() {
+        final int length = request(buffer, RequestKind.COMMAND, new byte[4], "127.0.0.1:4000");
+        assertEquals(ClientRequestFrame.Verdict.SHORT, frame().parse(buffer, 0, 7));
+        final int[][] edits = {{4, 1}, {2, 1}, {6, 0}, {6, 99}};
+        for (int[] edit : edits) {
+            final short saved = buffer.getShort(edit[0], ByteOrder.LITTLE_ENDIAN);
+            buffer.putShort(edit[0], (short) edit[1], ByteOrder.LITTLE_ENDIAN);
+            assertEquals(ClientRequestFrame.Verdict.FOREIGN, frame().parse(buffer, 0, length), "header field at " + edit[0]);
+            buffer.putShort(edit[0], saved, ByteOrder.LITTLE_ENDIAN);
+        }
+        buffer.putShort(0, (short) 3, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ClientRequestFrame.Verdict.BAD_BLOCK, frame().parse(buffer, 0, length));
+        buffer.putShort(0, (short) 60000, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ClientRequestFrame.Verdict.BAD_BLOCK, frame().parse(buffer, 0, length));
+        buffer.putShort(0, (short) 9, ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(8 + 8, (byte) 7);
+        assertEquals(ClientRequestFrame.Verdict.BAD_KIND, frame().parse(buffer, 0, length));
+    }
+
+    @Test
+    void aCommandLongerThanTheLimitIsOversizeButStillDescribedForTheRejection() {
+        final int length = request(buffer, RequestKind.COMMAND, new byte[1025], "127.0.0.1:4000");
+        final ClientRequestFrame frame = frame();
+        assertEquals(ClientRequestFrame.Verdict.OVERSIZE, frame.parse(buffer, 0, length));
+        assertEquals(1025, frame.commandLength());
+        assertEquals(42, frame.correlationId());
+    }
+
+    @Test
+    void withAKeyOnlyFramesWithTheRightTagAreAccepted() {
+        final ClientAuthenticator authenticator = new ClientAuthenticator(dev.raft.transport.aeron.auth.MacKeys.of(KEY));
+        final ClientRequestFrame frame = new ClientRequestFrame(authenticator, 1024);
+        final int length = request(buffer, RequestKind.COMMAND, new byte[10], "127.0.0.1:4000");
+        assertEquals(ClientRequestFrame.Verdict.UNAUTHENTICATED, frame.parse(buffer, 0, length), "no tag");
+        authenticator.sign(buffer, 0, length);
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length + ClientProtocol.MAC_LENGTH));
+        buffer.putByte(20, (byte) (buffer.getByte(20) ^ 1));
+        assertEquals(ClientRequestFrame.Verdict.UNAUTHENTICATED, frame.parse(buffer, 0, length + ClientProtocol.MAC_LENGTH),
+            "a flipped bit");
+        buffer.putByte(20, (byte) (buffer.getByte(20) ^ 1));
+        final byte[] other = KEY.clone();
+        other[0]++;
+        assertEquals(ClientRequestFrame.Verdict.UNAUTHENTICATED, new ClientRequestFrame(new ClientAuthenticator(dev.raft.transport.aeron.auth.MacKeys.of(other)), 1024)
+            .parse(buffer, 0, length + ClientProtocol.MAC_LENGTH), "another key");
+    }
+
+    @Test
+    void loggedBytesAreAShortEscapedPrefix() {
+        final UnsafeBuffer bytes = new UnsafeBuffer("ok\n\u0007\\zz".repeat(20).getBytes(StandardCharsets.ISO_8859_1));
+        final String text = ClientProtocol.escapedPrefix(bytes, 0, bytes.capacity(), 8);
+        assertEquals("ok\\x0a\\x07\\x5czzo... (140 bytes)", text);
+    }
+}
