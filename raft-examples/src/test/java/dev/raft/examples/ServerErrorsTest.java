@@ -167,13 +167,7 @@ class ServerErrorsTest {
 
     @Test
     void aFullDiskAtStartIsOneLineBeforeAnythingIsServed() throws Exception {
-        final Path mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        final Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString())
-            .redirectErrorStream(true).start();
-        final boolean mounted = m.waitFor(20, TimeUnit.SECONDS) && m.exitValue() == 0;
-        Assumptions.assumeTrue(mounted, "cannot mount a 4 MiB tmpfs here (needs root): "
-            + new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        final Path mount = mountTmpfs("4m");
         try {
             final Path node = mount.resolve("node");
             final ServerLauncher.Finished f = ServerLauncher.run(dir.resolve("out.log"), 60, "server", "--id", "1",
@@ -186,13 +180,7 @@ class ServerErrorsTest {
 
     @Test
     void aDiskThatFillsAtRunTimeStopsTheServerWithOneLine() throws Exception {
-        final Path mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        final Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", mount.toString())
-            .redirectErrorStream(true).start();
-        final boolean mounted = m.waitFor(20, TimeUnit.SECONDS) && m.exitValue() == 0;
-        Assumptions.assumeTrue(mounted, "cannot mount a 12 MiB tmpfs here (needs root): "
-            + new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        final Path mount = mountTmpfs("12m");
         final Path log = dir.resolve("server.log");
         Process server = null;
         try {
@@ -224,5 +212,17 @@ class ServerErrorsTest {
             }
             new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    /** A tmpfs of {@code size} at a new directory, or the test is skipped where it cannot be mounted. */
+    private Path mountTmpfs(String size) throws IOException, InterruptedException {
+        final Path mount = dir.resolve("small");
+        Files.createDirectories(mount);
+        final Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString())
+            .redirectErrorStream(true).start();
+        final boolean mounted = m.waitFor(20, TimeUnit.SECONDS) && m.exitValue() == 0;
+        Assumptions.assumeTrue(mounted, "cannot mount a " + size + " tmpfs here (needs root): "
+            + new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return mount;
     }
 }
