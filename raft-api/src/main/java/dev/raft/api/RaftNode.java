@@ -96,8 +96,9 @@ public interface RaftNode extends AutoCloseable {
         throws TimeoutException, InterruptedException;
 
     /**
-     * Completes when the node stops: with the fatal error that stopped it (fail-stop; then its metrics
-     * show {@link Role#FAILED}), or with {@code null} once it was closed normally. Completed on the node's
+     * Completes when the node has stopped and released its transport and storage: with the fatal error that
+     * stopped it (fail-stop; its metrics show {@link Role#FAILED} from the failure on), or with {@code null} once
+     * it was closed normally. Completed on the node's
      * thread (or the closing thread); never completed exceptionally.
      */
     CompletableFuture<Throwable> terminated();

@@ -358,8 +358,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
 
     /**
      * Node thread, once: the node stops voting, replicating and applying (its agent ends, and closing
-     * releases the transport and storage); publishes FAILED; fails every pending future with the cause;
-     * completes {@link #terminated()}.
+     * releases the transport and storage, then completes {@link #terminated()}); publishes FAILED; fails every
+     * pending future with the cause.
      */
     private void stopAfterFailure() {
         if (!failStop.firstHandling()) {
@@ -372,7 +372,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         applier.failAll(index -> error);
         applier.completeStaged();
         failQueued();
-        failStop.stopped();
+        // terminated() completes in onClose, once the transport and storage are released: a program that exits
+        // on it (raftkv server) prints its last line after the node's own teardown
     }
 
     // ------------------------------------------------------------------ events (node thread)
