@@ -366,7 +366,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             return;
         }
         final Throwable cause = failStop.cause();
-        LOG.error("node {} stops after a fatal error: {}", nodeId, cause.toString(), cause);
+        LOG.error("node {} stops after a fatal error: {}", nodeId, cause.toString());
+        LOG.debug("node {}: the fatal error", nodeId, cause); // the stack trace only at DEBUG
         metrics.fail();
         final NodeFailedException error = failStop.error();
         applier.failAll(index -> error);
