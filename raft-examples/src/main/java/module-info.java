@@ -1,5 +1,7 @@
 /** A replicated key-value store on the framework and its command-line tool. */
 module dev.raft.examples {
+    requires jdk.jfr;
+    requires jdk.management;
     requires transitive dev.raft.api;
     requires dev.raft.core;
     requires transitive dev.raft.storage.file;

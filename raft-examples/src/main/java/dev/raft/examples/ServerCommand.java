@@ -2,6 +2,7 @@ package dev.raft.examples;
 
 import dev.raft.examples.config.ServerSettings;
 import dev.raft.examples.config.SettingsException;
+import dev.raft.examples.fault.ServerFaultInjection;
 import dev.raft.examples.kv.ClientService;
 import dev.raft.examples.kv.KvNode;
 import dev.raft.examples.server.ExitCode;
@@ -129,9 +130,13 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--client-key-file", description = "Accept only client requests tagged with this key (mode 600, at least 32 bytes;"
-        + " not the cluster key): others are dropped and counted.")
+    @Option(names = "--client-key-file", description = "Accept only client requests tagged with this client key (not the"
+        + " cluster key; the key-file format of --key-file: 64 hexadecimal digits per line, mode 600): others are dropped and counted.")
     private Path clientKeyFile;
+
+    @Option(names = "--fault-control", paramLabel = "PORT", description = "TESTING ONLY: lose Raft messages as told by "
+        + "requests on a UDP control socket on 127.0.0.1:PORT (see the package dev.raft.examples.fault).")
+    private Integer faultControlPort;
 
     @Override
     public Integer call() {
@@ -160,7 +165,9 @@ final class ServerCommand implements Callable<Integer> {
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier()) {
             final List<AutoCloseable> open = new ArrayList<>();
             try {
-                final KvNode node = KvNode.start(plan.options());
+                final ServerFaultInjection faults = ServerFaultInjection.controlledOn(faultControlPort);
+                open.add(faults);
+                final KvNode node = KvNode.start(plan.options(), faults);
                 open.add(node);
                 final ClientService clients = new ClientService(node,
                     ClientService.clientEndpoint(plan.options().endpoints().get(plan.options().nodeId())),
@@ -183,7 +190,8 @@ final class ServerCommand implements Callable<Integer> {
                 });
                 out.println("raftkv server: node " + node.id() + " of cluster " + plan.options().clusterId() + " (members "
                     + plan.options().endpoints().keySet() + ") serving; Raft on " + plan.options().endpoints().get(node.id())
-                    + ", clients on " + clients.endpoint() + metricsLine + ", data in " + plan.options().dataDir());
+                    + ", clients on " + clients.endpoint() + metricsLine + ", data in " + plan.options().dataDir()
+                    + faults.describe());
                 out.flush();
                 barrier.await();
                 if (failed.get() != null) {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class CliArgumentsTest {
-    private static String[] run(int expectedCode, String... args) {
+    /** Runs the raftkv command line in this JVM; returns stdout and stderr. */
+    static String[] run(int expectedCode, String... args) {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         final CommandLine cli = RaftKv.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));

@@ -46,7 +46,7 @@ public final class ClientProtocol {
     }
 
     /** The channel to send to {@code hostPort}. */
-    static String channel(String hostPort) {
+    public static String channel(String hostPort) {
         return "aeron:udp?endpoint=" + hostPort + CHANNEL_PARAMS;
     }
 

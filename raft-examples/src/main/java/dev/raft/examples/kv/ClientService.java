@@ -207,14 +207,19 @@ public final class ClientService implements Agent, AutoCloseable {
     @Override
     public int doWork() {
         int work = subscription.poll(assembler, 16);
-        Reply reply;
-        while ((reply = completed.poll()) != null) {
-            send(reply);
+        Reply reply = completed.poll();
+        final int retries = unsent.size();
+        if (reply == null && retries == 0) {
+            return work;
+        }
+        // one metrics snapshot per duty cycle serves every reply of the cycle (reading it allocates)
+        final RaftMetrics metrics = node.metrics();
+        for (; reply != null; reply = completed.poll()) {
+            send(reply, metrics);
             work++;
         }
-        final int retries = unsent.size();
         for (int i = 0; i < retries; i++) {
-            send(unsent.poll());
+            send(unsent.poll(), metrics);
         }
         return work;
     }
@@ -339,7 +344,12 @@ public final class ClientService implements Agent, AutoCloseable {
         counters.incrementAndGet(counter.ordinal());
     }
 
+    /** Answers at once (status probes and refusals), with the node's current metrics. */
     private void send(Reply reply) {
+        send(reply, node.metrics());
+    }
+
+    private void send(Reply reply, RaftMetrics metrics) {
         final ExclusivePublication publication;
         try {
             publication = publications.computeIfAbsent(reply.replyTo(),
@@ -353,7 +363,6 @@ public final class ClientService implements Agent, AutoCloseable {
             }
             return;
         }
-        final RaftMetrics metrics = node.metrics();
         final byte[] result = reply.result();
         if (result != null) {
             resultBuffer.wrap(result);

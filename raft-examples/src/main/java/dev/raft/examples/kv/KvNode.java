@@ -2,7 +2,9 @@ package dev.raft.examples.kv;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
+import com.google.inject.util.Modules;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
@@ -50,7 +52,7 @@ public final class KvNode implements AutoCloseable {
     public static final String COUNTERS_DIR = "counters";
 
     private final Options options;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final StateMachine stateMachine;
     private final RaftNode raft;
     private final String aeronDirectory;
     private final DirectoryLock lock;
@@ -96,9 +98,11 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    private KvNode(Options options, DirectoryLock lock) {
+    private KvNode(Options options, DirectoryLock lock, StateMachine stateMachine,
+                   UnaryOperator<Transport> transportWrapper) {
         this.options = options;
         this.lock = lock;
+        this.stateMachine = Objects.requireNonNull(stateMachine, "KvNode.stateMachine");
         final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
         final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
             .nodeId(options.nodeId())
@@ -117,7 +121,9 @@ public final class KvNode implements AutoCloseable {
         final Injector injector = Guice.createInjector(
             new RaftModule(config),
             new FileStorageModule(options.dataDir(), storage),
-            new AeronTransportModule(transport),
+            Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
+                (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
+                    .transport(transport))).in(Scopes.SINGLETON)),
             binder -> {
                 binder.bind(StateMachine.class).toInstance(stateMachine);
                 // the engine's counters in a file other processes read (raftkv stat --dir)
@@ -152,11 +158,28 @@ public final class KvNode implements AutoCloseable {
      * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
      */
     public static KvNode start(Options options) {
+        return start(options, new KvStateMachine(), UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #start(Options)}, with another state machine than the key-value map (the benchmark's echo):
+     * {@link #stateMachine()} is then unavailable.
+     */
+    public static KvNode start(Options options, StateMachine stateMachine) {
+        return start(options, stateMachine, UnaryOperator.identity());
+    }
+
+    /** {@link #start(Options)} with the node's transport wrapped by {@code transportWrapper} (fault injection). */
+    public static KvNode start(Options options, UnaryOperator<Transport> transportWrapper) {
+        return start(options, new KvStateMachine(), transportWrapper);
+    }
+
+    private static KvNode start(Options options, StateMachine stateMachine, UnaryOperator<Transport> transportWrapper) {
         final DirectoryLock lock = DirectoryLock.acquire(options.dataDir());
         final KvNode node;
         try {
             claimDirectory(options);
-            node = new KvNode(options, lock);
+            node = new KvNode(options, lock, stateMachine, transportWrapper);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -257,7 +280,11 @@ public final class KvNode implements AutoCloseable {
 
     /** The replicated map, as applied on this node. */
     public KvStateMachine stateMachine() {
-        return stateMachine;
+        if (!(stateMachine instanceof KvStateMachine kv)) {
+            throw new IllegalStateException("node " + id() + " runs " + stateMachine.getClass().getSimpleName()
+                + ", not the key-value map");
+        }
+        return kv;
     }
 
     /** The latest published metrics. */

@@ -27,13 +27,14 @@ import org.agrona.ExpandableArrayBuffer;
  * client endpoint and answers every request with what its {@link Script} says (or nothing), counting the commands it
  * received. One embedded media driver and one polling thread for all of them.
  */
-final class FakeServers implements AutoCloseable {
+@SuppressWarnings("exports") // a test helper: its scripts speak the generated codec types
+public final class FakeServers implements AutoCloseable {
     /** An answer: code, role, term, leader, leader endpoint; null from a script means silence. */
-    record Answer(ResponseCode code, Role role, long term, int leaderId, String leaderEndpoint) {
+    public record Answer(ResponseCode code, Role role, long term, int leaderId, String leaderEndpoint) {
     }
 
     /** What a node answers; called on the polling thread. */
-    interface Script {
+    public interface Script {
         Answer answer(RequestKind kind);
     }
 
@@ -49,7 +50,7 @@ final class FakeServers implements AutoCloseable {
     private volatile boolean running = true;
 
     /** Nodes {@code ids} on the given Raft endpoints (their client endpoints are port + 1). */
-    FakeServers(Map<Integer, String> endpoints) {
+    public FakeServers(Map<Integer, String> endpoints) {
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
             .termBufferSparseFile(true).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
@@ -113,17 +114,17 @@ final class FakeServers implements AutoCloseable {
     }
 
     /** Sets what node {@code id} answers from now on. */
-    void script(int id, Script script) {
+    public void script(int id, Script script) {
         scripts.put(id, script);
     }
 
     /** Commands node {@code id} received so far. */
-    int commands(int id) {
+    public int commands(int id) {
         return commands.get(id).get();
     }
 
     /** The client endpoint of node {@code id}. */
-    String clientEndpoint(int id) {
+    public String clientEndpoint(int id) {
         return ClientProtocol.clientEndpoint(raftEndpoints.get(id));
     }
 

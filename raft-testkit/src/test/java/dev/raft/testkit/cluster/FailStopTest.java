@@ -13,7 +13,6 @@ import dev.raft.api.Role;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.api.error.NodeFailedException;
 import dev.raft.api.error.StorageException;
-import dev.raft.api.message.RaftMessage;
 import dev.raft.api.statemachine.StateMachine;
 import dev.raft.api.storage.FlushCallback;
 import dev.raft.api.storage.LogStore;
@@ -59,42 +58,20 @@ class FailStopTest {
     }
 
     /** Like Aeron's image poll: what the handler throws is caught and only logged; the poll goes on. */
-    private static final class SwallowingTransport implements Transport {
-        private final Transport delegate;
-
+    private static final class SwallowingTransport extends ForwardingTransport {
         SwallowingTransport(Transport delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public int localId() {
-            return delegate.localId();
-        }
-
-        @Override
-        public boolean send(RaftMessage message) {
-            return delegate.send(message);
+            super(delegate);
         }
 
         @Override
         public int poll(MessageHandler handler, int limit) {
-            return delegate.poll(message -> {
+            return super.poll(message -> {
                 try {
                     handler.onMessage(message);
                 } catch (RuntimeException | Error e) {
                     System.err.println("transport error handler (swallowed): " + e);
                 }
             }, limit);
-        }
-
-        @Override
-        public void updateMembership(Membership membership) {
-            delegate.updateMembership(membership);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
@@ -159,19 +136,6 @@ class FailStopTest {
         }
     }
 
-    private RaftNode awaitLeader() throws InterruptedException {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (RaftNode n : nodes) {
-                if (n.metrics().role() == Role.LEADER) {
-                    return n;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no leader within " + WAIT);
-    }
-
     private static Throwable failureOf(CompletableFuture<?> future) throws Exception {
         final ExecutionException e = assertThrows(ExecutionException.class,
             () -> future.get(WAIT.toSeconds(), TimeUnit.SECONDS));
@@ -195,7 +159,7 @@ class FailStopTest {
     @Timeout(90)
     void aFatalStorageErrorInAMessageHandlerStopsTheNodeEvenWhenTheTransportSwallowsIt() throws Exception {
         startCluster();
-        final RaftNode leader = awaitLeader();
+        final RaftNode leader = ForwardingTransport.awaitLeader(nodes, WAIT);
         final RaftNode follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
         failAppends[follower.id()].set(true);
         leader.propose(KvStateMachine.put("a", new byte[] {1})).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -208,7 +172,7 @@ class FailStopTest {
     @Timeout(90)
     void aFlusherFailureStopsTheLeaderAndFailsItsPendingFutures() throws Exception {
         startCluster();
-        final RaftNode leader = awaitLeader();
+        final RaftNode leader = ForwardingTransport.awaitLeader(nodes, WAIT);
         failFlushes[leader.id()].set(true);
         final Throwable pending = failureOf(leader.propose(KvStateMachine.put("a", new byte[] {1})));
         assertInstanceOf(NodeFailedException.class, pending, String.valueOf(pending));
@@ -220,7 +184,7 @@ class FailStopTest {
     @Timeout(90)
     void anApplyFailureStopsTheNode() throws Exception {
         startCluster();
-        final RaftNode leader = awaitLeader();
+        final RaftNode leader = ForwardingTransport.awaitLeader(nodes, WAIT);
         final Throwable pending = failureOf(leader.propose(POISON));
         assertInstanceOf(NodeFailedException.class, pending, String.valueOf(pending));
         assertStopped(leader, "failed to apply entry");

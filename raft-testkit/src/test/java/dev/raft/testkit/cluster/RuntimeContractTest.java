@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
-import dev.raft.api.Role;
 import dev.raft.api.config.RaftConfig;
-import dev.raft.api.message.RaftMessage;
 import dev.raft.api.transport.MessageHandler;
 import dev.raft.api.transport.Transport;
 import dev.raft.core.RaftCounters;
@@ -42,42 +40,20 @@ class RuntimeContractTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     /** A transport that knows whether its poll is running on the calling thread. */
-    private static final class PollWatchingTransport implements Transport {
+    private static final class PollWatchingTransport extends ForwardingTransport {
         static final ThreadLocal<Boolean> INSIDE_POLL = ThreadLocal.withInitial(() -> false);
-        private final Transport delegate;
-
         PollWatchingTransport(Transport delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public int localId() {
-            return delegate.localId();
-        }
-
-        @Override
-        public boolean send(RaftMessage message) {
-            return delegate.send(message);
+            super(delegate);
         }
 
         @Override
         public int poll(MessageHandler handler, int limit) {
             INSIDE_POLL.set(true);
             try {
-                return delegate.poll(handler, limit);
+                return super.poll(handler, limit);
             } finally {
                 INSIDE_POLL.set(false);
             }
-        }
-
-        @Override
-        public void updateMembership(Membership membership) {
-            delegate.updateMembership(membership);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
@@ -103,26 +79,13 @@ class RuntimeContractTest {
         return nodes;
     }
 
-    private static RaftNode awaitLeader(List<RaftNode> nodes) throws Exception {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (RaftNode n : nodes) {
-                if (n.metrics().role() == Role.LEADER) {
-                    return n;
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no leader within " + WAIT);
-    }
-
     @Test
     @Timeout(60)
     void clientFuturesAreCompletedOnTheNodeThreadOutsideTheTransportPoll() throws Exception {
         final LocalNetwork network = new LocalNetwork(SystemNanoClock.INSTANCE, 7);
         final List<RaftNode> nodes = startCluster(network, null);
         try {
-            final RaftNode leader = awaitLeader(nodes);
+            final RaftNode leader = ForwardingTransport.awaitLeader(nodes, WAIT);
             final AtomicInteger insidePoll = new AtomicInteger();
             final java.util.Set<String> completingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
             final List<CompletableFuture<?>> done = new ArrayList<>();
@@ -153,7 +116,7 @@ class RuntimeContractTest {
         final LocalNetwork network = new LocalNetwork(SystemNanoClock.INSTANCE, 11);
         final List<RaftNode> nodes = startCluster(network, dir);
         try {
-            final RaftNode leader = awaitLeader(nodes);
+            final RaftNode leader = ForwardingTransport.awaitLeader(nodes, WAIT);
             final int id = leader.id();
             final RaftMetrics metrics = leader.awaitMetrics(m -> m.counter("leaderships won") == 1, WAIT);
             assertTrue(metrics.counter("elections started") >= 1, metrics::toString);

@@ -9,7 +9,6 @@ import dev.raft.api.error.NodeClosedException;
 import dev.raft.api.error.NodeFailedException;
 import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.error.RaftException;
-import dev.raft.api.error.StorageException;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.statemachine.StateMachine;
 import dev.raft.api.storage.LogStore;
@@ -22,15 +21,12 @@ import dev.raft.core.internal.engine.RaftEngine;
 import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.metrics.CountersPublisher;
 import dev.raft.core.internal.metrics.MetricsPublisher;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -85,9 +81,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final ManyToOneConcurrentArrayQueue<Proposal> proposals;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands;
     private final ConcurrentLinkedQueue<CompletableFuture<?>> adminFutures = new ConcurrentLinkedQueue<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
-    private final FlushReports flushes = new FlushReports(this::failStop);
+    private final FailStop failStop;
+    private final FlushReports flushes;
     private final EntryCache cache = new EntryCache(1 << 20, 1024, CACHE_MAX_BYTES);
     private final Applier applier;
     private final SnapshotReaders readers;
@@ -106,7 +101,6 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private Role publishedRole = Role.FOLLOWER;
     private long handlerErrors;
     private long lastReaderSweep;
-    private boolean failureHandled;
     private volatile AgentRunner runner;
     private volatile AgentInvoker invoker;
 
@@ -125,6 +119,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.transport = transport;
         this.clock = clock;
         this.stepped = stepped;
+        this.failStop = new FailStop(nodeId);
+        this.flushes = new FlushReports(failStop::record);
         final long cacheRetainEntries = Math.min(1 << 20,
             Math.max(1024, 4L * config.maxEntriesPerAppend() * config.maxInflightAppends()));
         this.engine = new RaftEngine(config, random, new AppendFiller(logStore, cache));
@@ -193,8 +189,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     @Override
     public CompletableFuture<byte[]> propose(DirectBuffer command, int offset, int length) {
         final CompletableFuture<byte[]> future = new CompletableFuture<>();
-        if (failure.get() != null) {
-            future.completeExceptionally(new NodeFailedException(nodeId, failure.get()));
+        if (failStop.failed()) {
+            future.completeExceptionally(failStop.error());
             return future;
         }
         if (closed.get()) {
@@ -221,8 +217,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     @Override
     public CompletableFuture<SnapshotMeta> triggerSnapshot() {
         final CompletableFuture<SnapshotMeta> future = new CompletableFuture<>();
-        if (failure.get() != null) {
-            future.completeExceptionally(new NodeFailedException(nodeId, failure.get()));
+        if (failStop.failed()) {
+            future.completeExceptionally(failStop.error());
             return future;
         }
         if (closed.get()) {
@@ -240,7 +236,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
 
     @Override
     public CompletableFuture<Throwable> terminated() {
-        return terminated;
+        return failStop.terminated();
     }
 
     @Override
@@ -281,9 +277,9 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
 
     @Override
     public int doWork() {
-        if (failure.get() != null) {
+        if (failStop.failed()) {
             stopAfterFailure();
-            throw new AgentTerminationException(failure.get());
+            throw new AgentTerminationException(failStop.cause());
         }
         int work = 0;
         final long now = clock.nanoTime();
@@ -296,7 +292,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         }
         // messages that waited during a stall count before the timers are judged
         work += transport.poll(messageHandler, POLL_LIMIT);
-        if (failure.get() != null) {
+        if (failStop.failed()) {
             return work; // a message handler failed fatally: stop at the next cycle, do nothing more now
         }
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
@@ -322,7 +318,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     @Override
     public void onClose() {
         closed.set(true);
-        final RuntimeException error = failure.get() != null ? new NodeFailedException(nodeId, failure.get())
+        final RuntimeException error = failStop.failed() ? failStop.error()
             : new NodeClosedException(nodeId, "pending proposal");
         applier.failAll(index -> error);
         applier.completeStaged();
@@ -335,13 +331,12 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         Closing.quietly(nodeId, snapshotStore, "snapshot store");
         metrics.shutdown();
         counters.close();
-        terminated.complete(failure.get());
+        failStop.stopped();
     }
 
     private void failQueued() {
-        final Throwable cause = failure.get();
-        final RuntimeException error = cause != null ? new NodeFailedException(nodeId, cause)
-            : new NodeClosedException(nodeId, "propose");
+        final Throwable cause = failStop.cause();
+        final RuntimeException error = cause != null ? failStop.error() : new NodeClosedException(nodeId, "propose");
         proposals.drain(p -> p.future().completeExceptionally(error));
         commands.clear();
         CompletableFuture<?> f;
@@ -354,25 +349,11 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         if (t instanceof AgentTerminationException) {
             return;
         }
-        if (isFatal(t)) {
-            failStop(t);
+        if (FailStop.isFatal(t)) {
+            failStop.record(t);
         } else {
             LOG.error("node {}: duty cycle failed", nodeId, t);
         }
-    }
-
-    /** Whether the node cannot go on after {@code t}. */
-    private static boolean isFatal(Throwable t) {
-        return t instanceof Error || (t instanceof StorageException s && s.isFatal()) || t instanceof IOException
-            || t instanceof UncheckedIOException || t instanceof FatalNodeError;
-    }
-
-    /**
-     * Any thread: records a fatal error (the first one wins); the node thread stops at the start of its next
-     * duty cycle, and a message handler that failed handles no further message.
-     */
-    private void failStop(Throwable cause) {
-        failure.compareAndSet(null, cause);
     }
 
     /**
@@ -381,18 +362,17 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
      * completes {@link #terminated()}.
      */
     private void stopAfterFailure() {
-        if (failureHandled) {
+        if (!failStop.firstHandling()) {
             return;
         }
-        failureHandled = true;
-        final Throwable cause = failure.get();
+        final Throwable cause = failStop.cause();
         LOG.error("node {} stops after a fatal error: {}", nodeId, cause.toString(), cause);
         metrics.fail();
-        final NodeFailedException error = new NodeFailedException(nodeId, cause);
+        final NodeFailedException error = failStop.error();
         applier.failAll(index -> error);
         applier.completeStaged();
         failQueued();
-        terminated.complete(cause);
+        failStop.stopped();
     }
 
     // ------------------------------------------------------------------ events (node thread)
@@ -402,16 +382,16 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     }
 
     private void onMessage(RaftMessage message) {
-        if (failure.get() != null) {
+        if (failStop.failed()) {
             return; // stopped: handles nothing more, even if the transport keeps delivering this poll
         }
         try {
             engine.onMessage(message);
             executeCommands(); // while the message (whose entries or chunk a command may refer to) is valid
         } catch (Throwable t) {
-            if (isFatal(t)) {
+            if (FailStop.isFatal(t)) {
                 // recorded here, not only rethrown: a transport's poll may catch what its handler throws
-                failStop(t);
+                failStop.record(t);
                 return;
             }
             if (handlerErrors++ < 10) {

@@ -63,4 +63,14 @@ class FollowerLogLossTest {
         assertEquals(4, n.engine.matchIndex(2));
         assertTrue(n.engine.isReplicating(2));
     }
+
+    @Test
+    void aDelayedRejectionOfAnOlderRequestIsStaleNotALoss() {
+        final TestNode n = leaderWithReplicatedFollower();
+        // answered a probe of index 2 when node 2 held only 1, delivered after node 2 acknowledged up to 4
+        n.receive(new AppendEntriesResponse().reject(2, 1, n.engine.term(), 2, 0, 2, 1));
+        assertEquals(0, n.engine.counter(EngineCounter.FOLLOWER_LOGS_LOST));
+        assertEquals(4, n.engine.matchIndex(2));
+        assertTrue(n.engine.isReplicating(2));
+    }
 }

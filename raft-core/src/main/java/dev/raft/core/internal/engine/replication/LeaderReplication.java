@@ -130,8 +130,10 @@ public final class LeaderReplication {
             if (pr.maybeUpdate(Math.min(resp.matchIndex(), state.log.lastIndex()))) {
                 maybeCommit();
             }
-        } else if (resp.lastLogIndex() < pr.matchIndex) {
-            // it held up to the match and now holds less: a lost or replaced disk; probe it from what it holds
+        } else if (resp.lastLogIndex() < pr.matchIndex && resp.rejectedIndex() >= pr.matchIndex) {
+            // it held up to the match and now holds less: a lost or replaced disk; probe it from what it holds.
+            // (A rejection of an older request, delayed past the acknowledgement of the match, names an index
+            // below the match: it is stale, not a loss.)
             state.count(EngineCounter.FOLLOWER_LOGS_LOST);
             LOG.warn("node {}: follower {} reports last log {} below its match {}: lost or replaced disk?",
                 state.selfId, pr.nodeId, resp.lastLogIndex(), pr.matchIndex);

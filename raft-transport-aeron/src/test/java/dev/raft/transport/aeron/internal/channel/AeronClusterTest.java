@@ -53,7 +53,7 @@ class AeronClusterTest {
         final long snapshotPadding = 2L << 20; // every snapshot is over 2 MiB: more than 32 chunks of 64 KiB
         try (CoreCluster c = new CoreCluster(43, IDS)) {
             c.snapshotPadding = snapshotPadding;
-            c.raftTweak = b -> b.snapshotEveryAppliedEntries(400).maxAppliedLogToKeep(50).snapshotChunkBytes(chunk);
+            c.raftTweak = (id, b) -> b.snapshotEveryAppliedEntries(400).maxAppliedLogToKeep(50).snapshotChunkBytes(chunk);
             c.startAll();
             final int leader = c.awaitLeader();
             final int lagging = leader == 1 ? 2 : 1;

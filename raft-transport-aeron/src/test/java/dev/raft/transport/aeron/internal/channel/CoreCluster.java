@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
 
 /**
  * Real nodes for tests (core runtime, in-memory storage, {@link KvStateMachine}) wired by Guice with
@@ -46,8 +45,8 @@ final class CoreCluster implements AutoCloseable {
     final Map<Integer, KvStateMachine> stateMachines = new ConcurrentHashMap<>();
     final Map<Integer, AeronTransport> transports = new ConcurrentHashMap<>();
     private final int clusterId;
-    /** Applied to every node's Raft configuration before it is built. */
-    UnaryOperator<RaftConfig.Builder> raftTweak = b -> b;
+    /** Applied to node {@code id}'s Raft configuration before it is built. */
+    BiFunction<Integer, RaftConfig.Builder, RaftConfig.Builder> raftTweak = (id, b) -> b;
     /** Applied to node {@code id}'s transport configuration before it is built. */
     BiFunction<Integer, AeronTransportConfig.Builder, AeronTransportConfig.Builder> transportTweak = (id, b) -> b;
     /** The padding bytes of every state machine's snapshots. */
@@ -70,7 +69,7 @@ final class CoreCluster implements AutoCloseable {
     }
 
     void start(int id) {
-        final RaftConfig raft = raftTweak.apply(RaftConfig.builder().nodeId(id).initialMembership(Membership.of(ids))
+        final RaftConfig raft = raftTweak.apply(id, RaftConfig.builder().nodeId(id).initialMembership(Membership.of(ids))
             .electionTimeoutMillis(400, 800).heartbeatIntervalMillis(50).maxParkMicros(1000)).build();
         final AeronTransportConfig transport = transportTweak.apply(id,
             AeronTransportConfig.builder().clusterId(clusterId).nodeId(id).endpoints(endpoints)).build();
@@ -123,6 +122,15 @@ final class CoreCluster implements AutoCloseable {
             Thread.sleep(5);
         }
         throw new AssertionError("no leader within " + WAIT + ": " + describe());
+    }
+
+    /**
+     * Election timeouts of 1.5 to 3 s (heartbeats every 100 ms) for tests that assert that nothing changes the
+     * term: an attack that got through would change it at once (a higher term), while a loaded machine that
+     * delays heartbeats by a few hundred milliseconds no longer does.
+     */
+    static RaftConfig.Builder patient(RaftConfig.Builder b) {
+        return b.electionTimeoutMillis(1500, 3000).heartbeatIntervalMillis(100);
     }
 
     /** Waits until every running node knows {@code leader} as the leader of its term; returns that term. */

@@ -52,6 +52,7 @@ class ForgedFramesClusterTest {
     @Timeout(120)
     void withoutAKeyTermsAtOrAboveTheCeilingAreDroppedAsMalformedAndChangeNothing() throws Exception {
         try (CoreCluster c = new CoreCluster(51, IDS); Forger forger = Forger.start()) {
+            c.raftTweak = (id, b) -> CoreCluster.patient(b);
             c.startAll();
             final int leader = c.awaitLeader();
             c.proposeAll("before-", 100);
@@ -100,6 +101,7 @@ class ForgedFramesClusterTest {
         final Random rnd = new Random(5);
         try (CoreCluster c = new CoreCluster(52, IDS); Forger forger = Forger.start()) {
             c.transportTweak = (id, b) -> b.keyFile(keyFile);
+            c.raftTweak = (id, b) -> CoreCluster.patient(b);
             c.startAll();
             final int leader = c.awaitLeader();
             c.proposeAll("before-", 100);

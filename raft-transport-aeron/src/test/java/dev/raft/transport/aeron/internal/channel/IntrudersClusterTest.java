@@ -40,6 +40,7 @@ class IntrudersClusterTest {
         final Path wrong = keyFile("wrong.key");
         try (CoreCluster c = new CoreCluster(61, IDS)) {
             c.transportTweak = (id, b) -> b.keyFile(id == 3 ? wrong : right);
+            c.raftTweak = (id, b) -> id == 3 ? b : CoreCluster.patient(b); // node 3 keeps trying, fast
             c.startAll();
             final int leader = c.awaitLeader(1, 2);
             final long committed = c.proposeAll("k", 500);
@@ -75,6 +76,7 @@ class IntrudersClusterTest {
         final Path key = keyFile("shared.key");
         try (CoreCluster a = new CoreCluster(62, IDS); CoreCluster b = new CoreCluster(63, 3, 4)) {
             a.transportTweak = (id, t) -> t.keyFile(key);
+            a.raftTweak = (id, r) -> CoreCluster.patient(r);
             a.startAll();
             final int leader = a.awaitLeader();
             a.proposeAll("a", 200);
@@ -83,9 +85,9 @@ class IntrudersClusterTest {
             // cluster 63 sends to cluster 62's nodes 1 and 2: its node 3 leads alone and replicates to
             // "learners" 1 and 2, its node 4 keeps asking 1 and 2 for votes
             b.transportTweak = (id, t) -> t.keyFile(key).endpoint(1, a.endpoints.get(1)).endpoint(2, a.endpoints.get(2));
-            b.raftTweak = r -> r.initialMembership(Membership.of(1, 2, 4));
+            b.raftTweak = (id, r) -> r.initialMembership(Membership.of(1, 2, 4));
             b.start(4);
-            b.raftTweak = r -> r.initialMembership(Membership.of(new int[][] {{3}}, new int[] {1, 2}));
+            b.raftTweak = (id, r) -> r.initialMembership(Membership.of(new int[][] {{3}}, new int[] {1, 2}));
             b.start(3);
             b.nodes.get(3).awaitMetrics(RaftMetrics::isLeader, CoreCluster.WAIT);
             for (int i = 0; i < 50; i++) {

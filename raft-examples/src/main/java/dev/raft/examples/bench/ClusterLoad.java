@@ -1,0 +1,111 @@
+package dev.raft.examples.bench;
+
+import dev.raft.api.RaftNode;
+import io.aeron.CommonContext;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.text.ParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+
+/**
+ * The client side of the benchmark against a running cluster: opens the channel ({@link BenchOptions.Client}),
+ * runs the warm-up and the measured phase, optionally under a Flight Recorder recording of the measured phase
+ * only, and returns the figures.
+ */
+public final class ClusterLoad {
+    private ClusterLoad() {
+    }
+
+    /**
+     * Drives the cluster.
+     *
+     * @param options       the run's settings
+     * @param raftEndpoints every node's Raft endpoint by id (the client service listens on port + 1)
+     * @param nodes         the nodes by id (proposed to directly with {@code --client in-process})
+     * @param leaderId      the node that leads now
+     * @param term          its term
+     * @param out           progress lines
+     */
+    public static BenchResult drive(BenchOptions options, Map<Integer, String> raftEndpoints, Map<Integer, RaftNode> nodes,
+                                    int leaderId, long term, PrintWriter out) throws InterruptedException {
+        try (RequestChannel channel = open(options, raftEndpoints, nodes, leaderId)) {
+            final LoadGenerator load = new LoadGenerator(options, channel, out, term);
+            final LoadGenerator.Phase warm;
+            final LoadGenerator.Phase measured;
+            try {
+                warm = load.warmUp();
+                if (options.warmup() > 0) {
+                    out.printf(Locale.ROOT, "warm-up: %,d messages in %.0f ms (%,.0f msgs/s)%n", warm.messages(),
+                        warm.durationNanos() / 1e6, warm.msgsPerSecond());
+                }
+                try (Recording recording = startRecording(options)) {
+                    final ThreadAllocations allocations = ThreadAllocations.start();
+                    measured = load.measure();
+                    if (allocations != null) {
+                        printAllocations(allocations.since(), measured.messages(), out);
+                    }
+                    if (recording != null) {
+                        recording.stop();
+                        out.println("flight recording of the measured phase: " + options.jfr().toAbsolutePath());
+                    }
+                }
+            } catch (IllegalStateException e) {
+                final LoadGenerator.Counters c = load.counters();
+                return new BenchResult(options, Double.NaN, load.histogram(), 0, load.sent(), c.answered, c.duplicates,
+                    c.notLeader, c.failed, c.malformed, c.resent, c.backPressure, Double.NaN, -1, e.getMessage());
+            }
+            final LoadGenerator.Counters c = load.counters();
+            final String error = load.unanswered() != 0 ? load.unanswered() + " messages unanswered" : null;
+            return new BenchResult(options, measured.msgsPerSecond(), load.histogram(), measured.leaderChanges(),
+                load.sent(), c.answered, c.duplicates, c.notLeader, c.failed, c.malformed, c.resent, c.backPressure,
+                warm.msgsPerSecond(), measured.allocatedBytes(), error);
+        }
+    }
+
+    private static void printAllocations(java.util.List<ThreadAllocations.Share> shares, long messages, PrintWriter out) {
+        long total = 0;
+        for (ThreadAllocations.Share s : shares) {
+            total += s.bytes();
+        }
+        out.printf(Locale.ROOT, "allocated in the measured phase: %,d bytes, %.1f per message; by thread:%n", total,
+            (double) total / messages);
+        for (int i = 0; i < Math.min(10, shares.size()); i++) {
+            final ThreadAllocations.Share s = shares.get(i);
+            out.printf(Locale.ROOT, "  %10.1f B/msg  %s%n", (double) s.bytes() / messages, s.thread());
+        }
+    }
+
+    private static RequestChannel open(BenchOptions options, Map<Integer, String> raftEndpoints,
+                                       Map<Integer, RaftNode> nodes, int leaderId) throws InterruptedException {
+        if (options.client() == BenchOptions.Client.IN_PROCESS) {
+            return new InProcessRequestChannel(nodes, options.size(), leaderId);
+        }
+        final AeronRequestChannel channel = new AeronRequestChannel(raftEndpoints, options.size(), leaderId,
+            CommonContext.generateRandomDirName());
+        if (!channel.awaitConnected(TimeUnit.SECONDS.toNanos(10))) {
+            channel.close();
+            throw new IllegalStateException("bench client: not connected to every node's client endpoint within 10 s");
+        }
+        return channel;
+    }
+
+    private static Recording startRecording(BenchOptions options) {
+        if (options.jfr() == null) {
+            return null;
+        }
+        try {
+            final Recording recording = new Recording(Configuration.getConfiguration("profile"));
+            recording.setName("raftkv-bench");
+            recording.setToDisk(true);
+            recording.setDestination(options.jfr());
+            recording.start();
+            return recording;
+        } catch (IOException | ParseException e) {
+            throw new IllegalStateException("cannot record to " + options.jfr() + ": " + e.getMessage(), e);
+        }
+    }
+}

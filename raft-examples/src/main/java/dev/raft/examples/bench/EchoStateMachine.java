@@ -1,0 +1,84 @@
+package dev.raft.examples.bench;
+
+import dev.raft.api.EntryType;
+import dev.raft.api.EntryView;
+import dev.raft.api.LogId;
+import dev.raft.api.SnapshotMeta;
+import dev.raft.api.statemachine.SnapshotWriter;
+import dev.raft.api.statemachine.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The benchmark's state machine, which costs next to nothing, like the Aeron Cluster peer's echo service: it adds
+ * the first 8 bytes of each command (as a little-endian long, 0 if shorter) to a running sum and answers with the
+ * command's own bytes. The snapshot is the sum and the last applied id.
+ */
+public final class EchoStateMachine implements StateMachine {
+    private long sum;
+    private long lastTerm;
+    private long lastIndex;
+
+    /** An empty state: sum 0, nothing applied. */
+    public EchoStateMachine() {
+    }
+
+    @Override
+    public byte[] apply(EntryView entry) {
+        if (entry.index() != lastIndex + 1) {
+            throw new IllegalStateException("EchoStateMachine.apply: entry " + entry.index() + " does not follow the last applied "
+                + lastIndex);
+        }
+        lastTerm = entry.term();
+        lastIndex = entry.index();
+        if (entry.type() != EntryType.NORMAL) {
+            return null;
+        }
+        final int length = entry.payloadLength();
+        if (length >= Long.BYTES) {
+            sum += entry.payload().getLong(0, java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        // the API answers with a fresh array (the view is valid only during the call)
+        final byte[] echo = new byte[length];
+        entry.payload().getBytes(0, echo);
+        return echo;
+    }
+
+    @Override
+    public LogId lastApplied() {
+        return LogId.of(lastTerm, lastIndex);
+    }
+
+    /** The running sum of the applied commands' first 8 bytes. */
+    public long sum() {
+        return sum;
+    }
+
+    @Override
+    public SnapshotWriter takeSnapshot() {
+        final LogId at = lastApplied();
+        final long captured = sum;
+        return new SnapshotWriter() {
+            @Override
+            public LogId lastApplied() {
+                return at;
+            }
+
+            @Override
+            public void writeTo(java.io.OutputStream out) throws IOException {
+                final DataOutputStream data = new DataOutputStream(out);
+                data.writeLong(captured);
+                data.flush();
+            }
+        };
+    }
+
+    @Override
+    public void restore(SnapshotMeta meta, InputStream data) throws IOException {
+        sum = new DataInputStream(data).readLong();
+        lastTerm = meta.lastLogId().term();
+        lastIndex = meta.lastLogId().index();
+    }
+}
