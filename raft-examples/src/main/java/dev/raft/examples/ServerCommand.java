@@ -7,7 +7,6 @@ import dev.raft.examples.kv.ClientService;
 import dev.raft.examples.kv.KvNode;
 import dev.raft.examples.server.ExitCode;
 import dev.raft.examples.server.Failure;
-import dev.raft.examples.server.NodeHealthWatch;
 import dev.raft.examples.metrics.ServerMetrics;
 import dev.raft.examples.server.StartupChecks;
 import dev.raft.storage.file.DurabilityMode;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
     description = {"Run one node of a raftkv cluster until SIGINT or SIGTERM.",
         "Raft traffic uses each node's host:port (Aeron UDP); clients are served on port + 1 of the same host.",
         "Settings: defaults, then --config FILE (java.util.Properties), then flags; 'raftkv info' prints every key.",
-        "Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 usage (a bad flag), 65 corrupt data, 69 port in use, 70 node failed, 73 data directory locked or",
+        "Exit codes: 130/143 stopped by SIGINT/SIGTERM, 2 usage (a bad flag), 65 corrupt data, 69 port in use, 70 node failed",
+        "(74 if by an I/O error, e.g. disk full), 73 data directory locked or",
         "another node's, 74 I/O error (e.g. disk full), 77 permission denied, 78 invalid config file."})
 final class ServerCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -179,17 +180,23 @@ final class ServerCommand implements Callable<Integer> {
                     open.add(0, metrics);
                     metricsLine = ", metrics on http://" + plan.settings().metricsHost() + ":" + metrics.port() + "/metrics";
                 }
-                final NodeHealthWatch watch = NodeHealthWatch.start(node.raft(), barrier::signal);
-                open.add(0, watch);
+                // fail-stop: the node completes terminated() with the fatal error that stopped it
+                final AtomicReference<Failure> failed = new AtomicReference<>();
+                node.raft().terminated().thenAccept(cause -> {
+                    if (cause != null) {
+                        failed.set(Failure.ofNodeFailure(node.id(), cause, plan.options().dataDir()));
+                        barrier.signal();
+                    }
+                });
                 out.println("raftkv server: node " + node.id() + " of cluster " + plan.options().clusterId() + " (members "
                     + plan.options().endpoints().keySet() + ") serving; Raft on " + plan.options().endpoints().get(node.id())
                     + ", clients on " + clients.endpoint() + metricsLine + ", data in " + plan.options().dataDir()
                     + faults.describe());
                 out.flush();
                 barrier.await();
-                if (watch.failure() != null) {
+                if (failed.get() != null) {
                     closeAll(open);
-                    return fail(err, new Failure(ExitCode.SOFTWARE, watch.failure()), null, debug);
+                    return fail(err, failed.get(), node.raft().terminated().getNow(null), debug);
                 }
                 out.println("raftkv server: node " + node.id() + " stopping");
                 out.flush();

@@ -97,6 +97,8 @@ class MetricsClusterTest {
         assertTrue(value(leaderText, "raft_transport_frames_out_total\\{cluster=\"1\",node=\"" + leader + "\"}") > 0, leaderText);
         assertTrue(leaderText.contains("raft_transport_receive_drop_total{cluster=\"1\",node=\"" + leader + "\",reason="), leaderText);
         assertTrue(leaderText.contains("aeron_driver_counter{name=\"Bytes sent\",node=\"" + leader + "\"}"), leaderText);
+        assertTrue(1 <= value(leaderText, "raft_engine_leaderships_won_total\\{node=\"" + leader + "\"}"), leaderText);
+        assertTrue(leaderText.contains("raft_engine_snapshot_transfers_completed_total{node=\"" + leader + "\"}"), leaderText);
         final int follower = leader % 3 + 1;
         final String followerText = scrape(follower);
         assertEquals(leader, value(followerText, "raft_leader_id\\{node=\"" + follower + "\"}"), followerText);
@@ -115,6 +117,12 @@ class MetricsClusterTest {
         final Matcher framesOut = Pattern.compile("(?m)^\\s*\\d+:\\s+([\\d,]+) - raft-transport cluster=1 node=" + leader + " frames-out$")
             .matcher(stat);
         assertTrue(framesOut.find() && Long.parseLong(framesOut.group(1).replace(",", "")) > 0, stat);
+
+        final StringWriter engineOut = new StringWriter();
+        assertEquals(0, RaftKv.commandLine().setOut(new PrintWriter(engineOut, true)).setErr(new PrintWriter(err, true))
+            .execute("stat", "--dir", dir.resolve("node-" + leader).toString(), "--count", "1", "--filter", "leaderships"), err.toString());
+        assertTrue(Pattern.compile("(?m)^\\s*\\d+:\\s+[1-9][\\d,]* - raft node " + leader + ": leaderships won$").matcher(engineOut.toString()).find(),
+            engineOut.toString());
     }
 
     private String aeronDir(int id) {

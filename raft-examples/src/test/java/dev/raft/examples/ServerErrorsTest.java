@@ -167,13 +167,7 @@ class ServerErrorsTest {
 
     @Test
     void aFullDiskAtStartIsOneLineBeforeAnythingIsServed() throws Exception {
-        final Path mount = dir.resolve("small");
-        Files.createDirectories(mount);
-        final Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString())
-            .redirectErrorStream(true).start();
-        final boolean mounted = m.waitFor(20, TimeUnit.SECONDS) && m.exitValue() == 0;
-        Assumptions.assumeTrue(mounted, "cannot mount a 4 MiB tmpfs here (needs root): "
-            + new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        final Path mount = mountTmpfs("4m");
         try {
             final Path node = mount.resolve("node");
             final ServerLauncher.Finished f = ServerLauncher.run(dir.resolve("out.log"), 60, "server", "--id", "1",
@@ -182,5 +176,53 @@ class ServerErrorsTest {
         } finally {
             new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aDiskThatFillsAtRunTimeStopsTheServerWithOneLine() throws Exception {
+        final Path mount = mountTmpfs("12m");
+        final Path log = dir.resolve("server.log");
+        Process server = null;
+        try {
+            final String single = "1=" + Demo.freeLoopbackEndpoints(1).get(1);
+            server = ServerLauncher.start(log, "server", "--id", "1", "--peers", single, "--dir", mount.resolve("node").toString(),
+                "--aeron-dir", dir.resolve("aeron").toString());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.readString(log).contains("serving")) {
+                assertTrue(server.isAlive() && System.nanoTime() < deadline, "the server did not start:\n" + Files.readString(log));
+                Thread.sleep(100);
+            }
+            final String value = "x".repeat(200 * 1024);
+            for (int i = 0; server.isAlive(); i++) {
+                assertTrue(System.nanoTime() < deadline, "the server did not stop on a full disk:\n" + Files.readString(log));
+                RaftKv.commandLine().setOut(new java.io.PrintWriter(java.io.Writer.nullWriter()))
+                    .setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()))
+                    .execute("client", "--cluster", single, "--timeout-ms", "3000", "put", "k" + i, value);
+            }
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+            final ServerLauncher.Finished f = new ServerLauncher.Finished(server.exitValue(), Files.readString(log));
+            assertEquals(74, f.code(), f.output());
+            final List<String> lines = f.raftkvLines().stream().filter(l -> !l.contains("serving")).toList();
+            assertEquals(1, lines.size(), f.output());
+            assertTrue(lines.get(0).startsWith("raftkv server: node 1 failed and stopped (fail-stop): no space left on device: "),
+                lines.get(0));
+        } finally {
+            if (server != null) {
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A tmpfs of {@code size} at a new directory, or the test is skipped where it cannot be mounted. */
+    private Path mountTmpfs(String size) throws IOException, InterruptedException {
+        final Path mount = dir.resolve("small");
+        Files.createDirectories(mount);
+        final Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString())
+            .redirectErrorStream(true).start();
+        final boolean mounted = m.waitFor(20, TimeUnit.SECONDS) && m.exitValue() == 0;
+        Assumptions.assumeTrue(mounted, "cannot mount a " + size + " tmpfs here (needs root): "
+            + new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return mount;
     }
 }

@@ -3,6 +3,7 @@ package dev.raft.examples.kv;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Scopes;
+import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.util.Modules;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
@@ -12,6 +13,7 @@ import dev.raft.api.statemachine.StateMachine;
 import dev.raft.api.storage.LogStore;
 import dev.raft.api.storage.SnapshotStore;
 import dev.raft.api.transport.Transport;
+import dev.raft.core.RaftCounters;
 import dev.raft.core.RaftModule;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
@@ -46,6 +48,8 @@ import java.util.stream.Collectors;
 public final class KvNode implements AutoCloseable {
     /** The identity file in every data directory. */
     public static final String IDENTITY_FILE = "raftkv.identity";
+    /** The subdirectory of the engine's counters file. */
+    public static final String COUNTERS_DIR = "counters";
 
     private final Options options;
     private final StateMachine stateMachine;
@@ -120,7 +124,13 @@ public final class KvNode implements AutoCloseable {
             Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
                 (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
                     .transport(transport))).in(Scopes.SINGLETON)),
-            binder -> binder.bind(StateMachine.class).toInstance(stateMachine));
+            binder -> {
+                binder.bind(StateMachine.class).toInstance(stateMachine);
+                // the engine's counters in a file other processes read (raftkv stat --dir)
+                OptionalBinder.newOptionalBinder(binder, RaftCounters.class).setBinding()
+                    .toProvider((com.google.inject.Provider<RaftCounters>) () -> RaftCounters.mappedFile(
+                        countersDirectory(options.dataDir()), options.nodeId()));
+            });
         // the parts are singletons: provision them one by one, so that a part that fails to start does not leave
         // the ones before it open (their locks and threads) — the node owns and closes them once it exists
         final List<AutoCloseable> parts = new ArrayList<>();
@@ -235,6 +245,17 @@ public final class KvNode implements AutoCloseable {
     private static String describe(Properties p) {
         return "node " + p.getProperty("node.id") + " of cluster " + p.getProperty("cluster.id") + " (members "
             + p.getProperty("members") + ")";
+    }
+
+    /** The directory of the engine's counters file ({@code RaftCounters.mappedFileFor(it, nodeId)}), created if needed. */
+    public static Path countersDirectory(Path dataDir) {
+        final Path dir = dataDir.resolve(COUNTERS_DIR);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DataDirectoryException("cannot create the counters directory " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
     }
 
     /** The node id. */

@@ -17,7 +17,8 @@ import java.util.Set;
  * {@code "raft-<subsystem> key=value ... <words>"}: the subsystem and the words make the name
  * ({@code raft-transport ... frames-in} becomes {@code raft_transport_frames_in_total}), the {@code key=value} pairs
  * become labels, and a {@code <x>-drop <reason>} counter becomes {@code raft_<subsystem>_<x>_drop_total{reason=...}}.
- * The engine's counters, labelled {@code "raft node <id>: <what>"}, become {@code raft_engine_<what>_total{node=...}}.
+ * The engine's counters, labelled {@code "raft node <id>: <what>"}, become {@code raft_engine_<what>_total{node=...}}
+ * (read from {@code RaftMetrics.counters()}; skipped if a driver holds them too, so a name is never served twice).
  * The driver's system counters become {@code aeron_driver_counter{name="..."}} gauges.
  */
 final class CounterNames {
@@ -90,7 +91,7 @@ final class CounterNames {
                 continue;
             }
             final Parsed p = parse(c.label());
-            if (p == null || !seen.computeIfAbsent(p.name(), k -> new LinkedHashSet<>()).add(p.labels())) {
+            if (p == null || ENGINE.matcher(c.label().trim()).matches() || !seen.computeIfAbsent(p.name(), k -> new LinkedHashSet<>()).add(p.labels())) {
                 continue;
             }
             framework.computeIfAbsent(p.name(), n -> CounterSnapshot.builder().name(n)
@@ -101,6 +102,18 @@ final class CounterNames {
         framework.values().forEach(b -> out.add(b.build()));
         if (!systemSeen.isEmpty()) {
             out.add(system.build());
+        }
+        return out;
+    }
+
+    /** The engine's counters (from {@code RaftMetrics.counters()}, by label) as {@code raft_engine_<label>_total{node}}. */
+    static List<MetricSnapshot> engineSnapshots(Map<String, Long> counters, String nodeId) {
+        final List<MetricSnapshot> out = new ArrayList<>();
+        for (Map.Entry<String, Long> e : new java.util.TreeMap<>(counters).entrySet()) {
+            final Parsed p = parse("raft node " + nodeId + ": " + e.getKey());
+            out.add(CounterSnapshot.builder().name(p.name()).help("Engine counter '" + e.getKey() + "'")
+                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(p.labels()).value(e.getValue()).build())
+                .build());
         }
         return out;
     }

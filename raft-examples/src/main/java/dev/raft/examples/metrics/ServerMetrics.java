@@ -94,6 +94,7 @@ public final class ServerMetrics implements AutoCloseable {
             }
             out.add(match.build());
             out.add(lag.build());
+            out.addAll(CounterNames.engineSnapshots(m.counters(), id));
             out.addAll(CounterNames.snapshots(counters.read(), id));
             return new MetricSnapshots(out);
         }

@@ -5,6 +5,7 @@ import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
 import dev.raft.api.error.CorruptStorageException;
 import dev.raft.api.error.InvalidConfigException;
+import dev.raft.api.error.NodeFailedException;
 import dev.raft.examples.config.SettingsException;
 import dev.raft.examples.kv.DataDirectoryException;
 import dev.raft.transport.aeron.auth.KeyFileException;
@@ -79,6 +80,17 @@ public record Failure(ExitCode exitCode, String line) {
         return new Failure(ExitCode.SOFTWARE, e.getMessage() == null ? e.toString() : clean(message));
     }
 
+    /**
+     * The node stopped after {@code cause} (fail-stop): one line naming the node and the cause; the exit code is the
+     * cause's (74 for an I/O error such as a full disk, 65 for corrupt data), else {@link ExitCode#SOFTWARE}.
+     */
+    public static Failure ofNodeFailure(int nodeId, Throwable cause, Path dataDir) {
+        final Failure c = of(cause, dataDir);
+        final ExitCode code = c.exitCode() == ExitCode.IO_ERROR || c.exitCode() == ExitCode.CORRUPT_DATA
+            || c.exitCode() == ExitCode.NO_PERMISSION ? c.exitCode() : ExitCode.SOFTWARE;
+        return new Failure(code, "node " + nodeId + " failed and stopped (fail-stop): " + c.line());
+    }
+
     /** The error under Guice's and the JDK's wrappers. */
     public static Throwable unwrap(Throwable error) {
         Throwable e = error;
@@ -88,7 +100,7 @@ public record Failure(ExitCode exitCode, String line) {
                 next = firstCause(p.getErrorMessages(), p.getCause());
             } else if (e instanceof CreationException c) {
                 next = firstCause(c.getErrorMessages(), c.getCause());
-            } else if (e instanceof CompletionException || e instanceof ExecutionException
+            } else if (e instanceof CompletionException || e instanceof ExecutionException || e instanceof NodeFailedException
                 || e instanceof java.lang.reflect.InvocationTargetException
                 || (e instanceof UncheckedIOException && e.getCause() != null && e.getMessage() == null)) {
                 next = e.getCause();

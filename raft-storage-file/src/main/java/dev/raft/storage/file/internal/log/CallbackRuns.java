@@ -1,5 +1,6 @@
 package dev.raft.storage.file.internal.log;
 
+import dev.raft.api.error.StorageException;
 import dev.raft.api.storage.FlushCallback;
 import java.util.Arrays;
 
@@ -56,6 +57,25 @@ final class CallbackRuns {
             head = slot(1);
             size--;
         }
+    }
+
+    /**
+     * The owed entries will never become durable: tells each callback still owed a report, once, and forgets
+     * them (the store is unusable from now on).
+     */
+    synchronized void fail(StorageException error) {
+        for (int i = 0; i < size; i++) {
+            final FlushCallback callback = callbacks[slot(i)];
+            boolean told = false;
+            for (int j = 0; j < i && !told; j++) {
+                told = callbacks[slot(j)] == callback;
+            }
+            if (!told) {
+                callback.onFailed(error);
+            }
+        }
+        Arrays.fill(callbacks, null);
+        size = 0;
     }
 
     /** Drops what is owed for entries from {@code index} on (they were removed). */

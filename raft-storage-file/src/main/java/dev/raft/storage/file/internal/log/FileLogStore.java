@@ -668,7 +668,9 @@ public final class FileLogStore implements LogStore {
             callbacks.dispatch(target);
             return true;
         } catch (IOException e) {
-            fail(name + ": force of " + forcing + " failed, entries after " + flushedIndex + " are not durable: " + e, e);
+            // tell the node now (fail-stop), not only at its next call into the store
+            callbacks.fail(fail(name + ": force of " + forcing + " failed, entries after " + flushedIndex
+                + " are not durable: " + e, e));
             return false;
         } finally {
             flushLock.unlock();
