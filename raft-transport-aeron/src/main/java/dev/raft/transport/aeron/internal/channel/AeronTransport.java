@@ -145,6 +145,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (closed.get()) {
             throw new IllegalStateException("AeronTransport of node " + localId + " is closed");
         }
+        requireClient();
         final Peer peer = peers.get(message.to());
         if (peer == null) {
             counters.onDrop(SendDrop.NO_ROUTE);
@@ -213,6 +214,18 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         return false;
     }
 
+    /**
+     * Fails if the Aeron client closed itself: it does when its driver times it out or it misses its own
+     * service interval (a starved process), and then unmaps the counters and log buffers this transport
+     * writes, so going on would crash the JVM (SIGSEGV). A fatal error for the node instead.
+     */
+    private void requireClient() {
+        if (aeron.isClosed()) {
+            throw new IllegalStateException("node " + localId + ": the Aeron client closed itself (driver or client"
+                + " timeout, logged as an Aeron client error before); the transport can no longer send or receive");
+        }
+    }
+
     /** A message the encoder rejected (a bug in its producer): counted, logged once, never thrown. */
     private boolean encodeFailed(RaftMessage message, RuntimeException e) {
         counters.onDrop(SendDrop.INVALID_MESSAGE);
@@ -238,6 +251,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (closed.get() || limit <= 0) {
             return 0;
         }
+        requireClient();
         if (guard != null) {
             guard.maybeReload(System.nanoTime());
         }
