@@ -7,7 +7,6 @@ import dev.raft.examples.kv.KvResult;
 import dev.raft.storage.file.DurabilityMode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -306,37 +305,53 @@ final class Demo {
         return ("value-" + i).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** {@code count} endpoints 127.0.0.1:port with ports the OS reports free for UDP right now, ids 1..count. */
+    /** Ports are chosen in [FIRST_PORT, LAST_PORT): below Linux's ephemeral range (32768-60999 by default). */
+    private static final int FIRST_PORT = 20_000;
+    private static final int LAST_PORT = 32_700;
+
+    /**
+     * {@code count} endpoints 127.0.0.1:port with ports free for UDP right now, ids 1..count; port + 1 (a server's
+     * client port) is free too. The ports are not ephemeral ones: a port the OS handed out as ephemeral could be
+     * handed out again to any socket bound later (an Aeron publication's source port, a client), and a node
+     * started after that would find its port in use.
+     */
     static Map<Integer, String> freeLoopbackEndpoints(int count) {
         final Map<Integer, String> endpoints = new TreeMap<>();
         final List<DatagramSocket> held = new ArrayList<>();
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
         try {
             for (int id = 1; id <= count; id++) {
-                // hold each socket until all are chosen, so the OS hands out distinct ports; two per node
-                // (Raft port and port+1, which a server uses for clients) are checked free
-                while (true) {
-                    final DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                    held.add(s);
-                    final int port = s.getLocalPort();
-                    if (port < 65535 && isFree(port + 1)) {
+                // hold each chosen pair until all are chosen, so that no two nodes share a port
+                for (int attempt = 0; ; attempt++) {
+                    if (attempt == 10_000) {
+                        throw new IllegalStateException("no two adjacent free UDP ports on 127.0.0.1 in ["
+                            + FIRST_PORT + ", " + LAST_PORT + ")");
+                    }
+                    final int port = random.nextInt(FIRST_PORT, LAST_PORT);
+                    final DatagramSocket raft = bindOrNull(port);
+                    if (raft == null) {
+                        continue;
+                    }
+                    held.add(raft);
+                    final DatagramSocket clients = bindOrNull(port + 1);
+                    if (clients != null) {
+                        held.add(clients);
                         endpoints.put(id, "127.0.0.1:" + port);
                         break;
                     }
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free UDP ports on 127.0.0.1: " + e.getMessage(), e);
         } finally {
             held.forEach(DatagramSocket::close);
         }
         return endpoints;
     }
 
-    private static boolean isFree(int port) {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-            return s.getLocalPort() == port;
+    private static DatagramSocket bindOrNull(int port) {
+        try {
+            return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 
