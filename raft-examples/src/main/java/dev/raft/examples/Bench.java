@@ -44,6 +44,11 @@ final class Bench {
     }
 
     static BenchResult run(BenchOptions options, PrintWriter out, SideJob sideJob) throws Exception {
+        return run(options, out, sideJob, null);
+    }
+
+    /** A run whose cluster frames are authenticated with the keys in {@code keyFile} (null: not authenticated). */
+    static BenchResult run(BenchOptions options, PrintWriter out, SideJob sideJob, Path keyFile) throws Exception {
         final Path dir = Files.createTempDirectory("raftkv-bench-");
         final List<KvNode> nodes = new ArrayList<>();
         final List<ClientService> services = new ArrayList<>();
@@ -52,9 +57,9 @@ final class Bench {
             final int clusterId = ThreadLocalRandom.current().nextInt(1, 1 << 30);
             final long startNanos = System.nanoTime();
             for (Map.Entry<Integer, String> e : endpoints.entrySet()) {
-                final KvNode node = KvNode.start(KvNode.Options.of(clusterId, e.getKey(), endpoints,
-                    dir.resolve("node-" + e.getKey()), options.fsync() ? DurabilityMode.FSYNC : DurabilityMode.NO_FSYNC),
-                    new EchoStateMachine());
+                final KvNode node = KvNode.start(new KvNode.Options(clusterId, e.getKey(), endpoints,
+                    dir.resolve("node-" + e.getKey()), null, options.fsync() ? DurabilityMode.FSYNC : DurabilityMode.NO_FSYNC,
+                    null, null, keyFile == null ? null : b -> b.keyFile(keyFile)), new EchoStateMachine());
                 nodes.add(node);
                 if (options.client() == BenchOptions.Client.AERON) {
                     services.add(new ClientService(node, ClientService.clientEndpoint(e.getValue())).start());

@@ -57,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--jfr", description = "Record a Flight Recorder profile (settings 'profile') of the measured phase to this file.")
     private Path jfr;
 
+    @Option(names = "--key-file", paramLabel = "FILE", description = "Authenticate every cluster frame with the keys in FILE"
+        + " (mode 600; see the README's security section), to measure what frame authentication costs.")
+    private Path keyFile;
+
     @Override
     public Integer call() throws Exception {
         final CommandLine cli = spec.commandLine();
@@ -69,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
         final PrintWriter out = cli.getOut();
         BenchResult result;
         try {
-            result = Bench.run(options, out);
+            result = Bench.run(options, out, null, keyFile);
         } catch (Exception e) {
             result = BenchResult.failed(options, e.getMessage() != null ? e.getMessage() : e.toString());
         }
