@@ -197,14 +197,9 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         int sent = 0;
         final int window = options.window();
         while (nextSeq < phaseEnd && nextSeq - phaseStart - answeredInPhase < window && nextSeq - lowestUnanswered < RING) {
-            final long stamp = System.nanoTime();
-            stamps[(int) (nextSeq & MASK)] = stamp;
-            if (!channel.send(nextSeq, stamp)) {
-                counters.backPressure++;
+            if (!trySend(System.nanoTime())) {
                 break;
             }
-            nextSeq++;
-            counters.sent++;
             sent++;
         }
         return sent;
@@ -221,16 +216,24 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
                 counters.backPressure++;
                 break;
             }
-            stamps[(int) (nextSeq & MASK)] = due;
-            if (!channel.send(nextSeq, due)) {
-                counters.backPressure++;
+            if (!trySend(due)) {
                 break;
             }
-            nextSeq++;
-            counters.sent++;
             sent++;
         }
         return sent;
+    }
+
+    /** Sends message {@code nextSeq} stamped {@code stamp}; false (counted) when the channel refuses it. */
+    private boolean trySend(long stamp) {
+        stamps[(int) (nextSeq & MASK)] = stamp;
+        if (!channel.send(nextSeq, stamp)) {
+            counters.backPressure++;
+            return false;
+        }
+        nextSeq++;
+        counters.sent++;
+        return true;
     }
 
     private void checkStalled(long now) {
