@@ -29,6 +29,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AeronTransport implements Transport, ControlledFragmentHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
+    /** Ended sessions queued for the node's thread; past this many between two polls, every buffer is freed at once. */
+    private static final int ENDED_SESSIONS = 256;
 
     private final AeronTransportConfig config;
     private final int localId;
@@ -76,6 +79,8 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final Set<SendDrop> sendErrorsLogged = EnumSet.noneOf(SendDrop.class);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ManyToOneConcurrentArrayQueue<Integer> endedSessions = new ManyToOneConcurrentArrayQueue<>(ENDED_SESSIONS);
+    private final AtomicBoolean endedSessionsOverflow = new AtomicBoolean();
 
     private MessageHandler handler;
     private int delivered;
@@ -102,7 +107,14 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
                 .errorHandler(t -> LOG.warn("node {}: Aeron client error", localId, t)));
             this.counters = new TransportCounters(connected, config.clusterId(), localId);
             this.guard = keys != null ? new FrameGuard(config, keys, counters) : null;
-            this.subscription = connected.addSubscription(config.subscriptionChannel(), config.streamId());
+            // an image that goes away (a peer closed, restarted or was removed) hands its session id to the node's
+            // thread, which frees the session's reassembly buffer: Aeron keeps one per session until told
+            this.subscription = connected.addSubscription(config.subscriptionChannel(), config.streamId(), image -> { },
+                image -> {
+                    if (!endedSessions.offer(image.sessionId())) {
+                        endedSessionsOverflow.set(true);
+                    }
+                });
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(connected, startedDriver);
             throw e;
@@ -127,6 +139,11 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
     /** The Aeron client (for tools and tests). */
     public Aeron aeron() {
         return aeron;
+    }
+
+    /** The fragment assembler of received frames (for tests). */
+    ControlledFragmentAssembler assembler() {
+        return assembler;
     }
 
     /** Whether a publication to {@code peerId} is open. */
@@ -255,6 +272,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (guard != null) {
             guard.maybeReload(System.nanoTime());
         }
+        freeEndedSessions();
         this.handler = handler;
         this.delivered = 0;
         this.deliverLimit = limit;
@@ -264,6 +282,21 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
             this.handler = null;
         }
         return delivered;
+    }
+
+    /**
+     * Frees the reassembly buffers of the sessions whose images went away, so that peers that come and go (restarts,
+     * membership changes, a sender that stops mid-message) cannot make the buffers pile up.
+     */
+    private void freeEndedSessions() {
+        if (endedSessionsOverflow.getAndSet(false)) {
+            endedSessions.clear();
+            assembler.clear();
+            return;
+        }
+        for (Integer session = endedSessions.poll(); session != null; session = endedSessions.poll()) {
+            assembler.freeSessionBuffer(session);
+        }
     }
 
     @Override
