@@ -15,8 +15,13 @@ import java.util.Map;
  * @param appliedIndex     the highest index its state machine has applied
  * @param snapshotLastLogId the last log id covered by its latest snapshot, or {@link LogId#NONE}
  * @param purgedLogId      the last log id removed from its log by purging, or {@link LogId#NONE}
- * @param membership       the membership in force: today always {@code RaftConfig.initialMembership}
- *                         (membership change is not implemented yet, so no log entry or snapshot changes it)
+ * @param membership       the membership in force: the latest configuration appended to its log (a
+ *                         configuration takes effect when appended, committed or not), else the one of its
+ *                         latest snapshot, else {@code RaftConfig.initialMembership}; with members' endpoints
+ * @param membershipIndex  the log index of the entry that holds {@code membership}; 0 for the initial membership;
+ *                         the snapshot's last index when that entry was purged into a snapshot. The
+ *                         compare-and-set of {@code RaftNode.changeMembership(expectedConfigIndex, ...)} compares
+ *                         with the leader's value
  * @param matchIndex       on a leader: each other member's matched index; otherwise empty
  * @param counters         the node's counters by label (elections started, stale and malformed messages
  *                         dropped, safety violations, snapshot transfers, ...), the same values it publishes
@@ -34,6 +39,7 @@ public record RaftMetrics(
     LogId snapshotLastLogId,
     LogId purgedLogId,
     Membership membership,
+    long membershipIndex,
     Map<Integer, Long> matchIndex,
     Map<String, Long> counters) {
 

@@ -61,7 +61,8 @@ public interface RaftNode extends AutoCloseable {
      * @return a future completed with the state machine's response once the command's entry is
      *         committed and applied on this node; completed exceptionally with
      *         {@link dev.raft.api.error.NotLeaderException} (with a leader hint) if this node is not the
-     *         leader, {@link dev.raft.api.error.LeadershipLostException} if it loses leadership before
+     *         leader, {@link dev.raft.api.error.LeadershipTransferInProgressException} (retriable, fails fast)
+     *         while it hands its leadership to another node, {@link dev.raft.api.error.LeadershipLostException} if it loses leadership before
      *         the entry is known committed (the entry may or may not be committed later),
      *         {@link dev.raft.api.error.NodeClosedException} if the node is or gets closed, or
      *         {@link dev.raft.api.error.RaftException} if the proposal queue is full or the command is
@@ -81,6 +82,83 @@ public interface RaftNode extends AutoCloseable {
      * the build fails or is aborted (for example by an incoming snapshot).
      */
     CompletableFuture<SnapshotMeta> triggerSnapshot();
+
+    /**
+     * Changes the cluster's membership by joint consensus (Raft paper §6): when the voters change, the leader
+     * appends the joint configuration C(old,new) (every decision then needs a majority of the old and of the
+     * new voters), and once it is committed the final one C(new); when only the learners change, it appends
+     * C(new) at once. A configuration takes effect on each node when appended to its log. Members that stay
+     * keep their endpoints; nodes not in {@code voters} or {@code learners} are removed (a removed leader
+     * steps down once C(new) is committed). Call it on the leader; it is not forwarded.
+     *
+     * <p>Rules: {@code voters} is non-empty; no id twice; a learner is no voter; every new voter must be a
+     * learner of the membership in force whose log is within {@link dev.raft.api.config.RaftConfig#maxPromotionLag()}
+     * entries of the leader's (add it with {@link #addLearner} first); a voter cannot become a learner in one
+     * change (remove it, then add it as a learner).
+     *
+     * @param voters   the voters of the new configuration
+     * @param learners the learners of the new configuration
+     * @return a future completed with the final membership once it is committed; or exceptionally with
+     *         <ul>
+     *           <li>{@link dev.raft.api.error.NotLeaderException} (with a leader hint) if this node is not the
+     *               leader — retriable at the leader;</li>
+     *           <li>{@link dev.raft.api.error.MembershipChangeInProgressException} naming the change in
+     *               progress if another change is not yet committed — retriable once it completes;</li>
+     *           <li>{@link dev.raft.api.error.LeadershipTransferInProgressException} during a leadership
+     *               transfer — retriable;</li>
+     *           <li>{@link dev.raft.api.error.LearnerLagException} naming the lag if a learner to promote lags
+     *               too far — retriable once it caught up;</li>
+     *           <li>{@link IllegalArgumentException} naming the rule broken — not retriable;</li>
+     *           <li>{@link dev.raft.api.error.LeadershipLostException} if this node loses its leadership before
+     *               the final configuration is known committed (the change may still complete under the next
+     *               leader, which finishes a committed joint configuration: read the membership again);</li>
+     *           <li>{@link dev.raft.api.error.NodeClosedException} / {@link dev.raft.api.error.NodeFailedException}.</li>
+     *         </ul>
+     */
+    CompletableFuture<Membership> changeMembership(int[] voters, int[] learners);
+
+    /**
+     * {@link #changeMembership(int[], int[])} as a compare-and-set: refused unless the membership in force is
+     * the one appended at log index {@code expectedConfigIndex} ({@link RaftMetrics#membershipIndex()}), so
+     * that two operators cannot overwrite each other's change.
+     *
+     * @return as {@link #changeMembership(int[], int[])}, and completed exceptionally with
+     *         {@link dev.raft.api.error.ConfigIndexMismatchException} naming the expected and the actual index
+     *         when they differ — not retriable as is: read the membership again
+     */
+    CompletableFuture<Membership> changeMembership(long expectedConfigIndex, int[] voters, int[] learners);
+
+    /**
+     * Adds node {@code id}, listening at {@code endpoint} ({@code "host:port"}), as a learner: it receives the log
+     * and snapshots but never votes and never counts for a quorum. One configuration entry (the voters do not
+     * change). Adding a node that is already a learner with the same endpoint completes at once.
+     *
+     * @return a future completed with the new membership once committed; or exceptionally as
+     *         {@link #changeMembership(int[], int[])} ({@link IllegalArgumentException} if {@code id} is a
+     *         voter or the endpoint is malformed)
+     */
+    CompletableFuture<Membership> addLearner(int id, String endpoint);
+
+    /**
+     * Hands this leader's leadership to voter {@code targetId} (Raft dissertation §3.10): the leader stops
+     * accepting proposals — they fail fast with the retriable
+     * {@link dev.raft.api.error.LeadershipTransferInProgressException}, and so do membership changes — brings the
+     * target's log up to date, then sends it TimeoutNow; the target campaigns at once, and its voters set aside
+     * their leader lease for it. A transfer to this node itself completes at once.
+     *
+     * @return a future completed once this node knows {@code targetId} leads; or exceptionally with
+     *         <ul>
+     *           <li>{@link dev.raft.api.error.LeadershipTransferException}, retriable, if the target did not win
+     *               within an election timeout (the maximum, {@link dev.raft.api.config.RaftConfig#electionTimeoutMaxMillis()}):
+     *               this node then resumes as leader, or if another node won; not retriable if the target is not
+     *               a voter of the membership in force;</li>
+     *           <li>{@link dev.raft.api.error.NotLeaderException} if this node is not the leader;</li>
+     *           <li>{@link dev.raft.api.error.LeadershipTransferInProgressException} if a transfer is already in
+     *               progress, {@link dev.raft.api.error.MembershipChangeInProgressException} during a change;</li>
+     *           <li>{@link dev.raft.api.error.NodeClosedException} / {@link dev.raft.api.error.NodeFailedException}.</li>
+     *         </ul>
+     */
+    CompletableFuture<Void> transferLeadership(int targetId);
 
     /** The latest published metrics. */
     RaftMetrics metrics();

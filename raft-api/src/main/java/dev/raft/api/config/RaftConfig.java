@@ -41,6 +41,7 @@ public final class RaftConfig {
     private final int proposalQueueCapacity;
     private final IdleMode idleMode;
     private final long maxParkMicros;
+    private final long maxPromotionLag;
 
     private RaftConfig(Builder b) {
         nodeId = b.nodeId;
@@ -61,6 +62,7 @@ public final class RaftConfig {
         proposalQueueCapacity = b.proposalQueueCapacity;
         idleMode = b.idleMode;
         maxParkMicros = b.maxParkMicros;
+        maxPromotionLag = b.maxPromotionLag;
     }
 
     /** A builder with the defaults; {@code nodeId} and {@code initialMembership} must be set. */
@@ -166,6 +168,14 @@ public final class RaftConfig {
         return maxParkMicros;
     }
 
+    /**
+     * The most entries a learner's log may lag the leader's for the learner to be promoted to voter
+     * ({@code RaftNode.changeMembership}); a learner further behind is refused with its lag. Default 1000.
+     */
+    public long maxPromotionLag() {
+        return maxPromotionLag;
+    }
+
     @Override
     public String toString() {
         return "RaftConfig{nodeId=" + nodeId + ", initialMembership=" + initialMembership
@@ -177,7 +187,7 @@ public final class RaftConfig {
             + ", snapshotTransferTimeoutMillis=" + snapshotTransferTimeoutMillis
             + ", snapshotEveryAppliedEntries=" + snapshotEveryAppliedEntries
             + ", maxAppliedLogToKeep=" + maxAppliedLogToKeep + ", proposalQueueCapacity=" + proposalQueueCapacity
-            + ", idleMode=" + idleMode + ", maxParkMicros=" + maxParkMicros + "}";
+            + ", idleMode=" + idleMode + ", maxParkMicros=" + maxParkMicros + ", maxPromotionLag=" + maxPromotionLag + "}";
     }
 
     /** Builds a {@link RaftConfig}. Setters do not validate; {@link #build()} does. */
@@ -200,6 +210,7 @@ public final class RaftConfig {
         private int proposalQueueCapacity = 65_536;
         private IdleMode idleMode = IdleMode.BACKOFF;
         private long maxParkMicros = 100;
+        private long maxPromotionLag = 1000;
 
         private Builder() {
         }
@@ -223,6 +234,7 @@ public final class RaftConfig {
             proposalQueueCapacity = c.proposalQueueCapacity;
             idleMode = c.idleMode;
             maxParkMicros = c.maxParkMicros;
+            maxPromotionLag = c.maxPromotionLag;
         }
 
         /** See {@link RaftConfig#nodeId()}. */
@@ -328,6 +340,12 @@ public final class RaftConfig {
             return this;
         }
 
+        /** See {@link RaftConfig#maxPromotionLag()}. */
+        public Builder maxPromotionLag(long v) {
+            maxPromotionLag = v;
+            return this;
+        }
+
         /**
          * Validates and builds.
          *
@@ -358,6 +376,7 @@ public final class RaftConfig {
                 throw new InvalidConfigException("RaftConfig.idleMode", null, "one of BACKOFF, BUSY_SPIN, YIELD");
             }
             check("maxParkMicros", maxParkMicros, 1, 1_000_000);
+            check("maxPromotionLag", maxPromotionLag, 0, Long.MAX_VALUE);
             return new RaftConfig(this);
         }
 

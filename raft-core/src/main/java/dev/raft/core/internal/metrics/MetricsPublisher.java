@@ -126,7 +126,7 @@ public final class MetricsPublisher {
             }
             final RaftMetrics metrics = new RaftMetrics(nodeId, r, term, leaderId, votedFor,
                 LogId.of(lastLogIndex == 0 ? 0 : lastLogTerm, lastLogIndex), committed, applied, snapshotLastLogId,
-                purgedLogId, membership, matchIndex, counterSummary());
+                purgedLogId, membership, 0, matchIndex, counterSummary());
             if (version == before) {
                 return metrics;
             }

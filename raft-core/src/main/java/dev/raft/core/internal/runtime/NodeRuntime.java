@@ -1,6 +1,7 @@
 package dev.raft.core.internal.runtime;
 
 import dev.raft.api.LogId;
+import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
@@ -232,6 +233,26 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             future.completeExceptionally(new NodeClosedException(nodeId, "triggerSnapshot"));
         }
         return future;
+    }
+
+    @Override
+    public CompletableFuture<Membership> changeMembership(int[] voters, int[] learners) {
+        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": membership change is being built"));
+    }
+
+    @Override
+    public CompletableFuture<Membership> changeMembership(long expectedConfigIndex, int[] voters, int[] learners) {
+        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": membership change is being built"));
+    }
+
+    @Override
+    public CompletableFuture<Membership> addLearner(int id, String endpoint) {
+        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": membership change is being built"));
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(int targetId) {
+        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": leadership transfer is being built"));
     }
 
     @Override
