@@ -94,7 +94,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         this.encoder = new MessageEncoder(config.clusterId());
         this.decoder = new FrameDecoder(config.clusterId(), localId);
         this.scratch = new ExpandableDirectByteBuffer(Math.min(config.maxMessageLength(), 1024 * 1024));
-        this.sourceHosts = new SourceHosts(config);
+        this.sourceHosts = new SourceHosts(localId);
         final MacKeys keys = config.authenticated() ? KeyFile.load(config.keyFile()) : null;
         this.trailerLength = keys != null ? FrameGuard.TRAILER_LENGTH : 0;
         MediaDriver startedDriver = null;
@@ -349,34 +349,30 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (closed.get()) {
             throw new IllegalStateException("AeronTransport of node " + localId + " is closed");
         }
-        decoder.membership(membership);
-        sourceHosts.update(membership);
-        final IntArrayList removed = new IntArrayList();
-        for (int id : peers.keySet()) {
-            if (!membership.contains(id)) {
-                removed.addInt(id);
+        final PeerEndpoints next = PeerEndpoints.of(config, membership);
+        decoder.senders(next.senders());
+        sourceHosts.update(next.routes());
+        final IntArrayList stale = new IntArrayList();
+        for (Peer peer : peers.values()) {
+            if (!peer.endpoint.equals(next.routes().get(peer.id))) {
+                stale.addInt(peer.id);
             }
         }
-        for (int i = 0; i < removed.size(); i++) {
-            final Peer peer = peers.remove(removed.getInt(i));
-            LOG.info("node {}: closing route to removed node {}", localId, peer.id);
+        for (int i = 0; i < stale.size(); i++) {
+            final Peer peer = peers.remove(stale.getInt(i));
+            LOG.info("node {}: closing route to node {} at {} ({})", localId, peer.id, peer.endpoint,
+                next.routes().containsKey(peer.id) ? "its endpoint changed" : "no longer a member");
             CloseHelper.close(peer.publication);
         }
-        for (int i = 0; i < membership.size(); i++) {
-            final int id = membership.nodeAt(i);
-            if (id == localId || peers.containsKey(id)) {
-                continue;
+        next.routes().forEach((id, endpoint) -> {
+            if (!peers.containsKey(id)) {
+                final String channel = config.publicationChannel(endpoint);
+                peers.put(id, new Peer(id, endpoint, aeron.addExclusivePublication(channel, config.streamId())));
+                LOG.info("node {}: route to node {} on {}", localId, id, channel);
             }
-            final String endpoint = config.endpoint(id);
-            if (endpoint == null) {
-                LOG.warn("node {}: member {} has no endpoint in AeronTransportConfig.endpoints {}; messages to it are dropped",
-                    localId, id, config.endpoints().keySet());
-                continue;
-            }
-            final String channel = config.publicationChannel(endpoint);
-            peers.put(id, new Peer(id, aeron.addExclusivePublication(channel, config.streamId())));
-            LOG.info("node {}: route to node {} on {}", localId, id, channel);
-        }
+        });
+        next.missing().forEach(id -> LOG.warn("node {}: member {} has no endpoint in the membership nor in"
+            + " AeronTransportConfig.endpoints {}; messages to it are dropped", localId, id, config.endpoints().keySet()));
     }
 
     @Override
@@ -400,6 +396,6 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         return "AeronTransport{node=" + localId + ", " + config.subscriptionChannel() + "}";
     }
 
-    private record Peer(int id, ExclusivePublication publication) {
+    private record Peer(int id, String endpoint, ExclusivePublication publication) {
     }
 }

@@ -9,6 +9,7 @@ import dev.raft.api.LogId;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.TimeoutNowRequest;
+import dev.raft.transport.aeron.AeronTransportConfig;
 import dev.raft.transport.aeron.SourceCheck;
 import dev.raft.transport.aeron.auth.KeyFile;
 import dev.raft.transport.aeron.auth.MacKeys;
@@ -17,6 +18,8 @@ import dev.raft.transport.aeron.internal.counters.SendDrop;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.Random;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -33,19 +36,31 @@ import org.junit.jupiter.api.io.TempDir;
 class MembershipRoutesTest {
     private static final int[] ALL = {1, 2, 3, 4};
     private static final Membership THREE = Membership.of(1, 2, 3);
-    private static final Membership FOUR = Membership.of(1, 2, 3, 4);
 
     @TempDir
     Path dir;
 
+    /**
+     * Four transports with one key; nodes 1 to 3 know only each other's endpoints from their configuration (they
+     * learn node 4's from the membership), node 4 knows all four.
+     */
     private LiveCluster authenticatedCluster() {
         final Path key = dir.resolve("cluster.key");
         KeyFile.write(key, MacKeys.of(KeyFile.randomKey()));
         final LiveCluster cluster = new LiveCluster(ALL);
+        final Map<Integer, String> initial = new TreeMap<>(cluster.endpoints);
+        initial.remove(4);
         for (int id : ALL) {
-            cluster.start(id, b -> b.keyFile(key).sourceCheck(SourceCheck.DROP));
+            final AeronTransportConfig.Builder config = AeronTransportConfig.builder().clusterId(Messages.CLUSTER).nodeId(id)
+                .endpoints(id == 4 ? cluster.endpoints : initial).maxParkMicros(100).keyFile(key)
+                .sourceCheck(SourceCheck.DROP);
+            cluster.transports.put(id, new AeronTransport(config.build()));
         }
         return cluster;
+    }
+
+    private static Membership four(LiveCluster cluster) {
+        return Membership.of(new int[][] {{1, 2, 3, 4}}, new int[0], cluster.endpoints);
     }
 
     private static void sendAndReceive(LiveCluster cluster, int from, int to, long term) {
@@ -61,7 +76,8 @@ class MembershipRoutesTest {
             for (int id : new int[] {1, 2, 3}) {
                 cluster.get(id).updateMembership(THREE);
             }
-            cluster.get(4).updateMembership(FOUR); // the newcomer already knows the new configuration
+            final Membership four = four(cluster);
+            cluster.get(4).updateMembership(four); // the newcomer already knows the new configuration
             for (int id : new int[] {1, 2, 3}) {
                 assertFalse(cluster.get(id).hasRoute(4), "no route to a node before it is a member");
             }
@@ -73,9 +89,9 @@ class MembershipRoutesTest {
                 return cluster.get(1).counters().drops(ReceiveDrop.UNKNOWN_SENDER) == 1;
             }, "the frame of a non-member dropped and counted");
 
-            // grow: every node learns the new member at run time, without restart
+            // grow: every node learns the new member and its endpoint from the membership, at run time
             for (int id : new int[] {1, 2, 3}) {
-                cluster.get(id).updateMembership(FOUR);
+                cluster.get(id).updateMembership(four);
                 assertTrue(cluster.get(id).hasRoute(4));
             }
             cluster.awaitConnected();
@@ -85,7 +101,9 @@ class MembershipRoutesTest {
                 sendAndReceive(cluster, 4, other, term++);
             }
             assertEquals(0, cluster.get(4).counters().totalReceiveDrops(), "authenticated frames to the new member pass");
-            assertEquals(0, cluster.get(4).counters().sourceMismatches());
+            for (int id : ALL) {
+                assertEquals(0, cluster.get(id).counters().sourceMismatches(), "node 4's host is learnt with its endpoint");
+            }
 
             // shrink: the removed node's frames are dropped and counted, nothing is sent to it any more
             final long droppedBefore = cluster.get(1).counters().drops(ReceiveDrop.UNKNOWN_SENDER);
@@ -109,6 +127,27 @@ class MembershipRoutesTest {
     }
 
     @Test
+    void aNodeThatIsNoVoterAcceptsItsConfiguredPeersUntilItKnowsTheMembershipAVoterDoesNot() {
+        try (LiveCluster cluster = new LiveCluster(new int[] {1, 2, 3}, 1, 2, 3)) {
+            // node 3 joins: it is not a voter of what it knows, and node 1 (leading, say) is not in that membership
+            cluster.get(3).updateMembership(Membership.of(new int[][] {{2}}, new int[] {3}));
+            cluster.get(1).updateMembership(Membership.of(new int[][] {{1, 2}}, new int[] {3}));
+            assertTrue(cluster.get(3).hasRoute(1), "a route to a configured node, to answer it");
+            cluster.awaitConnected();
+            sendAndReceive(cluster, 1, 3, 5);
+            sendAndReceive(cluster, 3, 1, 6);
+
+            // a voter accepts members only: node 3 removed from node 1's membership is dropped there
+            cluster.get(1).updateMembership(Membership.of(1, 2));
+            assertTrue(cluster.get(3).send(new TimeoutNowRequest().set(3, 1, 7)));
+            LiveCluster.await(() -> {
+                assertEquals(0, cluster.get(1).poll(m -> { }, 10));
+                return cluster.get(1).counters().drops(ReceiveDrop.UNKNOWN_SENDER) == 1;
+            }, "the non-member's frame dropped at a voter");
+        }
+    }
+
+    @Test
     void aSenderThatGoesAwayLeavesNoReassemblyBuffer() throws Exception {
         try (LiveCluster cluster = new LiveCluster(new int[] {1, 2}, 1, 2)) {
             cluster.updateMembership(Membership.of(1, 2));
@@ -123,10 +162,13 @@ class MembershipRoutesTest {
             assertEquals(1, sessionBuffers(cluster.get(1)), "one buffer for node 2's session");
 
             cluster.transports.remove(2).close();
-            LiveCluster.await(() -> {
+            // the image goes away when the driver notices the sender is gone: at most its image liveness timeout (10 s)
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (sessionBuffers(cluster.get(1)) != 0) {
+                assertTrue(System.nanoTime() - deadline < 0, "the gone sender's reassembly buffer was not freed in 40 s");
                 cluster.get(1).poll(m -> { }, 10);
-                return sessionBuffers(cluster.get(1)) == 0;
-            }, "the gone sender's reassembly buffer freed");
+                Thread.sleep(5);
+            }
         }
     }
 
