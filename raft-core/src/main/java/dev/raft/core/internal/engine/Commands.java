@@ -2,6 +2,7 @@ package dev.raft.core.internal.engine;
 
 import dev.raft.api.EntryBatch;
 import dev.raft.api.LogId;
+import dev.raft.api.Membership;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.MessageType;
@@ -56,7 +57,19 @@ public final class Commands {
          * Finish the receive stream durably and install it into the state machine, then report
          * {@link RaftEngine#onSnapshotInstalled}.
          */
-        INSTALL_SNAPSHOT
+        INSTALL_SNAPSHOT,
+        /**
+         * The membership in force is now {@link #membership} (held by log entry {@link #index}): tell the
+         * transport ({@code Transport.updateMembership}) and publish it.
+         */
+        MEMBERSHIP_CHANGED,
+        /** The membership change this leader was asked for is committed as {@link #membership} at {@link #index}. */
+        MEMBERSHIP_CHANGE_DONE,
+        /**
+         * The leadership transfer to {@link #target} ended: succeeded if {@link #failure} is null, else failed
+         * with that reason ({@link #retriable} says whether trying again may succeed).
+         */
+        TRANSFER_DONE
     }
 
     private static final MessageType[] MESSAGE_TYPES = MessageType.values();
@@ -111,7 +124,10 @@ public final class Commands {
         return ints[i];
     }
 
-    /** TRUNCATE: the first index removed; APPLY: the last index to apply; WRITE_SNAPSHOT_CHUNK: the position. */
+    /**
+     * TRUNCATE: the first index removed; APPLY: the last index to apply; WRITE_SNAPSHOT_CHUNK: the position;
+     * MEMBERSHIP_CHANGED, MEMBERSHIP_CHANGE_DONE: the index of the configuration entry.
+     */
     public long index(int i) {
         return longs[i];
     }
@@ -149,6 +165,26 @@ public final class Commands {
     /** WRITE_SNAPSHOT_CHUNK: the bytes. */
     public DirectBuffer data(int i) {
         return (DirectBuffer) refs[i];
+    }
+
+    /** MEMBERSHIP_CHANGED, MEMBERSHIP_CHANGE_DONE: the membership. */
+    public Membership membership(int i) {
+        return (Membership) refs[i];
+    }
+
+    /** TRANSFER_DONE: the target. */
+    public int target(int i) {
+        return ints[i];
+    }
+
+    /** TRANSFER_DONE: why it failed, or null if it succeeded. */
+    public String failure(int i) {
+        return (String) refs[i];
+    }
+
+    /** TRANSFER_DONE: whether trying again may succeed. */
+    public boolean retriable(int i) {
+        return ints2[i] != 0;
     }
 
     /** BEGIN_SNAPSHOT, INSTALL_SNAPSHOT: the snapshot. */
@@ -218,6 +254,25 @@ public final class Commands {
         longs[add(Type.LEADERSHIP_LOST)] = term;
     }
 
+    public void membershipChanged(Membership membership, long index) {
+        final int i = add(Type.MEMBERSHIP_CHANGED);
+        refs[i] = membership;
+        longs[i] = index;
+    }
+
+    public void membershipChangeDone(Membership membership, long index) {
+        final int i = add(Type.MEMBERSHIP_CHANGE_DONE);
+        refs[i] = membership;
+        longs[i] = index;
+    }
+
+    public void transferDone(int target, String failure, boolean retriable) {
+        final int i = add(Type.TRANSFER_DONE);
+        ints[i] = target;
+        refs[i] = failure;
+        ints2[i] = retriable ? 1 : 0;
+    }
+
     public void abortSnapshotBuild() {
         add(Type.ABORT_SNAPSHOT_BUILD);
     }
@@ -280,6 +335,10 @@ public final class Commands {
             case WRITE_SNAPSHOT_CHUNK -> "write-chunk at=" + index(i) + " length=" + length(i);
             case ABORT_SNAPSHOT -> "abort-snapshot";
             case INSTALL_SNAPSHOT -> "install-snapshot " + meta(i).snapshotId();
+            case MEMBERSHIP_CHANGED -> "membership-changed index=" + index(i) + " " + membership(i);
+            case MEMBERSHIP_CHANGE_DONE -> "membership-change-done index=" + index(i) + " " + membership(i);
+            case TRANSFER_DONE -> "transfer-done target=" + target(i)
+                + (failure(i) == null ? " ok" : " failed (" + failure(i) + ")" + (retriable(i) ? " retriable" : ""));
         };
     }
 }

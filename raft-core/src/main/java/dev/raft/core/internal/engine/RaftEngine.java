@@ -1,6 +1,7 @@
 package dev.raft.core.internal.engine;
 
 import dev.raft.api.EntryType;
+import dev.raft.api.Membership;
 import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.Vote;
@@ -10,14 +11,20 @@ import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.TimeoutNowRequest;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.api.message.VoteResponse;
+import dev.raft.api.error.MembershipChangeInProgressException;
 import dev.raft.core.internal.engine.election.Election;
+import dev.raft.core.internal.engine.election.LeadershipTransfer;
+import dev.raft.core.internal.engine.membership.ConfigHistory;
+import dev.raft.core.internal.engine.membership.MembershipChanges;
 import dev.raft.core.internal.engine.replication.EntrySource;
 import dev.raft.core.internal.engine.replication.FollowerReplication;
 import dev.raft.core.internal.engine.replication.LeaderReplication;
 import dev.raft.core.internal.engine.snapshot.SnapshotReceiver;
 import dev.raft.core.internal.engine.snapshot.SnapshotSender;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.agrona.DirectBuffer;
 
@@ -50,7 +57,10 @@ import org.agrona.DirectBuffer;
  *       the answer to the leader comes with that report.</li>
  * </ol>
  *
- * <p>Extension point: TimeoutNow messages are counted and dropped.
+ * <p>Membership ({@code membership/}): configurations take effect when appended, on the leader and on followers
+ * ({@link ConfigHistory}); the leader's change rules are {@link MembershipChanges}; leadership transfer is
+ * {@link LeadershipTransfer} and its voter side lives in {@code election/}. Each change of the membership in
+ * force emits {@code MEMBERSHIP_CHANGED}.
  */
 public final class RaftEngine {
     private final RaftState state;
@@ -60,6 +70,9 @@ public final class RaftEngine {
     private final FollowerReplication follower;
     private final SnapshotReceiver receiver;
     private final SnapshotSender sender;
+    private final ConfigHistory configs;
+    private final MembershipChanges changes;
+    private final LeadershipTransfer transfer;
     private boolean started;
 
     /**
@@ -74,11 +87,16 @@ public final class RaftEngine {
         this.follower = new FollowerReplication(state);
         this.receiver = new SnapshotReceiver(state);
         this.sender = new SnapshotSender(state);
-        election.wire(leader, follower, receiver);
+        this.configs = new ConfigHistory(state);
+        this.changes = new MembershipChanges(state, configs, config.maxPromotionLag());
+        this.transfer = new LeadershipTransfer(state);
+        election.wire(leader, follower, receiver, transfer);
         leader.wire(election, sender);
-        follower.wire(election);
-        receiver.wire(election, follower);
+        follower.wire(election, configs);
+        receiver.wire(election, follower, configs);
         sender.wire(election, leader);
+        changes.wire(leader, election);
+        transfer.wire(leader);
     }
 
     /** The log view to fill before {@link #start}: reset it to the store's purge point, append the stored terms. */
@@ -90,6 +108,15 @@ public final class RaftEngine {
     public void loadSnapshot(SnapshotMeta meta, long size) {
         state.snapshot = meta;
         state.snapshotSize = size;
+        configs.snapshotInstalled(meta);
+    }
+
+    /**
+     * Records a configuration entry found in the log, before {@link #start}, in log order after the snapshot's
+     * last entry: the latest one is the membership in force.
+     */
+    public void loadMembership(long index, Membership membership) {
+        configs.appended(index, membership);
     }
 
     /**
@@ -129,6 +156,7 @@ public final class RaftEngine {
         begin();
         leader.flushPending();
         advanceTime(nowNanos);
+        transfer.tick();
         if (state.role == Role.LEADER) {
             leader.tick();
             if (election.tickCheckQuorum()) {
@@ -145,13 +173,15 @@ public final class RaftEngine {
 
     /**
      * A message arrived; it must stay valid until this event's commands are executed. Messages not addressed
-     * to this node, from non-members, claiming a term or index at or above {@code RaftLimits}' ceilings, or of
-     * a kind this engine does not handle are counted and dropped.
+     * to this node, from non-members (but a leader's AppendEntries and InstallSnapshot, which reach a node that
+     * joins before it knows the configuration that adds it; votes from non-members are never counted), claiming
+     * a term or index at or above {@code RaftLimits}' ceilings, or of a kind this engine does not handle are
+     * counted and dropped.
      */
     public void onMessage(RaftMessage message) {
         begin();
         leader.flushPending();
-        if (message.to() != state.selfId || state.slotOf(message.from()) < 0) {
+        if (message.to() != state.selfId || (state.slotOf(message.from()) < 0 && !fromAnyLeader(message))) {
             state.count(EngineCounter.UNKNOWN_SENDER_DROPPED);
             return;
         }
@@ -161,24 +191,36 @@ public final class RaftEngine {
         }
         switch (message.type()) {
             case APPEND_ENTRIES_REQUEST -> follower.onAppendEntries((AppendEntriesRequest) message);
-            case APPEND_ENTRIES_RESPONSE -> leader.onAppendResponse((AppendEntriesResponse) message);
+            case APPEND_ENTRIES_RESPONSE -> {
+                leader.onAppendResponse((AppendEntriesResponse) message);
+                transfer.onAppendResponse(message.from());
+            }
             case VOTE_REQUEST -> election.onVoteRequest((VoteRequest) message);
             case VOTE_RESPONSE -> election.onVoteResponse((VoteResponse) message);
             case INSTALL_SNAPSHOT_REQUEST -> receiver.onInstallSnapshot((InstallSnapshotRequest) message);
             case INSTALL_SNAPSHOT_RESPONSE ->
                 sender.onInstallSnapshotResponse((InstallSnapshotResponse) message, leader.tracker());
+            case TIMEOUT_NOW_REQUEST -> election.onTimeoutNow((TimeoutNowRequest) message);
+            case TIMEOUT_NOW_RESPONSE -> {
+                // informational: the transfer ends when the target's leadership is known, or times out
+            }
             default -> state.count(EngineCounter.UNSUPPORTED_DROPPED);
         }
+    }
+
+    private static boolean fromAnyLeader(RaftMessage message) {
+        return message.type() == dev.raft.api.message.MessageType.APPEND_ENTRIES_REQUEST
+            || message.type() == dev.raft.api.message.MessageType.INSTALL_SNAPSHOT_REQUEST;
     }
 
     /**
      * Collects a client command (leader only); emits nothing. The entry goes to the log with the next event
      * (or {@link #flushPending}), so several proposals form one append and one AppendEntries per follower.
      *
-     * @return the entry's index, or -1 if this node is not the leader
+     * @return the entry's index, or -1 if this node is not the leader or transfers its leadership
      */
     public long propose(DirectBuffer command, int offset, int length) {
-        if (state.role != Role.LEADER) {
+        if (state.role != Role.LEADER || transfer.inProgress()) {
             return -1;
         }
         return leader.appendLocal(EntryType.NORMAL, command, offset, length);
@@ -246,6 +288,63 @@ public final class RaftEngine {
         receiver.built(meta, size);
     }
 
+    // ------------------------------------------------------------------ admin events
+
+    /**
+     * Asks this leader for a configuration of {@code voters} and {@code learners} ({@link MembershipChanges#change}).
+     *
+     * @param expectedIndex the index of the configuration in force the caller expects, or -1 for any
+     * @param endpoints     endpoints of new members; members that stay keep theirs
+     * @return true if a configuration was appended (completion: {@code MEMBERSHIP_CHANGE_DONE}), false if
+     *         the configuration in force is already the one asked for
+     * @throws dev.raft.api.error.RaftException or {@link IllegalArgumentException} naming why it is refused
+     */
+    public boolean changeMembership(long expectedIndex, int[] voters, int[] learners, Map<Integer, String> endpoints) {
+        begin();
+        leader.flushPending();
+        if (transfer.inProgress() && state.role == Role.LEADER) {
+            throw new dev.raft.api.error.LeadershipTransferInProgressException(state.selfId, transfer.target(),
+                state.term);
+        }
+        return changes.change(expectedIndex, voters, learners, endpoints);
+    }
+
+    /**
+     * Asks this leader to add {@code id} at {@code endpoint} as a learner (the voters unchanged).
+     *
+     * @return as {@link #changeMembership}
+     */
+    public boolean addLearner(int id, String endpoint) {
+        final Membership m = state.membership;
+        if (m.isVoter(id)) {
+            begin();
+            throw new IllegalArgumentException("node " + state.selfId + ": node " + id + " is a voter of " + m
+                + ", not a learner to add");
+        }
+        final int[] current = m.learners();
+        final int[] learners = java.util.Arrays.copyOf(current, current.length + (m.isLearner(id) ? 0 : 1));
+        learners[learners.length - 1] = m.isLearner(id) ? learners[learners.length - 1] : id;
+        final int[] voters = m.isJoint() ? m.voters(1) : m.voters(0);
+        return changeMembership(-1, voters, learners,
+            Map.of(id, Membership.requireEndpoint(endpoint, "addLearner(" + id + ")")));
+    }
+
+    /**
+     * Asks this leader to hand its leadership to {@code targetId} ({@link LeadershipTransfer#begin}).
+     *
+     * @return false if this node is the target (nothing to do), true if the transfer began (its end:
+     *         {@code TRANSFER_DONE})
+     */
+    public boolean transferLeadership(int targetId) {
+        begin();
+        leader.flushPending();
+        if (state.role == Role.LEADER && changes.inProgress() && targetId != state.selfId) {
+            throw new MembershipChangeInProgressException(state.selfId, changes.describeInProgress(),
+                "transferring the leadership to node " + targetId);
+        }
+        return transfer.begin(targetId);
+    }
+
     private void begin() {
         out.clear();
         leader.beginEvent();
@@ -271,6 +370,21 @@ public final class RaftEngine {
     /** The leader side: per-follower progress. */
     public LeaderReplication replication() {
         return leader;
+    }
+
+    /** The configuration in force at log index {@code index} (at or above the applied index): what a snapshot records. */
+    public Membership membershipAt(long index) {
+        return configs.at(index);
+    }
+
+    /** The target of the leadership transfer in progress, or {@code NodeId.NONE}. */
+    public int transferTarget() {
+        return transfer.target();
+    }
+
+    /** Whether a membership change is in progress. */
+    public boolean membershipChangeInProgress() {
+        return changes.inProgress();
     }
 
     /** The snapshot receive state machine. */

@@ -6,7 +6,9 @@ import dev.raft.api.NodeId;
 import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.config.RaftConfig;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
@@ -19,9 +21,15 @@ import java.util.random.RandomGenerator;
 public final class RaftState {
     // ------------------------------------------------------------------ configuration
     public final int selfId;
-    public final Membership membership;
-    /** Every other member, ascending; a peer's slot is its position here. */
-    public final int[] peerIds;
+    /**
+     * The membership in force: the latest configuration in the log (a configuration takes effect when
+     * appended), else the snapshot's, else the initial one. Changed only by {@link #setMembership}.
+     */
+    public Membership membership;
+    /** The log index of the entry holding {@link #membership}; 0 for the initial one. */
+    public long membershipIndex;
+    /** Every other member, ascending; a peer's slot is its position here (changes with the membership). */
+    public int[] peerIds;
     public final long electionMinNanos;
     public final long electionMaxNanos;
     public final long heartbeatNanos;
@@ -42,6 +50,8 @@ public final class RaftState {
     public final Commands out;
     public final EngineCounters counters = new EngineCounters();
     private final RandomGenerator random;
+    /** Called after every membership change, in registration order (slot-indexed parts re-slot). */
+    private final List<Runnable> membershipListeners = new ArrayList<>();
 
     // ------------------------------------------------------------------ the state
     public Role role = Role.FOLLOWER;
@@ -80,6 +90,32 @@ public final class RaftState {
         this.maxAppliedLogToKeep = config.maxAppliedLogToKeep();
         this.random = random;
         this.out = out;
+    }
+
+    /**
+     * Makes {@code newMembership}, held by log entry {@code index}, the membership in force (no-op if it already
+     * is): recomputes the peers, moves a follower to learner or back, emits {@code MEMBERSHIP_CHANGED} and tells
+     * the parts that keep state by slot.
+     */
+    public void setMembership(Membership newMembership, long index) {
+        if (newMembership.equals(membership) && index == membershipIndex) {
+            return;
+        }
+        membership = newMembership;
+        membershipIndex = index;
+        peerIds = Arrays.stream(newMembership.allNodes()).filter(id -> id != selfId).toArray();
+        if (role == Role.FOLLOWER || role == Role.LEARNER) {
+            role = followerRole();
+        }
+        out.membershipChanged(newMembership, index);
+        for (Runnable listener : membershipListeners) {
+            listener.run();
+        }
+    }
+
+    /** Registers {@code listener} to run after every membership change. */
+    public void onMembershipChange(Runnable listener) {
+        membershipListeners.add(listener);
     }
 
     /** The slot of peer {@code nodeId} in {@link #peerIds}, or a negative number for a non-member (or self). */
@@ -121,6 +157,11 @@ public final class RaftState {
 
     public Membership membership() {
         return membership;
+    }
+
+    /** The log index of the entry that holds {@link #membership()}; 0 for the initial membership. */
+    public long membershipIndex() {
+        return membershipIndex;
     }
 
     public Role role() {

@@ -21,17 +21,19 @@ import java.util.function.Predicate;
  * values under a sequence lock (one version bump before and after). Readers on any thread build a
  * consistent {@link RaftMetrics} record on demand, retrying if a write overlapped. Role, term, leader and
  * vote changes are thus published within the duty cycle that made them; commit and applied indexes are
- * coalesced per duty cycle.
+ * coalesced per duty cycle. The membership and the peers whose match indexes a leader publishes follow the
+ * membership in force (the arrays are replaced, under the sequence lock, only when it changes).
  */
 public final class MetricsPublisher {
     private static final long AWAIT_POLL_NANOS = 200_000;
     private static final EngineCounter[] COUNTERS = EngineCounter.values();
 
     private final int nodeId;
-    private final int[] peers;
-    private final Membership membership;
-    private final AtomicLongArray match;
     private final CountersPublisher counters;
+    private volatile int[] peers = new int[0];
+    private volatile AtomicLongArray match = new AtomicLongArray(0);
+    private volatile Membership membership;
+    private volatile long membershipIndex;
     /** The last counter summary read (any reader thread may replace it). */
     private volatile Summary summary;
     private volatile long version;
@@ -48,15 +50,12 @@ public final class MetricsPublisher {
 
     /**
      * @param nodeId     the node
-     * @param membership its membership
-     * @param peers      the other members, whose match indexes a leader publishes
+     * @param initial    the membership published until the node starts
      * @param counters   the node's published counters, summarized in every read
      */
-    public MetricsPublisher(int nodeId, Membership membership, int[] peers, CountersPublisher counters) {
+    public MetricsPublisher(int nodeId, Membership initial, CountersPublisher counters) {
         this.nodeId = nodeId;
-        this.membership = membership;
-        this.peers = peers.clone();
-        this.match = new AtomicLongArray(peers.length);
+        this.membership = initial;
         this.counters = counters;
     }
 
@@ -67,13 +66,22 @@ public final class MetricsPublisher {
             || votedFor != s.votedFor() || lastLogIndex != s.lastLogIndex()
             || lastLogTerm != s.lastLogTerm() || committed != s.commitIndex() || applied != appliedIndex
             || snapshotLastLogId != snapshotLast || purgedLogId != purged;
-        for (int i = 0; i < peers.length && !changed; i++) {
-            changed = match.get(i) != engine.replication().matchIndex(peers[i]);
+        final boolean membershipChanged = membership != s.membership() || membershipIndex != s.membershipIndex();
+        final int[] currentPeers = peers;
+        final AtomicLongArray currentMatch = match;
+        for (int i = 0; i < currentPeers.length && !changed; i++) {
+            changed = currentMatch.get(i) != engine.replication().matchIndex(currentPeers[i]);
         }
-        if (!changed) {
+        if (!changed && !membershipChanged) {
             return;
         }
         version = version + 1;
+        if (membershipChanged) {
+            membership = s.membership();
+            membershipIndex = s.membershipIndex();
+            peers = s.peerIds.clone();
+            match = new AtomicLongArray(s.peerIds.length);
+        }
         role = s.role();
         term = s.term();
         leaderId = s.leaderId();
@@ -84,8 +92,10 @@ public final class MetricsPublisher {
         applied = appliedIndex;
         snapshotLastLogId = snapshotLast;
         purgedLogId = purged;
-        for (int i = 0; i < peers.length; i++) {
-            match.set(i, engine.replication().matchIndex(peers[i]));
+        final int[] newPeers = peers;
+        final AtomicLongArray newMatch = match;
+        for (int i = 0; i < newPeers.length; i++) {
+            newMatch.set(i, engine.replication().matchIndex(newPeers[i]));
         }
         version = version + 1;
     }
@@ -119,14 +129,16 @@ public final class MetricsPublisher {
             }
             final Role r = role;
             final Map<Integer, Long> matchIndex = new HashMap<>();
-            if (r == Role.LEADER) {
-                for (int i = 0; i < peers.length; i++) {
-                    matchIndex.put(peers[i], match.get(i));
+            final int[] readPeers = peers;
+            final AtomicLongArray readMatch = match;
+            if (r == Role.LEADER && readPeers.length == readMatch.length()) {
+                for (int i = 0; i < readPeers.length; i++) {
+                    matchIndex.put(readPeers[i], readMatch.get(i));
                 }
             }
             final RaftMetrics metrics = new RaftMetrics(nodeId, r, term, leaderId, votedFor,
                 LogId.of(lastLogIndex == 0 ? 0 : lastLogTerm, lastLogIndex), committed, applied, snapshotLastLogId,
-                purgedLogId, membership, 0, matchIndex, counterSummary());
+                purgedLogId, membership, membershipIndex, matchIndex, counterSummary());
             if (version == before) {
                 return metrics;
             }

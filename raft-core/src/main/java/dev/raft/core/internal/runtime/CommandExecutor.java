@@ -26,6 +26,7 @@ final class CommandExecutor {
     private final SnapshotReceiving receiving;
     private final SnapshotReaders readers;
     private final SnapshotBuilds builds;
+    private final MembershipAdmin admin;
     /** Entries kept in the cache below the last one: four full pipelining windows of one follower. */
     private final long cacheRetainEntries;
     private final EntryBatch appendScratch = new EntryBatch();
@@ -33,7 +34,7 @@ final class CommandExecutor {
 
     CommandExecutor(RaftEngine engine, LogStore logStore, Transport transport, EntryCache cache, FlushReports flushes,
                     Applier applier, SnapshotReceiving receiving, SnapshotReaders readers, SnapshotBuilds builds,
-                    long cacheRetainEntries) {
+                    MembershipAdmin admin, long cacheRetainEntries) {
         this.engine = engine;
         this.commands = engine.commands();
         this.logStore = logStore;
@@ -44,6 +45,7 @@ final class CommandExecutor {
         this.receiving = receiving;
         this.readers = readers;
         this.builds = builds;
+        this.admin = admin;
         this.cacheRetainEntries = cacheRetainEntries;
     }
 
@@ -72,7 +74,14 @@ final class CommandExecutor {
                     case SEND_SNAPSHOT_CHUNK ->
                         readers.sendChunk((InstallSnapshotRequest) commands.message(i), commands.length(i));
                     case APPLY -> apply(commands.index(i));
-                    case LEADERSHIP_LOST -> applier.leadershipLost(commands.term(i));
+                    case LEADERSHIP_LOST -> {
+                        applier.leadershipLost(commands.term(i));
+                        admin.leadershipLost(commands.term(i));
+                    }
+                    case MEMBERSHIP_CHANGED -> transport.updateMembership(commands.membership(i));
+                    case MEMBERSHIP_CHANGE_DONE -> admin.changeDone(commands.membership(i));
+                    case TRANSFER_DONE ->
+                        admin.transferDone(commands.target(i), commands.failure(i), commands.retriable(i));
                     case ABORT_SNAPSHOT_BUILD -> builds.abort();
                     case BEGIN_SNAPSHOT -> receiving.begin(commands.meta(i));
                     case WRITE_SNAPSHOT_CHUNK -> {

@@ -90,6 +90,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final SnapshotReceiving receiving;
     private final SnapshotBuilds builds;
     private final CommandExecutor executor;
+    private final MembershipAdmin admin;
     private final CountersPublisher counters;
     private final MetricsPublisher metrics;
     private final UnsafeBuffer proposalBuffer = new UnsafeBuffer(new byte[0]);
@@ -130,13 +131,13 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.receiving = new SnapshotReceiving(nodeId, snapshotStore, applier, readers);
         this.builds = new SnapshotBuilds(nodeId, config.snapshotEveryAppliedEntries(), engine, stateMachine,
             snapshotStore, clock, applier, readers, adminFutures, this::executeCommands);
+        this.admin = new MembershipAdmin(nodeId, engine, this::executeCommands);
         this.executor = new CommandExecutor(engine, logStore, transport, cache, flushes, applier, receiving, readers,
-            builds, cacheRetainEntries);
+            builds, admin, cacheRetainEntries);
         this.proposals = new ManyToOneConcurrentArrayQueue<>(config.proposalQueueCapacity());
         this.commands = new ManyToOneConcurrentArrayQueue<>(1024);
         this.counters = new CountersPublisher(nodeId, counterAllocator);
-        this.metrics = new MetricsPublisher(nodeId, config.initialMembership(), engine.state().peerIds.clone(),
-            counters);
+        this.metrics = new MetricsPublisher(nodeId, config.initialMembership(), counters);
     }
 
     /** A client's command waiting for the node thread. */
@@ -237,22 +238,49 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
 
     @Override
     public CompletableFuture<Membership> changeMembership(int[] voters, int[] learners) {
-        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": membership change is being built"));
+        return changeMembership(-1, voters, learners);
     }
 
     @Override
     public CompletableFuture<Membership> changeMembership(long expectedConfigIndex, int[] voters, int[] learners) {
-        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": membership change is being built"));
+        final int[] v = voters.clone();
+        final int[] l = learners.clone();
+        return admin("changeMembership", (CompletableFuture<Membership> f) ->
+            admin.change(f, () -> engine.changeMembership(expectedConfigIndex, v, l, java.util.Map.of())));
     }
 
     @Override
     public CompletableFuture<Membership> addLearner(int id, String endpoint) {
-        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": membership change is being built"));
+        return admin("addLearner", (CompletableFuture<Membership> f) ->
+            admin.change(f, () -> engine.addLearner(id, endpoint)));
     }
 
     @Override
     public CompletableFuture<Void> transferLeadership(int targetId) {
-        return CompletableFuture.failedFuture(new RaftException("node " + nodeId + ": leadership transfer is being built"));
+        return admin("transferLeadership", (CompletableFuture<Void> f) -> admin.transfer(f, targetId));
+    }
+
+    /** Queues an admin request for the node thread; its future fails at once if the node is closed or failed. */
+    private <T> CompletableFuture<T> admin(String what, Consumer<CompletableFuture<T>> request) {
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        if (failStop.failed()) {
+            future.completeExceptionally(failStop.error());
+            return future;
+        }
+        if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, what));
+            return future;
+        }
+        adminFutures.add(future);
+        if (!commands.offer(() -> {
+            adminFutures.remove(future);
+            request.accept(future);
+        })) {
+            future.completeExceptionally(new RaftException("node " + nodeId + ": admin command queue full"));
+        } else if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, what));
+        }
+        return future;
     }
 
     @Override
@@ -333,6 +361,9 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         if (applier.hasStaged()) {
             applier.completeStaged();
         }
+        if (admin.hasStaged()) {
+            admin.completeStaged();
+        }
         return work;
     }
 
@@ -343,6 +374,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             : new NodeClosedException(nodeId, "pending proposal");
         applier.failAll(index -> error);
         applier.completeStaged();
+        admin.failAll(error);
+        admin.completeStaged();
         failQueued();
         Closing.quietly(nodeId, transport, "transport");
         Closing.quietly(nodeId, logStore, "log store");
@@ -393,6 +426,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         final NodeFailedException error = failStop.error();
         applier.failAll(index -> error);
         applier.completeStaged();
+        admin.failAll(error);
+        admin.completeStaged();
         failQueued();
         // terminated() completes in onClose, once the transport and storage are released: a program that exits
         // on it (raftkv server) prints its last line after the node's own teardown
@@ -427,6 +462,12 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         final RaftState state = engine.state();
         if (!state.isLeader()) {
             p.future().completeExceptionally(new NotLeaderException(nodeId, state.leaderId(), state.term()));
+            return;
+        }
+        if (engine.transferTarget() != dev.raft.api.NodeId.NONE) {
+            // fail fast, retriable: the leadership moves (or the transfer fails and this node resumes)
+            p.future().completeExceptionally(new dev.raft.api.error.LeadershipTransferInProgressException(nodeId,
+                engine.transferTarget(), state.term()));
             return;
         }
         proposalBuffer.wrap(p.command());

@@ -1,6 +1,10 @@
 package dev.raft.core.internal.runtime;
 
+import dev.raft.api.EntryBatch;
+import dev.raft.api.EntryType;
 import dev.raft.api.LogId;
+import dev.raft.api.Membership;
+import dev.raft.api.error.StorageException;
 import dev.raft.api.Vote;
 import dev.raft.api.storage.LogStore;
 import dev.raft.api.storage.SnapshotReader;
@@ -10,11 +14,14 @@ import dev.raft.core.internal.engine.RaftEngine;
 import java.util.Optional;
 
 /**
- * Loads a node's durable state at start: the latest snapshot (restored into the state machine), finishing
- * a purge a crash interrupted, the log's terms (as runs, found by binary search), and the vote; then starts
- * the engine from them.
+ * Loads a node's durable state at start: the latest snapshot (restored into the state machine, its membership
+ * into the engine), finishing a purge a crash interrupted, the log's terms (as runs, found by binary search),
+ * the configurations in the log after the snapshot (the latest is the membership in force), and the vote;
+ * then starts the engine from them.
  */
 final class Recovery {
+    private static final int SCAN_BYTES = 1 << 20;
+
     private Recovery() {
     }
 
@@ -55,9 +62,38 @@ final class Recovery {
             terms.appendRun(term, index, lo);
             index = lo + 1;
         }
+        loadMemberships(logStore, engine, purgedTo.index() + 1, lastHeld.index());
         flushes.reset(lastHeld.index());
         engine.start(nowNanos, vote, applier.appliedIndex());
         return purgedTo;
+    }
+
+    /** Hands the engine every configuration entry in {@code [from, to]}, in log order. */
+    private static void loadMemberships(LogStore logStore, RaftEngine engine, long from, long to) {
+        final EntryBatch batch = new EntryBatch();
+        long next = from;
+        while (next <= to) {
+            batch.clear();
+            final int n = logStore.read(next, to + 1, SCAN_BYTES, batch);
+            if (n == 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                if (batch.type(i) == EntryType.MEMBERSHIP) {
+                    final byte[] bytes = new byte[batch.payloadLength(i)];
+                    batch.buffer().getBytes(batch.payloadOffset(i), bytes);
+                    final Membership membership;
+                    try {
+                        membership = Membership.decode(bytes);
+                    } catch (IllegalArgumentException e) {
+                        throw StorageException.fatal("configuration entry " + batch.index(i)
+                            + " of the log does not decode", e);
+                    }
+                    engine.loadMembership(batch.index(i), membership);
+                }
+            }
+            next = batch.index(n - 1) + 1;
+        }
     }
 
     /**

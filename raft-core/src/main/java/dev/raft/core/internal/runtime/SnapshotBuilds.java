@@ -94,8 +94,9 @@ final class SnapshotBuilds implements AutoCloseable {
         lastBuildIndex = last.index();
         final AtomicBoolean abort = new AtomicBoolean();
         buildAbort = abort;
+        // the membership in force at the snapshot's last entry (a later configuration may be appended already)
         final SnapshotMeta meta = new SnapshotMeta(SnapshotMeta.idFor(last, clock.nanoTime() ^ nodeId), last,
-            engine.state().membership());
+            engine.membershipAt(last.index()));
         if (executor == null) {
             executor = Executors.newSingleThreadExecutor(r -> {
                 final Thread t = new Thread(r, "raft-snapshot-" + nodeId);

@@ -42,6 +42,10 @@ final class TestNode implements EntrySource {
     /** Every command executed and report given, one line each (for transcripts). */
     final List<String> trace = new ArrayList<>();
     final List<RaftMessage> outbox = new ArrayList<>();
+    /** Every membership the engine reported in force (MEMBERSHIP_CHANGED), in order. */
+    final List<Membership> memberships = new ArrayList<>();
+    /** Every transfer outcome reported (TRANSFER_DONE): "ok &lt;target&gt;" or the failure. */
+    final List<String> transfers = new ArrayList<>();
     Vote savedVote = Vote.INITIAL;
     long committed;
     /** The highest index reported flushed: what survives a crash. */
@@ -171,6 +175,9 @@ final class TestNode implements EntrySource {
                         report = Commands.Type.WRITE_SNAPSHOT_CHUNK;
                     }
                     case ABORT_SNAPSHOT -> abortSnapshot();
+                    case MEMBERSHIP_CHANGED -> memberships.add(c.membership(i));
+                    case MEMBERSHIP_CHANGE_DONE -> commands.add(new Cmd("changeDone", c.index(i), 0, null));
+                    case TRANSFER_DONE -> transfers.add(c.failure(i) == null ? "ok " + c.target(i) : c.failure(i));
                     case INSTALL_SNAPSHOT -> {
                         result = installSnapshot(c.meta(i)) ? 1 : 0;
                         report = Commands.Type.INSTALL_SNAPSHOT;

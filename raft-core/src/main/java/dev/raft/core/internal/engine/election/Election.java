@@ -4,6 +4,8 @@ import dev.raft.api.LogId;
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
 import dev.raft.api.message.MessageType;
+import dev.raft.api.message.TimeoutNowRequest;
+import dev.raft.api.message.TimeoutNowResponse;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.api.message.VoteResponse;
 import dev.raft.core.internal.engine.EngineCounter;
@@ -20,7 +22,9 @@ import dev.raft.core.internal.engine.snapshot.SnapshotReceiver;
  * for a candidate whose log is at least as up to date, persisted before the answer is sent), the tally, and
  * CheckQuorum (a leader that has not heard from a quorum within an election timeout steps down; a node
  * that heard from a live leader within the minimum election timeout refuses higher-term vote requests
- * without changing its term: the lease).
+ * without changing its term: the lease), and the voter's and the target's side of a leadership transfer: a
+ * TimeoutNow from the current leader makes a voter campaign at once, flagging its vote requests; a voter sets
+ * its lease aside for such a request only when it can tell it comes from a transfer ({@link #transferVote}).
  */
 public final class Election implements RoleChanges {
     private final RaftState state;
@@ -28,6 +32,7 @@ public final class Election implements RoleChanges {
     private LeaderReplication leader;
     private FollowerReplication follower;
     private SnapshotReceiver receiver;
+    private LeadershipTransfer transfer;
     private long checkQuorumDeadline;
 
     /** Elections for {@code state}. */
@@ -37,10 +42,12 @@ public final class Election implements RoleChanges {
     }
 
     /** Connects the handlers this one calls. */
-    public void wire(LeaderReplication leaderSide, FollowerReplication followerSide, SnapshotReceiver snapshotReceiver) {
+    public void wire(LeaderReplication leaderSide, FollowerReplication followerSide, SnapshotReceiver snapshotReceiver,
+                     LeadershipTransfer leadershipTransfer) {
         this.leader = leaderSide;
         this.follower = followerSide;
         this.receiver = snapshotReceiver;
+        this.transfer = leadershipTransfer;
     }
 
     /** The election timeout elapsed on a non-leader: a voter campaigns, anyone else waits another timeout. */
@@ -53,8 +60,26 @@ public final class Election implements RoleChanges {
         if (state.preVote) {
             becomePreCandidate();
         } else {
-            becomeCandidate();
+            becomeCandidate(false);
         }
+    }
+
+    /**
+     * A TimeoutNow arrived: from the leader of the current term to a voter, it starts an election at once
+     * (no pre-vote, flagged as a transfer); anything else is answered refused and counted stale.
+     */
+    public void onTimeoutNow(TimeoutNowRequest req) {
+        final boolean accept = req.term() == state.term && req.from() == state.leaderId
+            && state.role == Role.FOLLOWER && state.isVoter();
+        final TimeoutNowResponse resp = state.out.message(MessageType.TIMEOUT_NOW_RESPONSE);
+        resp.set(state.selfId, req.from(), state.term, accept);
+        state.out.send(resp);
+        if (!accept) {
+            state.count(EngineCounter.STALE_MESSAGES);
+            return;
+        }
+        state.count(EngineCounter.ELECTIONS_STARTED);
+        becomeCandidate(true);
     }
 
     /**
@@ -80,11 +105,11 @@ public final class Election implements RoleChanges {
         state.leaderId = NodeId.NONE;
         tally.reset();
         state.resetElectionTimer();
-        requestVotes(state.term + 1, true);
+        requestVotes(state.term + 1, true, false);
         checkVotes();
     }
 
-    private void becomeCandidate() {
+    private void becomeCandidate(boolean leadershipTransfer) {
         state.role = Role.CANDIDATE;
         state.term++;
         state.votedFor = state.selfId;
@@ -93,15 +118,16 @@ public final class Election implements RoleChanges {
         state.out.persistVote(state.term, state.selfId); // before the requests that ask for votes in this term
         tally.reset();
         state.resetElectionTimer();
-        requestVotes(state.term, false);
+        requestVotes(state.term, false, leadershipTransfer);
         checkVotes();
     }
 
-    private void requestVotes(long electionTerm, boolean preVote) {
+    private void requestVotes(long electionTerm, boolean preVote, boolean leadershipTransfer) {
         for (int id : state.peerIds) {
             if (state.membership.isVoter(id)) {
                 final VoteRequest req = state.out.message(MessageType.VOTE_REQUEST);
-                req.set(state.selfId, id, electionTerm, state.log.lastIndex(), state.log.lastTerm(), preVote, false);
+                req.set(state.selfId, id, electionTerm, state.log.lastIndex(), state.log.lastTerm(), preVote,
+                    leadershipTransfer);
                 state.out.send(req);
             }
         }
@@ -111,7 +137,7 @@ public final class Election implements RoleChanges {
         final VoteResult result = tally.result();
         if (result == VoteResult.WON) {
             if (state.role == Role.PRE_CANDIDATE) {
-                becomeCandidate();
+                becomeCandidate(false);
             } else if (state.role == Role.CANDIDATE) {
                 becomeLeader();
             }
@@ -145,6 +171,7 @@ public final class Election implements RoleChanges {
         state.role = state.followerRole();
         state.leaderId = leaderId;
         state.resetElectionTimer();
+        transfer.onLeaderKnown(leaderId);
     }
 
     @Override
@@ -163,7 +190,9 @@ public final class Election implements RoleChanges {
     /** A (pre-)vote request arrived. */
     public void onVoteRequest(VoteRequest req) {
         final int from = req.from();
-        if (req.term() > state.term && !req.isLeadershipTransfer() && inLease()) {
+        final boolean upToDate = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), state.log.lastTerm(),
+            state.log.lastIndex()) >= 0;
+        if (req.term() > state.term && inLease() && !transferVote(req, upToDate)) {
             // a live leader is known: a disruptive candidate (e.g. one rejoining after a partition) is refused
             // without changing term (CheckQuorum's leader stickiness)
             sendVoteResponse(from, state.term, false, req.isPreVote());
@@ -173,8 +202,6 @@ public final class Election implements RoleChanges {
             sendVoteResponse(from, state.term, false, req.isPreVote());
             return;
         }
-        final boolean upToDate = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), state.log.lastTerm(),
-            state.log.lastIndex()) >= 0;
         final boolean mayVote = state.isVoter();
         if (req.isPreVote()) {
             final boolean grant = mayVote && upToDate && (req.term() > state.term
@@ -228,6 +255,24 @@ public final class Election implements RoleChanges {
         final VoteResponse resp = state.out.message(MessageType.VOTE_RESPONSE);
         resp.set(state.selfId, to, responseTerm, granted, preVote);
         state.out.send(resp);
+    }
+
+    /**
+     * Whether a vote request flagged as a leadership transfer may set this node's lease aside. etcd-raft honours
+     * the flag from anyone; here it must be credible. The leader knows: only from the target it sent TimeoutNow
+     * to. A follower cannot see the TimeoutNow, but a candidate told to campaign by the leader of the current
+     * term T campaigns in T + 1 with a log the leader caught up: ending with an entry of T and at least as up to
+     * date as the follower's. A node that missed the leader's entries (one rejoining after a partition) cannot
+     * show that, so it cannot disrupt by setting the flag.
+     */
+    private boolean transferVote(VoteRequest req, boolean upToDate) {
+        if (!req.isLeadershipTransfer() || req.isPreVote()) {
+            return false;
+        }
+        if (state.role == Role.LEADER) {
+            return transfer.sentTimeoutNowTo(req.from());
+        }
+        return req.term() == state.term + 1 && req.lastLogTerm() == state.term && upToDate;
     }
 
     /** Whether this node knows a live leader (itself, or one heard from within the minimum election timeout). */

@@ -12,13 +12,14 @@ final class VoteTally {
     private static final byte REJECTED = 2;
 
     private final RaftState state;
-    private final byte[] votes;
+    private byte[] votes;
     private final IntPredicate granted = this::isGranted;
     private final IntPredicate rejected = this::isRejected;
 
     VoteTally(RaftState state) {
         this.state = state;
         this.votes = new byte[state.peerIds.length];
+        state.onMembershipChange(() -> votes = new byte[state.peerIds.length]); // a new election counts anew
     }
 
     void reset() {

@@ -9,6 +9,7 @@ import dev.raft.api.message.MessageType;
 import dev.raft.core.internal.engine.EngineCounter;
 import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.engine.RoleChanges;
+import dev.raft.core.internal.engine.membership.ConfigHistory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,13 +17,15 @@ import org.slf4j.LoggerFactory;
  * The follower side of log replication: AppendEntries handling (consistency check at prevLogIndex with
  * conflict hints for the leader's back-tracking, truncation of conflicting uncommitted entries, append of
  * the new ones, commit up to what the message verified) and acknowledgement only of entries that are
- * durable (persist before respond: an acknowledgement waits for {@link #onDurable}).
+ * durable (persist before respond: an acknowledgement waits for {@link #onDurable}). Configurations among the
+ * appended entries take effect at once, and revert when truncated ({@link ConfigHistory}).
  */
 public final class FollowerReplication {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerReplication.class);
 
     private final RaftState state;
     private RoleChanges roles;
+    private ConfigHistory configs;
     /** The highest index verified to match the current term's leader. */
     private long ackLimit;
     /** An accepted AppendEntries waits for its entries to become durable. */
@@ -33,9 +36,10 @@ public final class FollowerReplication {
         this.state = state;
     }
 
-    /** Connects the handler this one calls. */
-    public void wire(RoleChanges roleChanges) {
+    /** Connects the handlers this one calls. */
+    public void wire(RoleChanges roleChanges, ConfigHistory configHistory) {
         this.roles = roleChanges;
+        this.configs = configHistory;
     }
 
     /** A new term began: nothing is verified against its leader yet. */
@@ -69,6 +73,10 @@ public final class FollowerReplication {
         if (req.prevLogIndex() < 0 || (n > 0 && (entries.firstIndex() != req.prevLogIndex() + 1
             || entries.lastTerm() > req.term()))) {
             state.count(EngineCounter.MALFORMED_DROPPED); // entries must follow prevLogIndex, no newer than the term
+            return;
+        }
+        if (!ConfigHistory.decodable(entries, 0, n)) {
+            state.count(EngineCounter.MALFORMED_DROPPED); // a configuration entry that does not decode
             return;
         }
         long prev = req.prevLogIndex();
@@ -111,6 +119,7 @@ public final class FollowerReplication {
             for (int i = pos; i < n; i++) {
                 state.log.append(entries.term(i), entries.index(i));
             }
+            configs.appendedFrom(entries, pos, n);
         }
         final long verified = req.prevLogIndex() + n;
         ackLimit = Math.max(ackLimit, verified);
@@ -142,6 +151,7 @@ public final class FollowerReplication {
         state.log.truncateFrom(index);
         state.durableIndex = Math.min(state.durableIndex, index - 1);
         ackLimit = Math.min(ackLimit, index - 1);
+        configs.truncatedFrom(index);
     }
 
     private void reject(int to, long rejectedIndex, long conflictTerm, long conflictIndex) {

@@ -36,6 +36,8 @@ public final class LeaderReplication {
     private RoleChanges roles;
     private SnapshotSender sender;
     private long heartbeatDeadline;
+    /** Runs after the commit index advanced (membership changes: the joint configuration's next step). */
+    private Runnable onCommitAdvanced = () -> { };
 
     /** A leader side for {@code state}; {@code source} reads entries appended in earlier events. */
     public LeaderReplication(RaftState state, EntrySource source) {
@@ -48,6 +50,11 @@ public final class LeaderReplication {
     public void wire(RoleChanges roleChanges, SnapshotSender snapshotSender) {
         this.roles = roleChanges;
         this.sender = snapshotSender;
+    }
+
+    /** Runs {@code listener} each time this leader's commit index advanced. */
+    public void onCommitAdvanced(Runnable listener) {
+        this.onCommitAdvanced = listener;
     }
 
     /** The progress of every follower. */
@@ -249,6 +256,7 @@ public final class LeaderReplication {
                     sendHeartbeat(pr); // nothing else will carry the new commit index soon
                 }
             }
+            onCommitAdvanced.run();
         }
     }
 

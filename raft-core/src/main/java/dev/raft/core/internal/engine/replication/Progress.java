@@ -23,7 +23,6 @@ public final class Progress {
     public enum State { PROBE, REPLICATE, SNAPSHOT }
 
     final int nodeId;
-    final boolean voter;
     final Inflights inflights;
     State state = State.PROBE;
     long matchIndex;
@@ -35,9 +34,8 @@ public final class Progress {
     /** SNAPSHOT: the transfer in progress (its own object, reused). */
     private final SnapshotTransfer transfer = new SnapshotTransfer();
 
-    Progress(int nodeId, boolean voter, int maxInflight, long maxInflightBytes) {
+    Progress(int nodeId, int maxInflight, long maxInflightBytes) {
         this.nodeId = nodeId;
-        this.voter = voter;
         this.inflights = new Inflights(maxInflight, maxInflightBytes);
     }
 

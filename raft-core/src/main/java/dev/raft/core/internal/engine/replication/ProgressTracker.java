@@ -8,24 +8,47 @@ import java.util.function.IntToLongFunction;
 /**
  * A leader's {@link Progress} of every peer, by slot ({@link RaftState#slotOf}), and the quorum questions
  * asked of them: the committed index of the match indexes (the leader counting only its durable log) and
- * whether a quorum was recently active (CheckQuorum).
+ * whether a quorum was recently active (CheckQuorum). When the membership changes the slots follow it: a
+ * member that stays keeps its progress, a new one is probed from the end of the log, a removed one is forgotten.
  */
 public final class ProgressTracker {
     private final RaftState state;
-    private final Progress[] progress;
-    private final long[] quorumScratch;
+    private final long maxInflightBytes;
+    private Progress[] progress;
+    private long[] quorumScratch;
     private final IntPredicate recentlyActive = this::isRecentlyActive;
     private final IntToLongFunction matchOf = this::matchIndexOf;
 
     ProgressTracker(RaftState state) {
         this.state = state;
-        this.progress = new Progress[state.peerIds.length];
-        final long maxInflightBytes = (long) state.maxInflightAppends * state.maxBytesPerAppend;
-        for (int i = 0; i < progress.length; i++) {
-            final int id = state.peerIds[i];
-            progress[i] = new Progress(id, state.membership.isVoter(id), state.maxInflightAppends, maxInflightBytes);
+        this.maxInflightBytes = (long) state.maxInflightAppends * state.maxBytesPerAppend;
+        this.progress = new Progress[0];
+        reslot();
+        state.onMembershipChange(this::reslot);
+    }
+
+    /** The membership changed: one progress per peer of the new membership, kept for those that stay. */
+    private void reslot() {
+        final int[] ids = state.peerIds;
+        final Progress[] next = new Progress[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            for (Progress pr : progress) {
+                if (pr.nodeId == ids[i]) {
+                    next[i] = pr;
+                }
+            }
+            if (next[i] == null) {
+                next[i] = new Progress(ids[i], state.maxInflightAppends, maxInflightBytes);
+                next[i].reset(state.log.lastIndex());
+            }
         }
-        this.quorumScratch = new long[Math.max(1, state.membership.maxVoterSetSize())];
+        progress = next;
+        quorumScratch = new long[Math.max(1, state.membership.maxVoterSetSize())];
+    }
+
+    /** Whether {@code nodeId} is a peer with a progress here. */
+    public boolean tracks(int nodeId) {
+        return state.slotOf(nodeId) >= 0;
     }
 
     /** The progress of peer {@code nodeId}. */

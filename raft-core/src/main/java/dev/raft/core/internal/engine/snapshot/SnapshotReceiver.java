@@ -11,6 +11,7 @@ import dev.raft.api.message.MessageType;
 import dev.raft.core.internal.engine.EngineCounter;
 import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.engine.RoleChanges;
+import dev.raft.core.internal.engine.membership.ConfigHistory;
 import dev.raft.core.internal.engine.replication.FollowerReplication;
 
 /**
@@ -32,6 +33,7 @@ public final class SnapshotReceiver {
     private final ReceiveState receive = new ReceiveState();
     private RoleChanges roles;
     private FollowerReplication follower;
+    private ConfigHistory configs;
     /** When a receive stream without chunks is abandoned (the leader that sent it is gone). */
     private long receiveDeadline;
     private SnapshotMismatchException lastMismatch;
@@ -51,9 +53,10 @@ public final class SnapshotReceiver {
     }
 
     /** Connects the handlers this one calls. */
-    public void wire(RoleChanges roleChanges, FollowerReplication followerReplication) {
+    public void wire(RoleChanges roleChanges, FollowerReplication followerReplication, ConfigHistory configHistory) {
         this.roles = roleChanges;
         this.follower = followerReplication;
+        this.configs = configHistory;
     }
 
     /** A chunk arrived. */
@@ -163,7 +166,7 @@ public final class SnapshotReceiver {
     /**
      * The state machine holds {@code meta}'s state: purge the applied log keeping {@code maxAppliedLogToKeep}
      * (all of it when the log does not hold the snapshot's last entry), raise the commit, durable and
-     * verified indexes to the snapshot, record it.
+     * verified indexes to the snapshot, reload the membership from it, record it.
      */
     private void installed(SnapshotMeta meta, long size) {
         state.count(EngineCounter.SNAPSHOTS_INSTALLED);
@@ -181,6 +184,7 @@ public final class SnapshotReceiver {
         follower.verifiedUpTo(last.index());
         state.commitIndex = Math.max(state.commitIndex, last.index());
         state.appliedIndex = Math.max(state.appliedIndex, last.index());
+        configs.snapshotInstalled(meta); // the snapshot's membership replaces the configurations it covers
         recordSnapshot(meta, size);
     }
 
