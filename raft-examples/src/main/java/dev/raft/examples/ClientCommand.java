@@ -2,7 +2,6 @@ package dev.raft.examples;
 
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
-import dev.raft.examples.kv.ClientAuthenticator;
 import dev.raft.examples.kv.ClientProtocol;
 import dev.raft.examples.kv.KvClient;
 import dev.raft.examples.kv.KvCommands;
@@ -47,26 +46,8 @@ final class ClientCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--cluster", required = true, scope = CommandLine.ScopeType.INHERIT,
-        paramLabel = "1=host:port,2=host:port,...", description = "Every node's Raft endpoint, as given to the servers' --peers.")
-    private String cluster;
-
-    @Option(names = "--timeout-ms", defaultValue = "10000", scope = CommandLine.ScopeType.INHERIT,
-        description = "How long to look for a leader and wait for its answer (default: ${DEFAULT-VALUE}).")
-    private long timeoutMillis;
-
-    @Option(names = "--reply-host", scope = CommandLine.ScopeType.INHERIT,
-        description = "The IP address servers answer to (default: the local address that reaches the first node); "
-            + "servers answer only on the host a request came from.")
-    private String replyHost;
-
-    @Option(names = "--aeron-dir", scope = CommandLine.ScopeType.INHERIT,
-        description = "Use the running media driver in this directory (fastest) instead of starting an embedded one.")
-    private String aeronDir;
-
-    @Option(names = "--client-key-file", scope = CommandLine.ScopeType.INHERIT,
-        description = "The servers' client key (mode 600): requests are tagged with it, untagged answers ignored.")
-    private Path clientKeyFile;
+    @CommandLine.Mixin
+    final ClusterOptions options = new ClusterOptions();
 
     @Override
     public void run() {
@@ -75,24 +56,7 @@ final class ClientCommand implements Runnable {
     }
 
     private KvClient connect(CommandLine cli) {
-        final Map<Integer, String> endpoints = Endpoints.parse(cli, "--cluster", cluster);
-        if (timeoutMillis < 1) {
-            throw new CommandLine.ParameterException(cli, "--timeout-ms must be >= 1, got " + timeoutMillis);
-        }
-        final KvClient.Builder builder = KvClient.builder(endpoints).replyHost(replyHost).aeronDirectory(aeronDir);
-        if (clientKeyFile != null) {
-            try {
-                builder.authenticator(ClientAuthenticator.fromFile(clientKeyFile));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cli, e.getMessage());
-            }
-        }
-        try {
-            return builder.build();
-        } catch (RuntimeException e) {
-            throw new ClientStartException("cannot start the client"
-                + (aeronDir != null ? " on the media driver in " + aeronDir : "") + ": " + oneLine(e));
-        }
+        return options.connect(cli);
     }
 
     /** The client could not start (no driver, no local address): reported as unavailable. */
@@ -104,14 +68,14 @@ final class ClientCommand implements Runnable {
         }
     }
 
-    private static String oneLine(Throwable e) {
+    static String oneLine(Throwable e) {
         final String message = e.getMessage() == null ? "an internal error (rerun with -Draftkv.trace=true)" : e.getMessage();
         final int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }
 
     private Duration timeout() {
-        return Duration.ofMillis(timeoutMillis);
+        return Duration.ofMillis(options.timeoutMillis);
     }
 
     /** Runs a command, prints its outcome in one line, returns the exit code. */
@@ -289,7 +253,7 @@ final class ClientCommand implements Runnable {
                     return UNAVAILABLE;
                 }
                 final Map<Integer, Optional<KvClient.Response>> all =
-                    client.statusOfAll(Duration.ofMillis(Math.min(parent.timeoutMillis, 2000)));
+                    client.statusOfAll(Duration.ofMillis(Math.min(parent.options.timeoutMillis, 2000)));
                 if (!json) {
                     out.printf("%-4s %-22s %-13s %-5s %-6s %-8s %-9s %-8s%n", "node", "endpoint", "role", "term", "leader",
                         "last log", "committed", "applied");
@@ -333,7 +297,7 @@ final class ClientCommand implements Runnable {
                     return UNAVAILABLE;
                 }
                 final Map<Integer, Optional<KvClient.Response>> all =
-                    client.statusOfAll(Duration.ofMillis(Math.min(parent.timeoutMillis, 2000)));
+                    client.statusOfAll(Duration.ofMillis(Math.min(parent.options.timeoutMillis, 2000)));
                 final String verdict = StatusJson.health(all);
                 final boolean healthy = verdict.startsWith("healthy");
                 (healthy ? cli.getOut() : cli.getErr()).println(verdict);

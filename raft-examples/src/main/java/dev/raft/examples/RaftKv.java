@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
     description = "A replicated key-value store on the dev.raft framework.",
     subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class,
-        StatCommand.class, LogCommand.class})
+        StatCommand.class, LogCommand.class, AdminCommand.class})
 public final class RaftKv implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
@@ -16,7 +16,8 @@ public final class RaftKv implements Runnable {
 
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
-        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("client") || args[0].equals("bench"))
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("client") || args[0].equals("bench")
+            || args[0].equals("admin"))
             && System.getProperty(LOG_LEVEL) == null) {
             // the narration and the client's answers are the output; the framework's INFO logs would drown them
             System.setProperty(LOG_LEVEL, "warn");

@@ -134,6 +134,11 @@ final class ServerCommand implements Callable<Integer> {
         + " cluster key; the key-file format of --key-file: 64 hexadecimal digits per line, mode 600): others are dropped and counted.")
     private Path clientKeyFile;
 
+    @Option(names = "--join", description = "Start as a new node of a running cluster: with no membership of its own, it"
+        + " never campaigns and waits until the leader adds it ('raftkv admin add-learner'). --peers names this node and"
+        + " at least one node of the cluster. Use an empty --dir.")
+    private boolean join;
+
     @Option(names = "--fault-control", paramLabel = "PORT", description = "TESTING ONLY: lose Raft messages as told by "
         + "requests on a UDP control socket on 127.0.0.1:PORT (see the package dev.raft.examples.fault).")
     private Integer faultControlPort;
@@ -145,7 +150,7 @@ final class ServerCommand implements Callable<Integer> {
         final PrintWriter err = cli.getErr();
         final ServerPlan plan;
         try {
-            plan = ServerPlan.of(settingsOptions.resolve());
+            plan = ServerPlan.of(settingsOptions.resolve(), join);
         } catch (SettingsException e) {
             if (e.usage()) {
                 throw new CommandLine.ParameterException(cli, e.getMessage());   // picocli: the reason and the usage, exit 2
@@ -188,8 +193,9 @@ final class ServerCommand implements Callable<Integer> {
                         barrier.signal();
                     }
                 });
-                out.println("raftkv server: node " + node.id() + " of cluster " + plan.options().clusterId() + " (members "
-                    + plan.options().endpoints().keySet() + ") serving; Raft on " + plan.options().endpoints().get(node.id())
+                out.println("raftkv server: node " + node.id() + " of cluster " + plan.options().clusterId()
+                    + (join ? " (joining: waiting to be added by the leader)" : " (members " + plan.options().endpoints().keySet() + ")")
+                    + " serving; Raft on " + plan.options().endpoints().get(node.id())
                     + ", clients on " + clients.endpoint() + metricsLine + ", data in " + plan.options().dataDir()
                     + faults.describe());
                 out.flush();

@@ -19,6 +19,11 @@ public final class ExamplesTestSupport {
         Demo.deleteTree(dir);
     }
 
+    /** Runs {@code raftkv args} in this JVM ({@link RaftKv#commandLine()}) with these outputs; returns its exit code. */
+    public static int raftkv(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return RaftKv.commandLine().setOut(out).setErr(err).execute(args);
+    }
+
     /** See {@link ServerProcessTest#runtimeModulePath()}: the module path a {@code raftkv server} child JVM needs. */
     public static String runtimeModulePath() {
         return ServerProcessTest.runtimeModulePath();

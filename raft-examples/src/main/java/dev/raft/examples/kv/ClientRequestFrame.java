@@ -26,7 +26,7 @@ final class ClientRequestFrame {
         FOREIGN,
         /** The header's block length is below the message's or runs past the frame. */
         BAD_BLOCK,
-        /** The request kind is neither COMMAND nor STATUS. */
+        /** The request kind is none of COMMAND, STATUS, ADMIN. */
         BAD_KIND,
         /** The command's declared length runs past the frame. */
         BAD_COMMAND_LENGTH,
@@ -38,6 +38,7 @@ final class ClientRequestFrame {
 
     static final byte KIND_COMMAND = 1;
     static final byte KIND_STATUS = 2;
+    static final byte KIND_ADMIN = 9;
     private static final int MAX_BLOCK_LENGTH = 256;
 
     private final ClientAuthenticator authenticator;
@@ -89,7 +90,7 @@ final class ClientRequestFrame {
         }
         correlationId = buffer.getLong(block, ByteOrder.LITTLE_ENDIAN);
         kind = buffer.getByte(block + 8);
-        if (kind != KIND_COMMAND && kind != KIND_STATUS) {
+        if (kind != KIND_COMMAND && kind != KIND_STATUS && kind != KIND_ADMIN) {
             return Verdict.BAD_KIND;
         }
         int position = block + blockLength;
@@ -157,6 +158,11 @@ final class ClientRequestFrame {
 
     boolean isCommand() {
         return kind == KIND_COMMAND;
+    }
+
+    /** An admin request ({@link AdminRequests}): its command is an AdminRequest. */
+    boolean isAdmin() {
+        return kind == KIND_ADMIN;
     }
 
     int commandOffset() {

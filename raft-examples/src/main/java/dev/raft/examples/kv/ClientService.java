@@ -63,6 +63,8 @@ public final class ClientService implements Agent, AutoCloseable {
         COMMANDS(true),
         /** Status requests answered. */
         STATUS_REQUESTS(true),
+        /** Admin requests ({@code raftkv admin}) executed or refused. */
+        ADMIN_REQUESTS(true),
         /** Commands longer than the limit, answered REJECTED. */
         OVERSIZE(true),
         /** Requests without a valid tag while a client key is configured: dropped. */
@@ -257,6 +259,13 @@ public final class ClientService implements Agent, AutoCloseable {
         } else if (frame.isCommand()) {
             count(Counter.COMMANDS);
             propose(buffer, replyTo, correlationId, deadline);
+        } else if (frame.isAdmin()) {
+            count(Counter.ADMIN_REQUESTS);
+            AdminService.execute(node.raft(), buffer, frame.commandOffset(), frame.commandLength()).thenAccept(a -> {
+                if (!completed.offer(new Reply(replyTo, correlationId, a.code(), a.result(), a.message(), deadline))) {
+                    count(Counter.REPLIES_DROPPED);
+                }
+            });
         } else {
             count(Counter.STATUS_REQUESTS);
             send(new Reply(replyTo, correlationId, ResponseCode.OK, null, null, deadline));
@@ -369,7 +378,7 @@ public final class ClientService implements Agent, AutoCloseable {
         }
         int length = ClientProtocol.encodeResponse(sendBuffer, reply.correlationId(), reply.code(), metrics,
             result == null ? null : resultBuffer, result == null ? 0 : result.length, reply.message(),
-            leaderEndpoint(metrics.leaderId()));
+            leaderEndpoint(metrics));
         if (settings.authenticator() != null) {
             sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
             settings.authenticator().sign(sendBuffer, 0, length);
@@ -391,11 +400,14 @@ public final class ClientService implements Agent, AutoCloseable {
         }
     }
 
-    private String leaderEndpoint(int leaderId) {
+    /** The client endpoint of the leader: from its Raft endpoint in the membership, else in the node's configuration. */
+    private String leaderEndpoint(RaftMetrics metrics) {
+        final int leaderId = metrics.leaderId();
         if (leaderId == NodeId.NONE) {
             return "";
         }
-        final String raft = node.options().endpoints().get(leaderId);
+        final String known = metrics.membership().endpoint(leaderId);
+        final String raft = known != null ? known : node.options().endpoints().get(leaderId);
         return raft == null ? "" : ClientProtocol.clientEndpoint(raft);
     }
 
@@ -417,7 +429,8 @@ public final class ClientService implements Agent, AutoCloseable {
     public long dropped() {
         long sum = counters.get(Counter.REPLIES_DROPPED.ordinal());
         for (Counter c : Counter.values()) {
-            if (c.isRequestOutcome() && c != Counter.COMMANDS && c != Counter.STATUS_REQUESTS && c != Counter.OVERSIZE) {
+            if (c.isRequestOutcome() && c != Counter.COMMANDS && c != Counter.STATUS_REQUESTS && c != Counter.OVERSIZE
+                && c != Counter.ADMIN_REQUESTS) {
                 sum += counters.get(c.ordinal());
             }
         }

@@ -295,7 +295,7 @@ public final class KvClient implements AutoCloseable {
      * @param timeout how long to look for a leader and wait for its answer
      */
     public KvOutcome execute(byte[] command, Duration timeout) {
-        return call(command, false, timeout);
+        return call(RequestKind.COMMAND, command, false, timeout);
     }
 
     /**
@@ -303,10 +303,19 @@ public final class KvClient implements AutoCloseable {
      * so it ends OK or FAILED(UNAVAILABLE), never UNKNOWN.
      */
     public KvOutcome read(byte[] command, Duration timeout) {
-        return call(command, true, timeout);
+        return call(RequestKind.COMMAND, command, true, timeout);
     }
 
-    private KvOutcome call(byte[] command, boolean resendable, Duration timeout) {
+    /**
+     * Executes an {@code raftkv admin} request (see {@link AdminRequests}) on the leader, like {@link #execute} (at
+     * most once), or, when it changes nothing ({@code readOnly}: MEMBERS), like {@link #read}. OK carries the
+     * {@link AdminRequests.Result} as its value.
+     */
+    public KvOutcome admin(byte[] request, boolean readOnly, Duration timeout) {
+        return call(RequestKind.ADMIN, request, readOnly, timeout);
+    }
+
+    private KvOutcome call(RequestKind kind, byte[] command, boolean resendable, Duration timeout) {
         if (command.length > ClientProtocol.MAX_COMMAND_BYTES) {
             return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, "the command is " + command.length
                 + " bytes long; the limit is " + ClientProtocol.MAX_COMMAND_BYTES + " bytes");
@@ -333,7 +342,7 @@ public final class KvClient implements AutoCloseable {
             }
             final ClientChannels.Call call = channels.newCall();
             try {
-                if (channels.send(target.endpoint(), call.correlationId, RequestKind.COMMAND, command)
+                if (channels.send(target.endpoint(), call.correlationId, kind, command)
                     != ClientChannels.Sent.SENT) {
                     idle.idle(channels.poll()); // back-pressured: nothing left this client
                     continue;

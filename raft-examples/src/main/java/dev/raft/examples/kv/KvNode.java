@@ -42,9 +42,9 @@ import java.util.stream.Collectors;
  * One node of the replicated key-value store: a {@link RaftNode} wired with Guice from {@link RaftModule},
  * {@link FileStorageModule} and {@link AeronTransportModule}, applying commands to a {@link KvStateMachine}.
  *
- * <p>The data directory carries an identity file ({@value #IDENTITY_FILE}: cluster id, node id, members),
- * written on first start; opening a directory of another cluster, node or member set is refused, so a
- * node never joins a cluster with someone else's log.
+ * <p>The data directory carries an identity file ({@value #IDENTITY_FILE}: cluster id, node id, the members it
+ * was created with), written on first start; opening a directory of another cluster or node is refused, so a
+ * node never joins a cluster with someone else's log. (The members may differ: the membership changes at run time.)
  */
 public final class KvNode implements AutoCloseable {
     /** The identity file in every data directory. */
@@ -108,7 +108,7 @@ public final class KvNode implements AutoCloseable {
         final int[] members = options.endpoints().keySet().stream().mapToInt(Integer::intValue).toArray();
         final RaftConfig config = options.raftSettings().apply(RaftConfig.builder()
             .nodeId(options.nodeId())
-            .initialMembership(Membership.of(members))).build();
+            .initialMembership(Membership.of(new int[][] {members}, new int[0], options.endpoints()))).build();
         final AeronTransportConfig transport = options.transportSettings().apply(AeronTransportConfig.builder()
             .clusterId(options.clusterId())
             .nodeId(options.nodeId())
@@ -211,10 +211,11 @@ public final class KvNode implements AutoCloseable {
                 try (Reader in = Files.newBufferedReader(file)) {
                     found.load(in);
                 }
-                if (!found.equals(wanted)) {
+                // the members it was created with are history once the membership changed: only who it is counts
+                if (!sameNode(found, wanted)) {
                     throw new DataDirectoryException("data directory " + dir + " belongs to " + describe(found)
                         + "; refusing to start it as " + describe(wanted)
-                        + " (use an empty directory, or the node id, cluster id and members it was created with)", null);
+                        + " (use an empty directory, or the node id and cluster id it was created with)", null);
                 }
                 return;
             }
@@ -243,6 +244,11 @@ public final class KvNode implements AutoCloseable {
         p.setProperty("node.id", Integer.toString(options.nodeId()));
         p.setProperty("members", options.endpoints().keySet().stream().map(String::valueOf).collect(Collectors.joining(",")));
         return p;
+    }
+
+    private static boolean sameNode(Properties found, Properties wanted) {
+        return Objects.equals(found.getProperty("cluster.id"), wanted.getProperty("cluster.id"))
+            && Objects.equals(found.getProperty("node.id"), wanted.getProperty("node.id"));
     }
 
     private static String describe(Properties p) {

@@ -29,6 +29,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AeronTransport implements Transport, ControlledFragmentHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AeronTransport.class);
+    /** Ended sessions queued for the node's thread; past this many between two polls, every buffer is freed at once. */
+    private static final int ENDED_SESSIONS = 256;
 
     private final AeronTransportConfig config;
     private final int localId;
@@ -76,6 +79,8 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final Set<SendDrop> sendErrorsLogged = EnumSet.noneOf(SendDrop.class);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ManyToOneConcurrentArrayQueue<Integer> endedSessions = new ManyToOneConcurrentArrayQueue<>(ENDED_SESSIONS);
+    private final AtomicBoolean endedSessionsOverflow = new AtomicBoolean();
 
     private MessageHandler handler;
     private int delivered;
@@ -89,7 +94,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         this.encoder = new MessageEncoder(config.clusterId());
         this.decoder = new FrameDecoder(config.clusterId(), localId);
         this.scratch = new ExpandableDirectByteBuffer(Math.min(config.maxMessageLength(), 1024 * 1024));
-        this.sourceHosts = new SourceHosts(config);
+        this.sourceHosts = new SourceHosts(localId);
         final MacKeys keys = config.authenticated() ? KeyFile.load(config.keyFile()) : null;
         this.trailerLength = keys != null ? FrameGuard.TRAILER_LENGTH : 0;
         MediaDriver startedDriver = null;
@@ -102,7 +107,14 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
                 .errorHandler(t -> LOG.warn("node {}: Aeron client error", localId, t)));
             this.counters = new TransportCounters(connected, config.clusterId(), localId);
             this.guard = keys != null ? new FrameGuard(config, keys, counters) : null;
-            this.subscription = connected.addSubscription(config.subscriptionChannel(), config.streamId());
+            // an image that goes away (a peer closed, restarted or was removed) hands its session id to the node's
+            // thread, which frees the session's reassembly buffer: Aeron keeps one per session until told
+            this.subscription = connected.addSubscription(config.subscriptionChannel(), config.streamId(), image -> { },
+                image -> {
+                    if (!endedSessions.offer(image.sessionId())) {
+                        endedSessionsOverflow.set(true);
+                    }
+                });
         } catch (RuntimeException e) {
             CloseHelper.quietCloseAll(connected, startedDriver);
             throw e;
@@ -127,6 +139,11 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
     /** The Aeron client (for tools and tests). */
     public Aeron aeron() {
         return aeron;
+    }
+
+    /** The fragment assembler of received frames (for tests). */
+    ControlledFragmentAssembler assembler() {
+        return assembler;
     }
 
     /** Whether a publication to {@code peerId} is open. */
@@ -255,6 +272,7 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (guard != null) {
             guard.maybeReload(System.nanoTime());
         }
+        freeEndedSessions();
         this.handler = handler;
         this.delivered = 0;
         this.deliverLimit = limit;
@@ -264,6 +282,21 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
             this.handler = null;
         }
         return delivered;
+    }
+
+    /**
+     * Frees the reassembly buffers of the sessions whose images went away, so that peers that come and go (restarts,
+     * membership changes, a sender that stops mid-message) cannot make the buffers pile up.
+     */
+    private void freeEndedSessions() {
+        if (endedSessionsOverflow.getAndSet(false)) {
+            endedSessions.clear();
+            assembler.clear();
+            return;
+        }
+        for (Integer session = endedSessions.poll(); session != null; session = endedSessions.poll()) {
+            assembler.freeSessionBuffer(session);
+        }
     }
 
     @Override
@@ -316,34 +349,30 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         if (closed.get()) {
             throw new IllegalStateException("AeronTransport of node " + localId + " is closed");
         }
-        decoder.membership(membership);
-        sourceHosts.update(membership);
-        final IntArrayList removed = new IntArrayList();
-        for (int id : peers.keySet()) {
-            if (!membership.contains(id)) {
-                removed.addInt(id);
+        final PeerEndpoints next = PeerEndpoints.of(config, membership);
+        decoder.senders(next.senders());
+        sourceHosts.update(next.routes());
+        final IntArrayList stale = new IntArrayList();
+        for (Peer peer : peers.values()) {
+            if (!peer.endpoint.equals(next.routes().get(peer.id))) {
+                stale.addInt(peer.id);
             }
         }
-        for (int i = 0; i < removed.size(); i++) {
-            final Peer peer = peers.remove(removed.getInt(i));
-            LOG.info("node {}: closing route to removed node {}", localId, peer.id);
+        for (int i = 0; i < stale.size(); i++) {
+            final Peer peer = peers.remove(stale.getInt(i));
+            LOG.info("node {}: closing route to node {} at {} ({})", localId, peer.id, peer.endpoint,
+                next.routes().containsKey(peer.id) ? "its endpoint changed" : "no longer a member");
             CloseHelper.close(peer.publication);
         }
-        for (int i = 0; i < membership.size(); i++) {
-            final int id = membership.nodeAt(i);
-            if (id == localId || peers.containsKey(id)) {
-                continue;
+        next.routes().forEach((id, endpoint) -> {
+            if (!peers.containsKey(id)) {
+                final String channel = config.publicationChannel(endpoint);
+                peers.put(id, new Peer(id, endpoint, aeron.addExclusivePublication(channel, config.streamId())));
+                LOG.info("node {}: route to node {} on {}", localId, id, channel);
             }
-            final String endpoint = config.endpoint(id);
-            if (endpoint == null) {
-                LOG.warn("node {}: member {} has no endpoint in AeronTransportConfig.endpoints {}; messages to it are dropped",
-                    localId, id, config.endpoints().keySet());
-                continue;
-            }
-            final String channel = config.publicationChannel(endpoint);
-            peers.put(id, new Peer(id, aeron.addExclusivePublication(channel, config.streamId())));
-            LOG.info("node {}: route to node {} on {}", localId, id, channel);
-        }
+        });
+        next.missing().forEach(id -> LOG.warn("node {}: member {} has no endpoint in the membership nor in"
+            + " AeronTransportConfig.endpoints {}; messages to it are dropped", localId, id, config.endpoints().keySet()));
     }
 
     @Override
@@ -367,6 +396,6 @@ public final class AeronTransport implements Transport, ControlledFragmentHandle
         return "AeronTransport{node=" + localId + ", " + config.subscriptionChannel() + "}";
     }
 
-    private record Peer(int id, ExclusivePublication publication) {
+    private record Peer(int id, String endpoint, ExclusivePublication publication) {
     }
 }

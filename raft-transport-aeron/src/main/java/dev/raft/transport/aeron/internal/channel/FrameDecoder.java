@@ -30,6 +30,7 @@ import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -55,7 +56,7 @@ public final class FrameDecoder {
 
     private final int clusterId;
     private final int localId;
-    private Membership membership;
+    private IntHashSet senders;
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final AppendEntriesRequestDecoder appendRequestDecoder = new AppendEntriesRequestDecoder();
@@ -96,7 +97,16 @@ public final class FrameDecoder {
 
     /** From now on, accept frames only from members of {@code membership} (other than this node). */
     public void membership(Membership membership) {
-        this.membership = membership;
+        final IntHashSet members = new IntHashSet(membership.size());
+        for (int i = 0; i < membership.size(); i++) {
+            members.add(membership.nodeAt(i));
+        }
+        senders(members);
+    }
+
+    /** From now on, accept frames only from {@code ids} (other than this node); the set is not copied. */
+    public void senders(IntHashSet ids) {
+        this.senders = ids;
     }
 
     /**
@@ -124,7 +134,7 @@ public final class FrameDecoder {
             return ReceiveDrop.WRONG_TARGET;
         }
         final int from = header.senderId();
-        if (from == localId || membership == null || !membership.contains(from)) {
+        if (from == localId || senders == null || !senders.contains(from)) {
             return ReceiveDrop.UNKNOWN_SENDER;
         }
         final int blockLength = header.blockLength();

@@ -1,9 +1,8 @@
 package dev.raft.transport.aeron.internal.channel;
 
-import dev.raft.api.Membership;
-import dev.raft.transport.aeron.AeronTransportConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,22 +16,17 @@ import org.slf4j.LoggerFactory;
 final class SourceHosts {
     private static final Logger LOG = LoggerFactory.getLogger(SourceHosts.class);
 
-    private final AeronTransportConfig config;
+    private final int localId;
     private final Int2ObjectHashMap<String[]> addresses = new Int2ObjectHashMap<>();
 
-    SourceHosts(AeronTransportConfig config) {
-        this.config = config;
+    SourceHosts(int localId) {
+        this.localId = localId;
     }
 
-    /** Resolves the hosts of the members of {@code membership} (other than this node). */
-    void update(Membership membership) {
+    /** Resolves the hosts of {@code endpoints} (the peers' {@code host:port} by id), forgetting every other. */
+    void update(Map<Integer, String> endpoints) {
         addresses.clear();
-        for (int i = 0; i < membership.size(); i++) {
-            final int id = membership.nodeAt(i);
-            final String endpoint = config.endpoint(id);
-            if (id == config.nodeId() || endpoint == null) {
-                continue;
-            }
+        endpoints.forEach((id, endpoint) -> {
             final String host = host(endpoint);
             try {
                 final InetAddress[] all = InetAddress.getAllByName(host);
@@ -43,9 +37,9 @@ final class SourceHosts {
                 addresses.put(id, literal);
             } catch (UnknownHostException e) {
                 LOG.warn("node {}: host '{}' of member {} does not resolve; its frames' source address is not checked",
-                    config.nodeId(), host, id);
+                    localId, host, id);
             }
-        }
+        });
     }
 
     /** Whether {@code sourceIdentity} ({@code "<address>:<port>"}) is an address of {@code sender}; true if unknown. */

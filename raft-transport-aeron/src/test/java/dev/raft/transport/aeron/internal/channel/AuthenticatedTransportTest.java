@@ -212,8 +212,8 @@ class AuthenticatedTransportTest {
     void sourceAddressesMatchTheHostPartOnly() {
         final AeronTransportConfig config = AeronTransportConfig.builder().nodeId(1).endpoint(1, "127.0.0.1:1")
             .endpoint(2, "127.0.0.1:2").endpoint(3, "[::1]:3").endpoint(4, "localhost:4").build();
-        final SourceHosts hosts = new SourceHosts(config);
-        hosts.update(Membership.of(1, 2, 3, 4));
+        final SourceHosts hosts = new SourceHosts(1);
+        hosts.update(PeerEndpoints.of(config, Membership.of(1, 2, 3, 4)).routes());
         assertTrue(hosts.matches(2, "127.0.0.1:40001"));
         assertFalse(hosts.matches(2, "127.0.0.10:40001"));
         assertFalse(hosts.matches(2, "127.0.0.2:40001"));

@@ -180,7 +180,7 @@ class FrameDecoderTest {
         assertEquals(ReceiveDrop.BAD_FIELD, decode(withLong(frame, H + InstallSnapshotRequestDecoder.lastLogTermEncodingOffset(), 0)),
             "last log id 0-50");
         assertEquals(ReceiveDrop.BAD_FIELD, decode(withLong(frame, H + InstallSnapshotRequestDecoder.chunkOffsetEncodingOffset(), -1)));
-        assertEquals(ReceiveDrop.BAD_MEMBERSHIP, decode(withInt(frame, membershipAt + 4, 2)), "unknown membership format version");
+        assertEquals(ReceiveDrop.BAD_MEMBERSHIP, decode(withInt(frame, membershipAt + 4, 99)), "unknown membership format version");
         assertEquals(ReceiveDrop.BAD_MEMBERSHIP, decode(withInt(frame, membershipAt + 4 + 8, -3)), "invalid node id in membership");
         assertNull(decode(frame), "the stream still decodes after bad chunks");
         assertEquals("snap-1", ((InstallSnapshotRequest) decoder.message()).snapshotId());
