@@ -2,6 +2,7 @@ package dev.raft.core.internal.runtime;
 
 import dev.raft.api.LogId;
 import dev.raft.api.RaftMetrics;
+import dev.raft.api.ReadPolicy;
 import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.config.RaftConfig;
@@ -212,6 +213,12 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             future.completeExceptionally(new NodeClosedException(nodeId, "propose")); // raced with close
         }
         return future;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> read(ReadPolicy policy, DirectBuffer query, int offset, int length) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("node " + nodeId
+            + ": reads without the log are being implemented (issue 14)"));
     }
 
     @Override
