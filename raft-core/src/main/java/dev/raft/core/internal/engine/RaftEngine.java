@@ -10,9 +10,12 @@ import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.api.message.VoteResponse;
 import dev.raft.core.internal.engine.election.Election;
+import dev.raft.core.internal.engine.read.Reads;
 import dev.raft.core.internal.engine.replication.EntrySource;
 import dev.raft.core.internal.engine.replication.FollowerReplication;
 import dev.raft.core.internal.engine.replication.LeaderReplication;
@@ -60,6 +63,7 @@ public final class RaftEngine {
     private final FollowerReplication follower;
     private final SnapshotReceiver receiver;
     private final SnapshotSender sender;
+    private final Reads reads;
     private boolean started;
 
     /**
@@ -74,6 +78,8 @@ public final class RaftEngine {
         this.follower = new FollowerReplication(state);
         this.receiver = new SnapshotReceiver(state);
         this.sender = new SnapshotSender(state);
+        this.reads = new Reads(state, config.clockDriftBoundMillis());
+        reads.wire(leader);
         election.wire(leader, follower, receiver);
         leader.wire(election, sender);
         follower.wire(election);
@@ -129,6 +135,7 @@ public final class RaftEngine {
         begin();
         leader.flushPending();
         advanceTime(nowNanos);
+        reads.tick();
         if (state.role == Role.LEADER) {
             leader.tick();
             if (election.tickCheckQuorum()) {
@@ -161,12 +168,17 @@ public final class RaftEngine {
         }
         switch (message.type()) {
             case APPEND_ENTRIES_REQUEST -> follower.onAppendEntries((AppendEntriesRequest) message);
-            case APPEND_ENTRIES_RESPONSE -> leader.onAppendResponse((AppendEntriesResponse) message);
+            case APPEND_ENTRIES_RESPONSE -> {
+                leader.onAppendResponse((AppendEntriesResponse) message);
+                reads.onAppendResponse((AppendEntriesResponse) message);
+            }
             case VOTE_REQUEST -> election.onVoteRequest((VoteRequest) message);
             case VOTE_RESPONSE -> election.onVoteResponse((VoteResponse) message);
             case INSTALL_SNAPSHOT_REQUEST -> receiver.onInstallSnapshot((InstallSnapshotRequest) message);
             case INSTALL_SNAPSHOT_RESPONSE ->
                 sender.onInstallSnapshotResponse((InstallSnapshotResponse) message, leader.tracker());
+            case READ_INDEX_REQUEST -> reads.onReadIndexRequest((ReadIndexRequest) message);
+            case READ_INDEX_RESPONSE -> reads.onReadIndexResponse((ReadIndexResponse) message);
             default -> state.count(EngineCounter.UNSUPPORTED_DROPPED);
         }
     }
@@ -182,6 +194,18 @@ public final class RaftEngine {
             return -1;
         }
         return leader.appendLocal(EntryType.NORMAL, command, offset, length);
+    }
+
+    /**
+     * Submits read {@code readId} (ids increase by submission) without the log; emits nothing (the next
+     * event, at the latest the next {@link #tick}, starts its round or asks the leader). See {@link Reads}.
+     *
+     * @param lease whether the leader's lease may serve it without a round
+     * @return the index it may be served at once (&gt; 0), or {@link Reads#QUEUED}, {@link Reads#NOT_LEADER},
+     *         {@link Reads#NOT_READY}
+     */
+    public long read(long readId, boolean lease) {
+        return reads.submit(readId, lease);
     }
 
     /** Hands the proposals collected since the last event to the log and replicates them. */
@@ -266,6 +290,11 @@ public final class RaftEngine {
     /** The engine's counters. */
     public EngineCounters counters() {
         return state.counters;
+    }
+
+    /** Reads without the log. */
+    public Reads reads() {
+        return reads;
     }
 
     /** The leader side: per-follower progress. */

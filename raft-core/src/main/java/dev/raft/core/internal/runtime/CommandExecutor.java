@@ -26,6 +26,7 @@ final class CommandExecutor {
     private final SnapshotReceiving receiving;
     private final SnapshotReaders readers;
     private final SnapshotBuilds builds;
+    private final ReadRequests reads;
     /** Entries kept in the cache below the last one: four full pipelining windows of one follower. */
     private final long cacheRetainEntries;
     private final EntryBatch appendScratch = new EntryBatch();
@@ -33,7 +34,7 @@ final class CommandExecutor {
 
     CommandExecutor(RaftEngine engine, LogStore logStore, Transport transport, EntryCache cache, FlushReports flushes,
                     Applier applier, SnapshotReceiving receiving, SnapshotReaders readers, SnapshotBuilds builds,
-                    long cacheRetainEntries) {
+                    ReadRequests reads, long cacheRetainEntries) {
         this.engine = engine;
         this.commands = engine.commands();
         this.logStore = logStore;
@@ -44,6 +45,7 @@ final class CommandExecutor {
         this.receiving = receiving;
         this.readers = readers;
         this.builds = builds;
+        this.reads = reads;
         this.cacheRetainEntries = cacheRetainEntries;
     }
 
@@ -72,7 +74,12 @@ final class CommandExecutor {
                     case SEND_SNAPSHOT_CHUNK ->
                         readers.sendChunk((InstallSnapshotRequest) commands.message(i), commands.length(i));
                     case APPLY -> apply(commands.index(i));
-                    case LEADERSHIP_LOST -> applier.leadershipLost(commands.term(i));
+                    case LEADERSHIP_LOST -> {
+                        applier.leadershipLost(commands.term(i));
+                        reads.leadershipLost(commands.term(i));
+                    }
+                    case READ_READY -> reads.ready(commands.readId(i), commands.index(i));
+                    case READ_FAILED -> reads.failed(commands.readId(i), commands.readFailure(i));
                     case ABORT_SNAPSHOT_BUILD -> builds.abort();
                     case BEGIN_SNAPSHOT -> receiving.begin(commands.meta(i));
                     case WRITE_SNAPSHOT_CHUNK -> {
