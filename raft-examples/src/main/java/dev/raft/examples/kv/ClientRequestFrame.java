@@ -26,7 +26,7 @@ final class ClientRequestFrame {
         FOREIGN,
         /** The header's block length is below the message's or runs past the frame. */
         BAD_BLOCK,
-        /** The request kind is neither COMMAND nor STATUS. */
+        /** The request kind is none of COMMAND, STATUS and the READ_* kinds. */
         BAD_KIND,
         /** The command's declared length runs past the frame. */
         BAD_COMMAND_LENGTH,
@@ -89,7 +89,7 @@ final class ClientRequestFrame {
         }
         correlationId = buffer.getLong(block, ByteOrder.LITTLE_ENDIAN);
         kind = buffer.getByte(block + 8);
-        if (kind != KIND_COMMAND && kind != KIND_STATUS) {
+        if (kind != KIND_COMMAND && kind != KIND_STATUS && ClientProtocol.readPolicy(kind) == null) {
             return Verdict.BAD_KIND;
         }
         int position = block + blockLength;
@@ -157,6 +157,11 @@ final class ClientRequestFrame {
 
     boolean isCommand() {
         return kind == KIND_COMMAND;
+    }
+
+    /** The read policy of a READ_* request (its command is a GET), or null. */
+    dev.raft.api.ReadPolicy readPolicy() {
+        return ClientProtocol.readPolicy(kind);
     }
 
     int commandOffset() {
