@@ -77,6 +77,38 @@ public interface RaftNode extends AutoCloseable {
     }
 
     /**
+     * Runs a read-only query against the state machine without writing to the log, with the consistency of
+     * {@code policy} (see {@link ReadPolicy}). The bytes are copied before this method returns.
+     *
+     * <p>Where the query runs: {@link dev.raft.api.statemachine.StateMachine#query} is called on the node's
+     * thread, between two applies, against the applied state once it has reached the read's index (for
+     * {@link ReadPolicy#SERIALIZABLE}, at once against whatever is applied); its result completes the future.
+     * A query must be quick: it delays the node like an apply.
+     *
+     * <p>On a follower or learner, {@code LINEARIZABLE_READ_INDEX} and {@code LEASE} reads ask the leader for
+     * a read index and are served locally once applied up to it (follower reads); {@code SERIALIZABLE} reads
+     * are served at once.
+     *
+     * @return a future completed with the query's result, or exceptionally with
+     *         {@link dev.raft.api.error.NotLeaderException} (with a leader hint) if this node knows no leader to
+     *         confirm the read with; {@link dev.raft.api.error.LeadershipLostException} if the leader stepped
+     *         down before the read was confirmed; {@link dev.raft.api.error.ReadNotReadyException} — retriable —
+     *         if the leader has not committed an entry of its own term yet (right after an election) or the
+     *         read was not confirmed within the minimum election timeout; {@link UnsupportedOperationException}
+     *         if the state machine does not implement {@code query}; the query's own exception if it throws;
+     *         {@link dev.raft.api.error.NodeClosedException} if the node is or gets closed; or
+     *         {@link dev.raft.api.error.RaftException} if the queue of waiting requests is full or the query is
+     *         longer than {@link dev.raft.api.config.RaftConfig#maxBytesPerAppend()}. A read changes nothing, so
+     *         every failed read may be retried.
+     */
+    CompletableFuture<byte[]> read(ReadPolicy policy, DirectBuffer query, int offset, int length);
+
+    /** Reads with a query given as a byte array; see {@link #read(ReadPolicy, DirectBuffer, int, int)}. */
+    default CompletableFuture<byte[]> read(ReadPolicy policy, byte[] query) {
+        return read(policy, new org.agrona.concurrent.UnsafeBuffer(query), 0, query.length);
+    }
+
+    /**
      * Asks for a snapshot of the state machine as of the current applied index, built off the node's
      * thread. The future completes with the meta of the snapshot once it is durable, or exceptionally if
      * the build fails or is aborted (for example by an incoming snapshot).

@@ -54,6 +54,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "600", description = "Seconds the warm-up and measured phase may take together (default: ${DEFAULT-VALUE}).")
     private int timeout;
 
+    @Option(names = "--reads", paramLabel = "C[,C...]", split = ",",
+        description = "After the measured writes, one measured phase of as many reads per consistency given, in order:"
+            + " linearizable (ReadIndex), lease, serializable, log (through the log); each prints reads_<c>_msgs_per_s"
+            + " and latencies in the JSON line. Default: none.")
+    private java.util.List<String> reads = new java.util.ArrayList<>();
+
     @Option(names = "--jfr", description = "Record a Flight Recorder profile (settings 'profile') of the measured phase to this file.")
     private Path jfr;
 
@@ -98,6 +104,14 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--fsync must be 0 or 1, got " + fsync);
         }
         final long n = messages != null ? messages : m == BenchOptions.Mode.THROUGHPUT ? 500_000 : 200_000;
-        return new BenchOptions(c, m, n, warmup, window, rate, size, fsync == 1, timeout, jfr);
+        final java.util.List<dev.raft.examples.kv.Consistency> readPhases = new java.util.ArrayList<>();
+        for (String r : reads) {
+            try {
+                readPhases.add(dev.raft.examples.kv.Consistency.parse(r.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--reads: " + e.getMessage(), e);
+            }
+        }
+        return new BenchOptions(c, m, n, warmup, window, rate, size, fsync == 1, timeout, jfr, readPhases);
     }
 }

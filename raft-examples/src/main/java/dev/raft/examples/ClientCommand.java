@@ -2,6 +2,8 @@ package dev.raft.examples;
 
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
+import dev.raft.examples.kv.ClientAuthenticator;
+import dev.raft.examples.kv.Consistency;
 import dev.raft.examples.kv.ClientProtocol;
 import dev.raft.examples.kv.KvClient;
 import dev.raft.examples.kv.KvCommands;
@@ -81,6 +83,13 @@ final class ClientCommand implements Runnable {
     /** Runs a command, prints its outcome in one line, returns the exit code. */
     int execute(CommandLine cli, byte[] command, boolean read, Function<KvResult, String> ok,
                 Function<KvResult, String> no) {
+        return execute(cli, command, read, client -> read ? client.read(command, timeout()) : client.execute(command, timeout()),
+            ok, no);
+    }
+
+    /** Runs {@code call} (which sends {@code command}), prints its outcome in one line, returns the exit code. */
+    int execute(CommandLine cli, byte[] command, boolean read, Function<KvClient, KvOutcome> call,
+                Function<KvResult, String> ok, Function<KvResult, String> no) {
         if (command.length > ClientProtocol.MAX_COMMAND_BYTES) {
             throw new CommandLine.ParameterException(cli, "value too large: the command would be " + command.length
                 + " bytes (key, value and expected value plus " + ClientProtocol.COMMAND_OVERHEAD_BYTES
@@ -92,7 +101,7 @@ final class ClientCommand implements Runnable {
             }
             final KvOutcome outcome;
             try {
-                outcome = read ? client.read(command, timeout()) : client.execute(command, timeout());
+                outcome = call.apply(client);
             } catch (RuntimeException e) {
                 // the client itself failed (its media driver died, ...): a write may have left already
                 cli.getErr().println("raftkv client: " + (read ? "not applied" : "outcome unknown") + ": the client failed: "
@@ -191,14 +200,29 @@ final class ClientCommand implements Runnable {
         }
     }
 
-    /** {@code client get KEY}. */
+    /** {@code client get KEY [--consistency C] [--node ID]}. */
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Print the value of KEY (exit 1 if it does not exist).")
     static final class Get extends KeyCommand {
+        @Option(names = "--consistency", paramLabel = "C", defaultValue = "linearizable",
+            description = "linearizable (ReadIndex, the default), lease (the leader's lease: trusts bounded clock drift),"
+                + " serializable (what the node asked has applied: may be stale) or log (a log entry per read).")
+        String consistency;
+
+        @Option(names = "--node", paramLabel = "ID",
+            description = "Ask node ID to serve the read itself (a follower read); default: the leader.")
+        Integer node;
 
         @Override
         public Integer call() {
-            return parent.execute(spec.commandLine(), KvCommands.get(key), true, KvResult::valueText,
-                r -> "not found: " + key);
+            final Consistency c;
+            try {
+                c = Consistency.parse(consistency);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--consistency: " + e.getMessage());
+            }
+            return parent.execute(spec.commandLine(), KvCommands.get(key), true,
+                client -> node == null ? client.get(key, c, parent.timeout()) : client.getFrom(node, key, c, parent.timeout()),
+                KvResult::valueText, r -> "not found: " + key);
         }
     }
 

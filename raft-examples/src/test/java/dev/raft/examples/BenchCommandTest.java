@@ -92,6 +92,30 @@ class BenchCommandTest {
     }
 
     @Test
+    @Timeout(180)
+    void readPhasesPrintTheirThroughputAndLatencyBesideTheWrites() {
+        final String out = run(0, "bench", "--messages", "2000", "--warmup", "200", "--window", "100",
+            "--reads", "linearizable,lease,log")[0];
+        final String[] lines = out.strip().split("\n");
+        final Matcher m = FIELD.matcher(lines[lines.length - 1]);
+        final Map<String, String> json = new LinkedHashMap<>();
+        while (m.find()) {
+            json.put(m.group(1), m.group(2));
+        }
+        assertEquals(FIELDS, new ArrayList<>(json.keySet()).subList(0, FIELDS.size()), "the usual fields first: " + json);
+        assertEquals("null", json.get("error"));
+        assertNumber(json, "msgs_per_s");
+        for (String c : List.of("linearizable", "lease", "log")) {
+            for (String f : List.of("msgs_per_s", "p50_us", "p99_us", "max_us")) {
+                assertNumber(json, "reads_" + c + "_" + f);
+            }
+            assertTrue(out.contains("reads " + c + " "), out);
+        }
+        assertEveryMessageAnswered(out, 200 + 4 * 2000);
+        assertTrue(run(2, "bench", "--reads", "often")[1].contains("linearizable, lease, serializable, log"));
+    }
+
+    @Test
     @Timeout(120)
     void inProcessClientKeepsTheEngineLevelFigure() {
         final String out = run(0, "bench", "--client", "in-process", "--messages", "2000", "--warmup", "0")[0];

@@ -30,6 +30,7 @@ public final class RaftConfig {
     private final long heartbeatIntervalMillis;
     private final boolean preVote;
     private final boolean checkQuorum;
+    private final long clockDriftBoundMillis;
     private final int maxEntriesPerAppend;
     private final int maxBytesPerAppend;
     private final int maxInflightAppends;
@@ -51,6 +52,7 @@ public final class RaftConfig {
         heartbeatIntervalMillis = b.heartbeatIntervalMillis;
         preVote = b.preVote;
         checkQuorum = b.checkQuorum;
+        clockDriftBoundMillis = b.resolvedDriftBound();
         maxEntriesPerAppend = b.maxEntriesPerAppend;
         maxBytesPerAppend = b.maxBytesPerAppend;
         maxInflightAppends = b.maxInflightAppends;
@@ -108,6 +110,18 @@ public final class RaftConfig {
     /** Whether a leader that has not heard from a quorum within an election timeout steps down. Default true. */
     public boolean checkQuorum() {
         return checkQuorum;
+    }
+
+    /**
+     * The bound on clock drift that {@link dev.raft.api.ReadPolicy#LEASE} reads assume: over one minimum
+     * election timeout, no node's monotonic clock may fall behind or run ahead of the leader's by more than
+     * this many milliseconds (pauses of a process count as drift). The lease of a leader whose heartbeats sent
+     * at {@code T} were answered by a quorum lasts until {@code T + electionTimeoutMinMillis - clockDriftBoundMillis}.
+     * Must be below {@link #electionTimeoutMinMillis()}. Default: a fifth of {@link #electionTimeoutMinMillis()}
+     * (30 with the default timeouts).
+     */
+    public long clockDriftBoundMillis() {
+        return clockDriftBoundMillis;
     }
 
     /** Most entries in one AppendEntries. Default 1024. */
@@ -181,7 +195,8 @@ public final class RaftConfig {
         return "RaftConfig{nodeId=" + nodeId + ", initialMembership=" + initialMembership
             + ", electionTimeoutMillis=[" + electionTimeoutMinMillis + ", " + electionTimeoutMaxMillis + ")"
             + ", heartbeatIntervalMillis=" + heartbeatIntervalMillis + ", preVote=" + preVote
-            + ", checkQuorum=" + checkQuorum + ", maxEntriesPerAppend=" + maxEntriesPerAppend
+            + ", checkQuorum=" + checkQuorum + ", clockDriftBoundMillis=" + clockDriftBoundMillis
+            + ", maxEntriesPerAppend=" + maxEntriesPerAppend
             + ", maxBytesPerAppend=" + maxBytesPerAppend + ", maxInflightAppends=" + maxInflightAppends
             + ", snapshotChunkBytes=" + snapshotChunkBytes + ", maxInflightSnapshotChunks=" + maxInflightSnapshotChunks
             + ", snapshotTransferTimeoutMillis=" + snapshotTransferTimeoutMillis
@@ -199,6 +214,8 @@ public final class RaftConfig {
         private long heartbeatIntervalMillis = 50;
         private boolean preVote = true;
         private boolean checkQuorum = true;
+        /** -1: a fifth of the minimum election timeout. */
+        private long clockDriftBoundMillis = -1;
         private int maxEntriesPerAppend = 1024;
         private int maxBytesPerAppend = 1024 * 1024;
         private int maxInflightAppends = 16;
@@ -223,6 +240,7 @@ public final class RaftConfig {
             heartbeatIntervalMillis = c.heartbeatIntervalMillis;
             preVote = c.preVote;
             checkQuorum = c.checkQuorum;
+            clockDriftBoundMillis = c.clockDriftBoundMillis;
             maxEntriesPerAppend = c.maxEntriesPerAppend;
             maxBytesPerAppend = c.maxBytesPerAppend;
             maxInflightAppends = c.maxInflightAppends;
@@ -271,6 +289,12 @@ public final class RaftConfig {
         /** See {@link RaftConfig#checkQuorum()}. */
         public Builder checkQuorum(boolean v) {
             checkQuorum = v;
+            return this;
+        }
+
+        /** See {@link RaftConfig#clockDriftBoundMillis()}; -1 for the default. */
+        public Builder clockDriftBoundMillis(long v) {
+            clockDriftBoundMillis = v;
             return this;
         }
 
@@ -363,6 +387,8 @@ public final class RaftConfig {
                 "electionTimeoutMinMillis+1 (= " + (electionTimeoutMinMillis + 1) + ")..3600001");
             check("heartbeatIntervalMillis", heartbeatIntervalMillis, 1, electionTimeoutMinMillis - 1,
                 "1..electionTimeoutMinMillis-1 (= " + (electionTimeoutMinMillis - 1) + ")");
+            check("clockDriftBoundMillis", resolvedDriftBound(), 0, electionTimeoutMinMillis - 1,
+                "0..electionTimeoutMinMillis-1 (= " + (electionTimeoutMinMillis - 1) + ")");
             check("maxEntriesPerAppend", maxEntriesPerAppend, 1, MAX_ENTRIES_PER_APPEND);
             check("maxBytesPerAppend", maxBytesPerAppend, 1, MAX_BYTES_PER_APPEND);
             check("maxInflightAppends", maxInflightAppends, 1, 1024);
@@ -378,6 +404,10 @@ public final class RaftConfig {
             check("maxParkMicros", maxParkMicros, 1, 1_000_000);
             check("maxPromotionLag", maxPromotionLag, 0, Long.MAX_VALUE);
             return new RaftConfig(this);
+        }
+
+        private long resolvedDriftBound() {
+            return clockDriftBoundMillis == -1 ? electionTimeoutMinMillis / 5 : clockDriftBoundMillis;
         }
 
         private static void check(String field, long value, long min, long max) {

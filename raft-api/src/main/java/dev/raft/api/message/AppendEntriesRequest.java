@@ -11,6 +11,7 @@ public final class AppendEntriesRequest extends RaftMessage {
     private long prevLogIndex;
     private long prevLogTerm;
     private long leaderCommit;
+    private long readSeq;
 
     @Override
     public MessageType type() {
@@ -18,7 +19,7 @@ public final class AppendEntriesRequest extends RaftMessage {
     }
 
     /**
-     * Sets every field but the entries, which are cleared.
+     * Sets every field but the entries, which are cleared, and {@link #readSeq()}, which is reset to 0.
      *
      * @param from         the leader
      * @param to           the follower
@@ -32,8 +33,23 @@ public final class AppendEntriesRequest extends RaftMessage {
         this.prevLogIndex = prevLogIndex;
         this.prevLogTerm = prevLogTerm;
         this.leaderCommit = leaderCommit;
+        this.readSeq = 0;
         entries.clear();
         return this;
+    }
+
+    /**
+     * Sets the read round this message belongs to: the leader's count of heartbeat rounds that confirm its
+     * leadership for reads (ReadIndex), echoed by the follower's answer. 0: none.
+     */
+    public AppendEntriesRequest readSeq(long readSeq) {
+        this.readSeq = readSeq;
+        return this;
+    }
+
+    /** The leader's read round when it sent this message (0: none); the answer echoes it. Never negative. */
+    public long readSeq() {
+        return readSeq;
     }
 
     /** The index of the entry just before the new ones. */
@@ -60,6 +76,7 @@ public final class AppendEntriesRequest extends RaftMessage {
     public void copyFrom(RaftMessage source) {
         final AppendEntriesRequest s = (AppendEntriesRequest) source;
         set(s.from(), s.to(), s.term(), s.prevLogIndex, s.prevLogTerm, s.leaderCommit);
+        readSeq = s.readSeq;
         entries.addAll(s.entries, 0, s.entries.size());
     }
 
@@ -72,6 +89,7 @@ public final class AppendEntriesRequest extends RaftMessage {
 
     @Override
     public String toString() {
-        return headerString() + " prev=" + prevLogTerm + "-" + prevLogIndex + " commit=" + leaderCommit + " " + entries + "}";
+        return headerString() + " prev=" + prevLogTerm + "-" + prevLogIndex + " commit=" + leaderCommit
+            + (readSeq == 0 ? "" : " read=" + readSeq) + " " + entries + "}";
     }
 }

@@ -9,7 +9,8 @@ package dev.raft.api.message;
  * leader skip back a whole term at once: {@code conflictTerm} is the follower's term at
  * {@code rejectedIndex} (0 if it has no entry there) and {@code conflictIndex} the first index the
  * follower holds of that term (or its last index + 1 when its log is shorter). {@code lastLogIndex} is
- * always the follower's last index.
+ * always the follower's last index. {@code readSeq} echoes the read round of the leader's latest
+ * AppendEntries that this follower accepted in the current term (0 if none).
  */
 public final class AppendEntriesResponse extends RaftMessage {
     private boolean success;
@@ -18,6 +19,7 @@ public final class AppendEntriesResponse extends RaftMessage {
     private long conflictTerm;
     private long conflictIndex;
     private long lastLogIndex;
+    private long readSeq;
 
     @Override
     public MessageType type() {
@@ -33,6 +35,7 @@ public final class AppendEntriesResponse extends RaftMessage {
         this.conflictTerm = 0;
         this.conflictIndex = 0;
         this.lastLogIndex = lastLogIndex;
+        this.readSeq = 0;
         return this;
     }
 
@@ -46,6 +49,7 @@ public final class AppendEntriesResponse extends RaftMessage {
         this.conflictTerm = conflictTerm;
         this.conflictIndex = conflictIndex;
         this.lastLogIndex = lastLogIndex;
+        this.readSeq = 0;
         return this;
     }
 
@@ -79,6 +83,17 @@ public final class AppendEntriesResponse extends RaftMessage {
         return lastLogIndex;
     }
 
+    /** Sets the echoed read round (after {@link #success} or {@link #reject}, which reset it to 0). */
+    public AppendEntriesResponse readSeq(long readSeq) {
+        this.readSeq = readSeq;
+        return this;
+    }
+
+    /** The read round of the leader's latest AppendEntries this follower accepted in this term; 0: none. */
+    public long readSeq() {
+        return readSeq;
+    }
+
     @Override
     public void copyFrom(RaftMessage source) {
         final AppendEntriesResponse s = (AppendEntriesResponse) source;
@@ -89,6 +104,7 @@ public final class AppendEntriesResponse extends RaftMessage {
         conflictTerm = s.conflictTerm;
         conflictIndex = s.conflictIndex;
         lastLogIndex = s.lastLogIndex;
+        readSeq = s.readSeq;
     }
 
     @Override
@@ -101,6 +117,7 @@ public final class AppendEntriesResponse extends RaftMessage {
     @Override
     public String toString() {
         return headerString() + (success ? " ok match=" + matchIndex
-            : " reject=" + rejectedIndex + " conflict=" + conflictTerm + "-" + conflictIndex) + " last=" + lastLogIndex + "}";
+            : " reject=" + rejectedIndex + " conflict=" + conflictTerm + "-" + conflictIndex) + " last=" + lastLogIndex
+            + (readSeq == 0 ? "" : " read=" + readSeq) + "}";
     }
 }

@@ -17,7 +17,11 @@ public enum MessageType {
     /** {@link TimeoutNowRequest}. */
     TIMEOUT_NOW_REQUEST(7),
     /** {@link TimeoutNowResponse}. */
-    TIMEOUT_NOW_RESPONSE(8);
+    TIMEOUT_NOW_RESPONSE(8),
+    /** {@link ReadIndexRequest}. */
+    READ_INDEX_REQUEST(9),
+    /** {@link ReadIndexResponse}. */
+    READ_INDEX_RESPONSE(10);
 
     private final int code;
 

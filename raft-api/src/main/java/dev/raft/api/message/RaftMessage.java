@@ -8,7 +8,8 @@ import dev.raft.api.NodeId;
  */
 public abstract sealed class RaftMessage
     permits AppendEntriesRequest, AppendEntriesResponse, VoteRequest, VoteResponse,
-    InstallSnapshotRequest, InstallSnapshotResponse, TimeoutNowRequest, TimeoutNowResponse {
+    InstallSnapshotRequest, InstallSnapshotResponse, TimeoutNowRequest, TimeoutNowResponse,
+    ReadIndexRequest, ReadIndexResponse {
 
     private int from;
     private int to;
@@ -98,6 +99,8 @@ public abstract sealed class RaftMessage
             case INSTALL_SNAPSHOT_RESPONSE -> new InstallSnapshotResponse();
             case TIMEOUT_NOW_REQUEST -> new TimeoutNowRequest();
             case TIMEOUT_NOW_RESPONSE -> new TimeoutNowResponse();
+            case READ_INDEX_REQUEST -> new ReadIndexRequest();
+            case READ_INDEX_RESPONSE -> new ReadIndexResponse();
         };
     }
 }

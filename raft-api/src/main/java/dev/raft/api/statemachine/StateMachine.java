@@ -5,6 +5,7 @@ import dev.raft.api.LogId;
 import dev.raft.api.SnapshotMeta;
 import java.io.IOException;
 import java.io.InputStream;
+import org.agrona.DirectBuffer;
 
 /**
  * The application's replicated state. The node calls every method from its own thread, one call at a
@@ -28,6 +29,21 @@ public interface StateMachine {
      *         node where it was proposed), or {@code null}
      */
     byte[] apply(EntryView entry);
+
+    /**
+     * Answers a read-only query ({@link dev.raft.api.RaftNode#read}) from the applied state, on the node's
+     * thread, between two applies (never concurrently with {@link #apply} or {@link #restore}). Must not change
+     * the state and must be quick. The query bytes are valid only during the call.
+     *
+     * <p>The default refuses: a state machine that serves reads without the log overrides it.
+     *
+     * @return the answer to the caller of {@code read}
+     * @throws UnsupportedOperationException if this state machine answers no queries (the default)
+     */
+    default byte[] query(DirectBuffer query, int offset, int length) {
+        throw new UnsupportedOperationException(getClass().getName()
+            + " does not implement StateMachine.query: reads must go through the log (propose)");
+    }
 
     /** The id of the last applied entry, or the restored snapshot's last log id, or {@link LogId#NONE}. */
     LogId lastApplied();

@@ -26,6 +26,7 @@ class RaftConfigTest {
         assertEquals(50, config.heartbeatIntervalMillis());
         assertTrue(config.preVote());
         assertTrue(config.checkQuorum());
+        assertEquals(30, config.clockDriftBoundMillis(), "a fifth of the minimum election timeout");
         assertEquals(1024 * 1024, config.snapshotChunkBytes());
         assertEquals(IdleMode.BACKOFF, config.idleMode());
         assertEquals(config.toString(), config.toBuilder().build().toString(), "toBuilder keeps every value");
@@ -40,6 +41,8 @@ class RaftConfigTest {
             Arguments.of("RaftConfig.electionTimeoutMaxMillis", (UnaryOperator<RaftConfig.Builder>) b -> b.electionTimeoutMillis(200, 100)),
             Arguments.of("RaftConfig.heartbeatIntervalMillis", (UnaryOperator<RaftConfig.Builder>) b -> b.heartbeatIntervalMillis(150)),
             Arguments.of("RaftConfig.heartbeatIntervalMillis", (UnaryOperator<RaftConfig.Builder>) b -> b.heartbeatIntervalMillis(0)),
+            Arguments.of("RaftConfig.clockDriftBoundMillis", (UnaryOperator<RaftConfig.Builder>) b -> b.clockDriftBoundMillis(150)),
+            Arguments.of("RaftConfig.clockDriftBoundMillis", (UnaryOperator<RaftConfig.Builder>) b -> b.clockDriftBoundMillis(-2)),
             Arguments.of("RaftConfig.maxEntriesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxEntriesPerAppend(0)),
             Arguments.of("RaftConfig.maxBytesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxBytesPerAppend(-1)),
             Arguments.of("RaftConfig.maxBytesPerAppend", (UnaryOperator<RaftConfig.Builder>) b -> b.maxBytesPerAppend(RaftConfig.MAX_BYTES_PER_APPEND + 1)),

@@ -133,6 +133,15 @@ final class AeronRequestChannel implements RequestChannel {
     }
 
     @Override
+    public void readPolicy(dev.raft.api.ReadPolicy policy) {
+        encoder.kind(policy == null ? RequestKind.COMMAND : switch (policy) {
+            case LINEARIZABLE_READ_INDEX -> RequestKind.READ_LINEARIZABLE;
+            case LEASE -> RequestKind.READ_LEASE;
+            case SERIALIZABLE -> RequestKind.READ_SERIALIZABLE;
+        });
+    }
+
+    @Override
     public boolean send(long seq, long stampNanos) {
         encoder.correlationId(seq);
         request.putLong(payloadOffset, stampNanos, ORDER);

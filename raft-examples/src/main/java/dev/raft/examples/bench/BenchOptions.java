@@ -14,9 +14,13 @@ package dev.raft.examples.bench;
  * @param fsync          whether each node forces its log to disk before an entry counts as written
  * @param timeoutSeconds the run (warm-up and measured phase) fails with an error after this long
  * @param jfr            a file to record a Flight Recorder profile of the measured phase to, or null
+ * @param reads          after the measured phase of writes, one measured phase of as many reads per entry, in order
+ *                       (gets of the echo state machine: without the log with a read policy, or through it for
+ *                       {@code LOG}); empty for none
  */
 public record BenchOptions(Client client, Mode mode, long messages, long warmup, int window, double rate, int size,
-                           boolean fsync, int timeoutSeconds, java.nio.file.Path jfr) {
+                           boolean fsync, int timeoutSeconds, java.nio.file.Path jfr,
+                           java.util.List<dev.raft.examples.kv.Consistency> reads) {
     /** Smallest payload: the stamp and the sequence number. */
     public static final int MIN_SIZE = 16;
     /** Largest payload accepted. */
@@ -38,8 +42,15 @@ public record BenchOptions(Client client, Mode mode, long messages, long warmup,
         LATENCY
     }
 
+    /** Options without read phases. */
+    public BenchOptions(Client client, Mode mode, long messages, long warmup, int window, double rate, int size,
+                        boolean fsync, int timeoutSeconds, java.nio.file.Path jfr) {
+        this(client, mode, messages, warmup, window, rate, size, fsync, timeoutSeconds, jfr, java.util.List.of());
+    }
+
     /** Checks every field and names the first one out of range. */
     public BenchOptions {
+        reads = java.util.List.copyOf(reads);
         java.util.Objects.requireNonNull(client, "client");
         java.util.Objects.requireNonNull(mode, "mode");
         check("--messages", messages, 1, 100_000_000);

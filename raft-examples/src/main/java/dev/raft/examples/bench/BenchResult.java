@@ -23,10 +23,24 @@ import org.HdrHistogram.Histogram;
  * @param warmupPerSecond warm-up messages per second
  * @param clientAllocated bytes the client's load thread allocated in the measured phase, -1 if unknown
  * @param error           why the run failed, or null
+ * @param reads           the read phases ({@link BenchOptions#reads()}), in order
  */
 public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram latency, long leaderChanges, long sent,
                           long answered, long duplicates, long notLeader, long failed, long malformed, long resent,
-                          long backPressure, double warmupPerSecond, long clientAllocated, String error) {
+                          long backPressure, double warmupPerSecond, long clientAllocated, String error,
+                          java.util.List<ReadPhase> reads) {
+    /** One read phase's figures: reads per second and latencies (ns) of {@code consistency}. */
+    public record ReadPhase(dev.raft.examples.kv.Consistency consistency, double readsPerSecond, Histogram latency) {
+    }
+
+    /** A result without read phases. */
+    public BenchResult(BenchOptions options, double msgsPerSecond, Histogram latency, long leaderChanges, long sent,
+                       long answered, long duplicates, long notLeader, long failed, long malformed, long resent,
+                       long backPressure, double warmupPerSecond, long clientAllocated, String error) {
+        this(options, msgsPerSecond, latency, leaderChanges, sent, answered, duplicates, notLeader, failed, malformed,
+            resent, backPressure, warmupPerSecond, clientAllocated, error, java.util.List.of());
+    }
+
     /** A run that failed before or while measuring. */
     public static BenchResult failed(BenchOptions options, String error) {
         return new BenchResult(options, Double.NaN, new Histogram(3), 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, -1, error);
@@ -34,7 +48,8 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
 
     /** Whether every message sent was answered and nothing failed. */
     public boolean complete() {
-        return error == null && sent == options.warmup() + options.messages() && answered == sent;
+        return error == null && sent == options.warmup() + options.messages() * (1 + options.reads().size())
+            && answered == sent;
     }
 
     /** The JSON line: exactly the fields of issue #16, with the peer's names, on one line. */
@@ -57,7 +72,26 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
             + ",\"warmup\":" + o.warmup()
             + ",\"leader_changes\":" + (error == null ? Long.toString(leaderChanges) : "null")
             + ",\"error\":" + (error == null ? "null" : "\"" + escape(error) + "\"")
+            + readFields()
             + "}";
+    }
+
+    /** For each read phase: {@code reads_<consistency>_msgs_per_s}, {@code _p50_us}, {@code _p99_us}, {@code _max_us}. */
+    private String readFields() {
+        final StringBuilder b = new StringBuilder();
+        for (ReadPhase r : reads) {
+            final String prefix = ",\"reads_" + r.consistency().name().toLowerCase(Locale.ROOT) + "_";
+            final Histogram h = r.latency();
+            b.append(prefix).append("msgs_per_s\":").append(number(r.readsPerSecond()))
+                .append(prefix).append("p50_us\":").append(micros(h, 50))
+                .append(prefix).append("p99_us\":").append(micros(h, 99))
+                .append(prefix).append("max_us\":").append(h.getTotalCount() > 0 ? number(h.getMaxValue() / 1000.0) : "null");
+        }
+        return b.toString();
+    }
+
+    private static String micros(Histogram h, double percentile) {
+        return h.getTotalCount() > 0 ? number(h.getValueAtPercentile(percentile) / 1000.0) : "null";
     }
 
     private String micros(double percentile) {
@@ -100,6 +134,14 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
                 duration(latency.getValueAtPercentile(50)), duration(latency.getValueAtPercentile(90)),
                 duration(latency.getValueAtPercentile(99)), duration(latency.getValueAtPercentile(99.9)),
                 duration(latency.getMaxValue()), latency.getTotalCount());
+        }
+        for (ReadPhase r : reads) {
+            final Histogram h = r.latency();
+            out.printf(Locale.ROOT, "%-22s %,.0f reads/s  p50 %s  p99 %s  max %s%n",
+                "reads " + r.consistency().name().toLowerCase(Locale.ROOT), r.readsPerSecond(),
+                h.getTotalCount() > 0 ? duration(h.getValueAtPercentile(50)) : "-",
+                h.getTotalCount() > 0 ? duration(h.getValueAtPercentile(99)) : "-",
+                h.getTotalCount() > 0 ? duration(h.getMaxValue()) : "-");
         }
         out.printf(Locale.ROOT, "%-22s sent %,d  answered %,d  duplicates %,d%n", "messages (whole run)", sent, answered,
             duplicates);

@@ -36,6 +36,7 @@ public final class ClusterLoad {
             final LoadGenerator load = new LoadGenerator(options, channel, out, term);
             final LoadGenerator.Phase warm;
             final LoadGenerator.Phase measured;
+            final java.util.List<BenchResult.ReadPhase> reads = new java.util.ArrayList<>();
             try {
                 warm = load.warmUp();
                 if (options.warmup() > 0) {
@@ -48,6 +49,14 @@ public final class ClusterLoad {
                     if (allocations != null) {
                         printAllocations(allocations.since(), measured.messages(), out);
                     }
+                    for (dev.raft.examples.kv.Consistency consistency : options.reads()) {
+                        channel.readPolicy(consistency.policy());
+                        final org.HdrHistogram.Histogram latency = LoadGenerator.newHistogram();
+                        final LoadGenerator.Phase phase = load.measure("reads " + consistency.name()
+                            .toLowerCase(Locale.ROOT), latency);
+                        reads.add(new BenchResult.ReadPhase(consistency, phase.msgsPerSecond(), latency));
+                    }
+                    channel.readPolicy(null);
                     if (recording != null) {
                         recording.stop();
                         out.println("flight recording of the measured phase: " + options.jfr().toAbsolutePath());
@@ -62,7 +71,7 @@ public final class ClusterLoad {
             final String error = load.unanswered() != 0 ? load.unanswered() + " messages unanswered" : null;
             return new BenchResult(options, measured.msgsPerSecond(), load.histogram(), measured.leaderChanges(),
                 load.sent(), c.answered, c.duplicates, c.notLeader, c.failed, c.malformed, c.resent, c.backPressure,
-                warm.msgsPerSecond(), measured.allocatedBytes(), error);
+                warm.msgsPerSecond(), measured.allocatedBytes(), error, reads);
         }
     }
 

@@ -46,6 +46,14 @@ public final class EchoStateMachine implements StateMachine {
         return echo;
     }
 
+    /** Answers a query (a read without the log) with its own bytes, like an applied command; changes nothing. */
+    @Override
+    public byte[] query(org.agrona.DirectBuffer query, int offset, int length) {
+        final byte[] echo = new byte[length];
+        query.getBytes(offset, echo);
+        return echo;
+    }
+
     @Override
     public LogId lastApplied() {
         return LogId.of(lastTerm, lastIndex);

@@ -37,6 +37,7 @@ final class InProcessRequestChannel implements RequestChannel {
     private int target;
     private long term;
     private long termReadNanos;
+    private dev.raft.api.ReadPolicy readPolicy;
 
     InProcessRequestChannel(Map<Integer, RaftNode> nodes, int size, int target) {
         this.nodes = new TreeMap<>(nodes);
@@ -50,11 +51,17 @@ final class InProcessRequestChannel implements RequestChannel {
     }
 
     @Override
+    public void readPolicy(dev.raft.api.ReadPolicy policy) {
+        readPolicy = policy;
+    }
+
+    @Override
     public boolean send(long seq, long stampNanos) {
         payload.putLong(0, stampNanos, ORDER);
         payload.putLong(Long.BYTES, seq, ORDER);
         final RaftNode node = nodes.get(target);
-        node.propose(payload, 0, size).whenComplete((result, error) -> {
+        (readPolicy == null ? node.propose(payload, 0, size) : node.read(readPolicy, payload, 0, size))
+            .whenComplete((result, error) -> {
             if (error == null) {
                 if (result == null || result.length != size) {
                     publish(MALFORMED, seq, 0, 0, 0);

@@ -34,6 +34,8 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
         TimeUnit.MICROSECONDS.toNanos(100));
     private final Histogram histogram = new Histogram(HIGHEST_NANOS, 3);
+    /** Where the measured phase running now records its latencies. */
+    private Histogram recordInto = histogram;
     private final long[] stamps = new long[RING];
     private final long[] resends = new long[RING];
     private final long[] answered;
@@ -116,7 +118,23 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
 
     /** Sends the measured messages and waits for all their answers. */
     Phase measure() {
+        recordInto = histogram;
         return run("measured", options.messages(), true);
+    }
+
+    /** A further measured phase of as many messages, {@code name}d, recording its latencies into {@code into}. */
+    Phase measure(String name, Histogram into) {
+        recordInto = into;
+        try {
+            return run(name, options.messages(), true);
+        } finally {
+            recordInto = histogram;
+        }
+    }
+
+    /** A fresh latency histogram like the measured phase's. */
+    static Histogram newHistogram() {
+        return new Histogram(HIGHEST_NANOS, 3);
     }
 
     private Phase run(String name, long count, boolean record) {
@@ -284,7 +302,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         final long now = System.nanoTime();
         lastEchoNanos = now;
         if (recording) {
-            histogram.recordValue(Math.min(Math.max(now - stampNanos, 0), HIGHEST_NANOS));
+            recordInto.recordValue(Math.min(Math.max(now - stampNanos, 0), HIGHEST_NANOS));
         }
     }
 

@@ -13,6 +13,12 @@ interface RequestChannel extends AutoCloseable {
      */
     boolean send(long seq, long stampNanos);
 
+    /**
+     * Sends the messages from now on as reads without the log with {@code policy} (the state machine's query echoes
+     * them), or as commands through the log when null (the default).
+     */
+    void readPolicy(dev.raft.api.ReadPolicy policy);
+
     /** Delivers the answers that arrived; returns how many. */
     int poll(AnswerListener listener);
 

@@ -1,6 +1,7 @@
 package dev.raft.examples.kv;
 
 import dev.raft.api.RaftMetrics;
+import dev.raft.api.ReadPolicy;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.examples.internal.codec.ClientResponseEncoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
@@ -42,7 +43,24 @@ public final class ClientProtocol {
      */
     static final String CHANNEL_PARAMS = "|term-length=16m|sparse=true";
 
+    /** Request kind: a GET served without the log by ReadIndex ({@link ReadPolicy#LINEARIZABLE_READ_INDEX}). */
+    public static final byte KIND_READ_LINEARIZABLE = 3;
+    /** Request kind: a GET served without the log from the leader's lease ({@link ReadPolicy#LEASE}). */
+    public static final byte KIND_READ_LEASE = 4;
+    /** Request kind: a GET served by the node asked from what it applied ({@link ReadPolicy#SERIALIZABLE}). */
+    public static final byte KIND_READ_SERIALIZABLE = 5;
+
     private ClientProtocol() {
+    }
+
+    /** The read policy of request kind {@code kind}, or null if it is no read without the log. */
+    static ReadPolicy readPolicy(byte kind) {
+        return switch (kind) {
+            case KIND_READ_LINEARIZABLE -> ReadPolicy.LINEARIZABLE_READ_INDEX;
+            case KIND_READ_LEASE -> ReadPolicy.LEASE;
+            case KIND_READ_SERIALIZABLE -> ReadPolicy.SERIALIZABLE;
+            default -> null;
+        };
     }
 
     /** The channel to send to {@code hostPort}. */

@@ -26,7 +26,7 @@ final class ClientRequestFrame {
         FOREIGN,
         /** The header's block length is below the message's or runs past the frame. */
         BAD_BLOCK,
-        /** The request kind is none of COMMAND, STATUS, ADMIN. */
+        /** The request kind is none of COMMAND, STATUS, ADMIN and the READ_* kinds. */
         BAD_KIND,
         /** The command's declared length runs past the frame. */
         BAD_COMMAND_LENGTH,
@@ -90,7 +90,7 @@ final class ClientRequestFrame {
         }
         correlationId = buffer.getLong(block, ByteOrder.LITTLE_ENDIAN);
         kind = buffer.getByte(block + 8);
-        if (kind != KIND_COMMAND && kind != KIND_STATUS && kind != KIND_ADMIN) {
+        if (kind != KIND_COMMAND && kind != KIND_STATUS && kind != KIND_ADMIN && ClientProtocol.readPolicy(kind) == null) {
             return Verdict.BAD_KIND;
         }
         int position = block + blockLength;
@@ -163,6 +163,11 @@ final class ClientRequestFrame {
     /** An admin request ({@link AdminRequests}): its command is an AdminRequest. */
     boolean isAdmin() {
         return kind == KIND_ADMIN;
+    }
+
+    /** The read policy of a READ_* request (its command is a GET), or null. */
+    dev.raft.api.ReadPolicy readPolicy() {
+        return ClientProtocol.readPolicy(kind);
     }
 
     int commandOffset() {

@@ -65,6 +65,8 @@ public final class ClientService implements Agent, AutoCloseable {
         STATUS_REQUESTS(true),
         /** Admin requests ({@code raftkv admin}) executed or refused. */
         ADMIN_REQUESTS(true),
+        /** GETs served without the log ({@code RaftNode.read}). */
+        READS(true),
         /** Commands longer than the limit, answered REJECTED. */
         OVERSIZE(true),
         /** Requests without a valid tag while a client key is configured: dropped. */
@@ -266,6 +268,9 @@ public final class ClientService implements Agent, AutoCloseable {
                     count(Counter.REPLIES_DROPPED);
                 }
             });
+        } else if (frame.readPolicy() != null) {
+            count(Counter.READS);
+            read(buffer, replyTo, correlationId, deadline);
         } else {
             count(Counter.STATUS_REQUESTS);
             send(new Reply(replyTo, correlationId, ResponseCode.OK, null, null, deadline));
@@ -283,6 +288,23 @@ public final class ClientService implements Agent, AutoCloseable {
                 count(Counter.REPLIES_DROPPED);
             }
         });
+    }
+
+    /** A GET without the log: answered OK, NOT_LEADER, or ERROR (it changed nothing: the client may resend it). */
+    private void read(DirectBuffer buffer, String replyTo, long correlationId, long deadline) {
+        node.raft().read(frame.readPolicy(), buffer, frame.commandOffset(), frame.commandLength())
+            .whenComplete((result, error) -> {
+                final Throwable cause = error == null ? null : unwrap(error);
+                final Reply r = cause == null ? new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline)
+                    : cause instanceof NotLeaderException
+                        ? new Reply(replyTo, correlationId, ResponseCode.NOT_LEADER, null, "node " + node.id()
+                            + " knows no leader to confirm the read with", deadline)
+                        : new Reply(replyTo, correlationId, ResponseCode.ERROR, null, "node " + node.id()
+                            + " did not serve the read: " + cause.getMessage(), deadline);
+                if (!completed.offer(r)) {
+                    count(Counter.REPLIES_DROPPED);
+                }
+            });
     }
 
     private Reply failure(String replyTo, long correlationId, Throwable cause, boolean refusedAtOnce, long deadline) {
@@ -430,7 +452,7 @@ public final class ClientService implements Agent, AutoCloseable {
         long sum = counters.get(Counter.REPLIES_DROPPED.ordinal());
         for (Counter c : Counter.values()) {
             if (c.isRequestOutcome() && c != Counter.COMMANDS && c != Counter.STATUS_REQUESTS && c != Counter.OVERSIZE
-                && c != Counter.ADMIN_REQUESTS) {
+                && c != Counter.ADMIN_REQUESTS && c != Counter.READS) {
                 sum += counters.get(c.ordinal());
             }
         }

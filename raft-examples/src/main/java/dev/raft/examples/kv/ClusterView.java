@@ -105,6 +105,12 @@ final class ClusterView {
         return new Target(node.id, node.endpoint, bestTerm);
     }
 
+    /** Node {@code id} as a target (for a read it serves itself), or null if its endpoint is unknown. */
+    synchronized Target node(int id) {
+        final Node node = nodes.get(id);
+        return node == null || node.endpoint == null ? null : new Target(node.id, node.endpoint, bestTerm);
+    }
+
     /** The leader claimed in the highest term, suspect or not, or null. */
     synchronized Target claimedLeader() {
         final Node node = bestLeader == NodeId.NONE ? null : nodes.get(bestLeader);

@@ -273,9 +273,29 @@ public final class KvClient implements AutoCloseable {
         return execute(KvCommands.put(key, value), timeout);
     }
 
-    /** GET {@code key} through the log (linearizable); re-sent as needed, so never UNKNOWN. */
+    /** GET {@code key} with ReadIndex ({@link Consistency#LINEARIZABLE}) on the leader; see {@link #get(String, Consistency, Duration)}. */
     public KvOutcome get(String key, Duration timeout) {
-        return read(KvCommands.get(key), timeout);
+        return get(key, Consistency.LINEARIZABLE, timeout);
+    }
+
+    /**
+     * GET {@code key} on the leader with {@code consistency} (through the log for {@link Consistency#LOG}); re-sent
+     * as needed (a read changes nothing), so never UNKNOWN.
+     */
+    public KvOutcome get(String key, Consistency consistency, Duration timeout) {
+        return call(KvCommands.get(key), consistency.requestKind(), true, NodeId.NONE, timeout);
+    }
+
+    /**
+     * GET {@code key} served by node {@code nodeId} itself, with {@code consistency}: on a follower, a
+     * {@link Consistency#LINEARIZABLE} or {@link Consistency#LEASE} read asks the leader for a read index and is served
+     * locally (a follower read); {@link Consistency#LOG} goes to the leader. Re-sent until {@code timeout}.
+     */
+    public KvOutcome getFrom(int nodeId, String key, Consistency consistency, Duration timeout) {
+        if (consistency == Consistency.LOG) {
+            return get(key, consistency, timeout);
+        }
+        return call(KvCommands.get(key), consistency.requestKind(), true, nodeId, timeout);
     }
 
     /** DELETE {@code key}: a write. OK carries the previous value, or NOT_FOUND. */
@@ -295,7 +315,7 @@ public final class KvClient implements AutoCloseable {
      * @param timeout how long to look for a leader and wait for its answer
      */
     public KvOutcome execute(byte[] command, Duration timeout) {
-        return call(RequestKind.COMMAND, command, false, timeout);
+        return call(command, RequestKind.COMMAND, false, NodeId.NONE, timeout);
     }
 
     /**
@@ -303,7 +323,7 @@ public final class KvClient implements AutoCloseable {
      * so it ends OK or FAILED(UNAVAILABLE), never UNKNOWN.
      */
     public KvOutcome read(byte[] command, Duration timeout) {
-        return call(RequestKind.COMMAND, command, true, timeout);
+        return call(command, RequestKind.COMMAND, true, NodeId.NONE, timeout);
     }
 
     /**
@@ -312,10 +332,11 @@ public final class KvClient implements AutoCloseable {
      * {@link AdminRequests.Result} as its value.
      */
     public KvOutcome admin(byte[] request, boolean readOnly, Duration timeout) {
-        return call(RequestKind.ADMIN, request, readOnly, timeout);
+        return call(request, RequestKind.ADMIN, readOnly, NodeId.NONE, timeout);
     }
 
-    private KvOutcome call(RequestKind kind, byte[] command, boolean resendable, Duration timeout) {
+    /** Sends {@code command} as {@code kind} to the leader, or to {@code fixedNode} (re-sent to it) unless NONE. */
+    private KvOutcome call(byte[] command, RequestKind kind, boolean resendable, int fixedNode, Duration timeout) {
         if (command.length > ClientProtocol.MAX_COMMAND_BYTES) {
             return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, "the command is " + command.length
                 + " bytes long; the limit is " + ClientProtocol.MAX_COMMAND_BYTES + " bytes");
@@ -331,7 +352,7 @@ public final class KvClient implements AutoCloseable {
                 return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
                     + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + summary() + ")");
             }
-            final ClusterView.Target target = view.leader(now);
+            final ClusterView.Target target = fixedNode == NodeId.NONE ? view.leader(now) : view.node(fixedNode);
             if (target == null || target.id() == redirectedFrom) {
                 redirectedFrom = NodeId.NONE;
                 awaitNews(deadline, idle);
@@ -364,7 +385,11 @@ public final class KvClient implements AutoCloseable {
                         }
                         note(refusals, r.code() == Response.Code.NOT_LEADER ? "node " + r.nodeId() + ": not the leader"
                             : r.message());
-                        redirectedFrom = r.leaderId() == NodeId.NONE || r.leaderId() == r.nodeId() ? r.nodeId() : NodeId.NONE;
+                        redirectedFrom = fixedNode == NodeId.NONE
+                            && (r.leaderId() == NodeId.NONE || r.leaderId() == r.nodeId()) ? r.nodeId() : NodeId.NONE;
+                        if (fixedNode != NodeId.NONE) {
+                            awaitNews(deadline, idle); // the node asked could not serve it yet: retry shortly
+                        }
                         break;
                     }
                     now = System.nanoTime();

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.agrona.DirectBuffer;
 
 /**
  * The replicated key-value map. Commands are {@link KvCommands}' SBE messages; a malformed command changes
@@ -53,17 +54,32 @@ public final class KvStateMachine implements StateMachine {
         if (entry.type() != EntryType.NORMAL) {
             return null;
         }
-        final int length = entry.payloadLength();
+        return decodeAndExecute(entry.payload(), 0, entry.payloadLength(), false);
+    }
+
+    /**
+     * Answers a GET command ({@link KvCommands#get}) from the applied map, without the log; any other command
+     * changes nothing and answers {@link KvResult.Status#MALFORMED}.
+     */
+    @Override
+    public synchronized byte[] query(DirectBuffer query, int offset, int length) {
+        return decodeAndExecute(query, offset, length, true);
+    }
+
+    private byte[] decodeAndExecute(DirectBuffer payload, int offset, int length, boolean readOnly) {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
             return KvCommands.result(KvStatus.MALFORMED, null);
         }
-        header.wrap(entry.payload(), 0);
+        header.wrap(payload, offset);
         if (header.schemaId() != KvCommandDecoder.SCHEMA_ID || header.templateId() != KvCommandDecoder.TEMPLATE_ID
             || length < MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength() + 3 * 4) {
             return KvCommands.result(KvStatus.MALFORMED, null);
         }
-        decoder.wrapAndApplyHeader(entry.payload(), 0, header);
+        decoder.wrapAndApplyHeader(payload, offset, header);
         final KvOp op = decoder.op();
+        if (readOnly && op != KvOp.GET) {
+            return KvCommands.result(KvStatus.MALFORMED, null);
+        }
         final BooleanType expectPresent = decoder.expectPresent();
         try {
             final byte[] k = bytes(decoder.keyLength(), length);

@@ -1,6 +1,7 @@
 package dev.raft.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.examples.internal.codec.ClientRequestEncoder;
@@ -109,6 +110,29 @@ class ClientRequestFrameTest {
         buffer.putShort(0, (short) 9, ByteOrder.LITTLE_ENDIAN);
         buffer.putByte(8 + 8, (byte) 7);
         assertEquals(ClientRequestFrame.Verdict.BAD_KIND, frame().parse(buffer, 0, length));
+    }
+
+    @Test
+    void readKindsParseWithTheirPolicy() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+        final byte[] get = KvCommands.get("k");
+        for (RequestKind kind : new RequestKind[] {RequestKind.READ_LINEARIZABLE, RequestKind.READ_LEASE,
+            RequestKind.READ_SERIALIZABLE}) {
+            final int length = request(buffer, kind, get, "127.0.0.1:4000");
+            final ClientRequestFrame frame = frame();
+            assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length), kind.name());
+            assertFalse(frame.isCommand());
+            assertEquals(get.length, frame.commandLength());
+            assertEquals(switch (kind) {
+                case READ_LINEARIZABLE -> dev.raft.api.ReadPolicy.LINEARIZABLE_READ_INDEX;
+                case READ_LEASE -> dev.raft.api.ReadPolicy.LEASE;
+                default -> dev.raft.api.ReadPolicy.SERIALIZABLE;
+            }, frame.readPolicy());
+        }
+        final int length = request(buffer, RequestKind.COMMAND, get, "127.0.0.1:4000");
+        final ClientRequestFrame command = frame();
+        assertEquals(ClientRequestFrame.Verdict.OK, command.parse(buffer, 0, length));
+        assertEquals(null, command.readPolicy(), "a command is no read without the log");
     }
 
     @Test

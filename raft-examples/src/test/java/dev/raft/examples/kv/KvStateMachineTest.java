@@ -58,6 +58,27 @@ class KvStateMachineTest {
     }
 
     @Test
+    void aQueryAnswersAGetFromTheAppliedMapAndRefusesAnythingElse() {
+        apply(KvCommands.put("a", b("1")));
+        final LogId applied = sm.lastApplied();
+        final byte[] get = KvCommands.get("a");
+        assertEquals("1", KvCommands.decodeResult(sm.query(new org.agrona.concurrent.UnsafeBuffer(get), 0, get.length))
+            .valueText());
+        final byte[] missing = KvCommands.get("zz");
+        assertEquals(KvResult.Status.NOT_FOUND, KvCommands.decodeResult(
+            sm.query(new org.agrona.concurrent.UnsafeBuffer(missing), 0, missing.length)).status());
+        final byte[] put = KvCommands.put("a", b("2"));
+        assertEquals(KvResult.Status.MALFORMED, KvCommands.decodeResult(
+            sm.query(new org.agrona.concurrent.UnsafeBuffer(put), 0, put.length)).status(), "a write is no query");
+        final byte[] framed = new byte[get.length + 5];
+        System.arraycopy(get, 0, framed, 3, get.length);
+        assertEquals("1", KvCommands.decodeResult(sm.query(new org.agrona.concurrent.UnsafeBuffer(framed), 3, get.length))
+            .valueText(), "a query at an offset");
+        assertEquals("1", apply(KvCommands.get("a")).valueText(), "the query changed nothing");
+        assertEquals(applied.index() + 1, sm.lastApplied().index());
+    }
+
+    @Test
     void malformedCommandsChangeNothingButAdvanceTheAppliedIndex() {
         apply(KvCommands.put("k", b("v")));
         assertEquals(KvResult.Status.MALFORMED, apply(new byte[] {1, 2, 3}).status());

@@ -7,6 +7,7 @@ import dev.raft.api.statemachine.SnapshotWriter;
 import dev.raft.api.statemachine.StateMachine;
 import java.io.IOException;
 import java.io.InputStream;
+import org.agrona.DirectBuffer;
 
 /** A state machine that forwards every call to another; subclasses override what they observe or change. */
 class ForwardingStateMachine implements StateMachine {
@@ -20,6 +21,11 @@ class ForwardingStateMachine implements StateMachine {
     @Override
     public byte[] apply(EntryView entry) {
         return delegate.apply(entry);
+    }
+
+    @Override
+    public byte[] query(DirectBuffer query, int offset, int length) {
+        return delegate.query(query, offset, length);
     }
 
     @Override

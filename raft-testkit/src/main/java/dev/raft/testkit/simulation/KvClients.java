@@ -1,6 +1,7 @@
 package dev.raft.testkit.simulation;
 
 import dev.raft.api.RaftNode;
+import dev.raft.api.ReadPolicy;
 import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.error.RaftException;
 import dev.raft.testkit.linearizability.History;
@@ -21,6 +22,12 @@ import java.util.function.LongSupplier;
  * simulated clock. Outcomes: an answer → ok; {@link NotLeaderException} (refused before being proposed) → failed,
  * and the client follows the leader hint; anything else (leadership lost, node closed, the simulated timeout)
  * → unknown: the operation stays pending in the history and the client continues under a new client id.
+ *
+ * <p>Gets go through the log (a proposal) or without it ({@link RaftNode#read}) with
+ * {@link ReadPolicy#LINEARIZABLE_READ_INDEX} or {@link ReadPolicy#LEASE}, on any node (a follower serves a
+ * follower read): every one is part of the checked history, and a read that fails (it changed nothing) is
+ * recorded as failed. {@link ReadPolicy#SERIALIZABLE} reads are issued too but left out of the history (they
+ * may be stale by design).
  */
 final class KvClients {
     private static final String[] KEYS = {"a", "b", "c"};
@@ -36,6 +43,7 @@ final class KvClients {
     private long invoked;
     private long ok;
     private long unknown;
+    private long reads;
 
     /** One client: its current history id and its operation in flight. */
     private static final class Client {
@@ -44,6 +52,8 @@ final class KvClients {
         HistoryRecorder.Call<KvInput, KvOutput> call;
         KvInput input;
         CompletableFuture<byte[]> future;
+        /** The policy of a get without the log, or null (through the log, or not a get). */
+        ReadPolicy readPolicy;
         long deadline;
         String lastSeen;
     }
@@ -79,9 +89,22 @@ final class KvClients {
             final String key = KEYS[random.nextInt(KEYS.length)];
             final int kind = random.nextInt(10);
             final byte[] command;
+            c.readPolicy = null;
             if (kind < 4) {
                 c.input = KvInput.get(key);
                 command = KvStateMachine.get(key);
+                final int path = random.nextInt(8);
+                if (path == 0) {
+                    node.read(ReadPolicy.SERIALIZABLE, command); // stale by design: not part of the history
+                }
+                c.readPolicy = path < 3 ? null : path < 6 ? ReadPolicy.LINEARIZABLE_READ_INDEX : ReadPolicy.LEASE;
+                if (c.readPolicy != null) {
+                    c.target = 1 + random.nextInt(nodes); // any node: followers serve follower reads
+                    final RaftNode reader = nodeById.apply(c.target);
+                    if (reader != null) {
+                        node = reader;
+                    }
+                }
             } else if (kind < 7) {
                 c.input = KvInput.put(key, "v" + nextValue++);
                 command = KvStateMachine.put(key, bytes(c.input.value()));
@@ -93,7 +116,10 @@ final class KvClients {
             invoked++;
             c.call = recorder.invoke(c.historyId, c.input);
             c.deadline = clock.getAsLong() + TIMEOUT_NANOS;
-            c.future = node.propose(command);
+            c.future = c.readPolicy != null ? node.read(c.readPolicy, command) : node.propose(command);
+            if (c.readPolicy != null) {
+                reads++;
+            }
         }
     }
 
@@ -130,6 +156,12 @@ final class KvClients {
                 c.call.fail();
                 c.call = null;
                 return 4;
+            }
+            if (c.readPolicy != null && e.getCause() instanceof RaftException) {
+                c.call.fail(); // a read that was not served changed nothing
+                c.call = null;
+                c.target = 1 + random.nextInt(nodes);
+                return 6;
             }
             abandon(c);
             c.target = 1 + random.nextInt(nodes);
@@ -170,6 +202,11 @@ final class KvClients {
 
     long unknown() {
         return unknown;
+    }
+
+    /** Gets issued without the log (ReadIndex or lease, checked). */
+    long reads() {
+        return reads;
     }
 
     private static byte[] bytes(String s) {

@@ -29,6 +29,7 @@ import org.agrona.DirectBuffer;
  *       responds with {@code [1]} if it did, {@code [0]} if not (see {@link #cas});</li>
  *   <li>anything else: changes nothing but the digest; responds with an empty array.</li>
  * </ul>
+ * {@link #query} answers a GET command from the applied state (reads without the log).
  * Every applied entry (of any type) extends a running {@link #digest()} over its index, term and payload,
  * so two replicas that applied the same entries in the same order have the same digest. Reads from other
  * threads are safe ({@code synchronized}); the node applies from its own thread.
@@ -135,6 +136,18 @@ public final class KvStateMachine implements StateMachine {
             return value == null ? EMPTY : value;
         }
         return EMPTY;
+    }
+
+    /** Answers a GET command ({@link #get}) from the applied state: the value, empty if none; else an empty array. */
+    @Override
+    public synchronized byte[] query(DirectBuffer query, int offset, int length) {
+        if (length >= 1 && query.getByte(offset) == GET) {
+            final byte[] key = new byte[length - 1];
+            query.getBytes(offset + 1, key);
+            final byte[] value = map.get(new String(key, StandardCharsets.UTF_8));
+            return value == null ? EMPTY : value.clone();
+        }
+        throw new IllegalArgumentException("KvStateMachine.query: not a GET command (" + length + " bytes)");
     }
 
     /** Applies a CAS command; a malformed one changes nothing and responds with an empty array. */

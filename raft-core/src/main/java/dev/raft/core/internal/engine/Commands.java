@@ -7,6 +7,7 @@ import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.core.internal.engine.read.ReadFailure;
 import java.util.Arrays;
 import org.agrona.DirectBuffer;
 
@@ -51,6 +52,13 @@ public final class Commands {
          * report {@link RaftEngine#onSnapshotChunkWritten}.
          */
         WRITE_SNAPSHOT_CHUNK,
+        /**
+         * Reads: every read not yet answered with an id up to {@link #readId} may be served once the state
+         * machine applied {@link #index}.
+         */
+        READ_READY,
+        /** Reads: fail every read not yet answered with an id up to {@link #readId}, for {@link #readFailure}. */
+        READ_FAILED,
         /** Drop the receive stream and its sink. */
         ABORT_SNAPSHOT,
         /**
@@ -73,6 +81,7 @@ public final class Commands {
     }
 
     private static final MessageType[] MESSAGE_TYPES = MessageType.values();
+    private static final ReadFailure[] READ_FAILURES = ReadFailure.values();
 
     private Type[] types = new Type[64];
     private long[] longs = new long[64];
@@ -126,7 +135,8 @@ public final class Commands {
 
     /**
      * TRUNCATE: the first index removed; APPLY: the last index to apply; WRITE_SNAPSHOT_CHUNK: the position;
-     * MEMBERSHIP_CHANGED, MEMBERSHIP_CHANGE_DONE: the index of the configuration entry.
+     * MEMBERSHIP_CHANGED, MEMBERSHIP_CHANGE_DONE: the index of the configuration entry;
+     * READ_READY: the read index.
      */
     public long index(int i) {
         return longs[i];
@@ -135,6 +145,16 @@ public final class Commands {
     /** PURGE: the last log id removed. */
     public LogId logId(int i) {
         return LogId.of(longs2[i], longs[i]);
+    }
+
+    /** READ_READY, READ_FAILED: the last read id of the batch. */
+    public long readId(int i) {
+        return longs2[i];
+    }
+
+    /** READ_FAILED: why. */
+    public ReadFailure readFailure(int i) {
+        return READ_FAILURES[ints[i]];
     }
 
     /** APPEND: the entries. */
@@ -271,6 +291,16 @@ public final class Commands {
         ints[i] = target;
         refs[i] = failure;
         ints2[i] = retriable ? 1 : 0;
+    public void readReady(long lastReadId, long index) {
+        final int i = add(Type.READ_READY);
+        longs[i] = index;
+        longs2[i] = lastReadId;
+    }
+
+    public void readFailed(long lastReadId, ReadFailure failure) {
+        final int i = add(Type.READ_FAILED);
+        longs2[i] = lastReadId;
+        ints[i] = failure.ordinal();
     }
 
     public void abortSnapshotBuild() {
@@ -330,6 +360,8 @@ public final class Commands {
             case SEND_SNAPSHOT_CHUNK -> "send-chunk " + message(i) + " length=" + length(i);
             case APPLY -> "apply upto=" + index(i);
             case LEADERSHIP_LOST -> "leadership-lost term=" + term(i);
+            case READ_READY -> "read-ready upto-read=" + readId(i) + " index=" + index(i);
+            case READ_FAILED -> "read-failed upto-read=" + readId(i) + " " + readFailure(i);
             case ABORT_SNAPSHOT_BUILD -> "abort-build";
             case BEGIN_SNAPSHOT -> "begin-snapshot " + meta(i).snapshotId();
             case WRITE_SNAPSHOT_CHUNK -> "write-chunk at=" + index(i) + " length=" + length(i);

@@ -42,7 +42,13 @@ public enum EngineCounter {
     /** Local snapshot builds aborted by an incoming stream. */
     SNAPSHOT_BUILDS_ABORTED("snapshot builds aborted"),
     /** Receive streams dropped (replaced by a new stream, stale, or abandoned). */
-    SNAPSHOT_STREAMS_DROPPED("snapshot streams dropped");
+    SNAPSHOT_STREAMS_DROPPED("snapshot streams dropped"),
+    /** ReadIndex rounds this node started as leader (one serves a batch of reads). */
+    READ_ROUNDS("read rounds started"),
+    /** Reads (local or a follower's) this node served from its lease as leader, without a round. */
+    LEASE_READS("lease reads served"),
+    /** Read index requests this node sent to the leader as follower (one per batch of follower reads). */
+    READ_INDEX_REQUESTS("read index requests sent");
 
     /** The Agrona counter type id of the first counter; the others follow in declaration order. */
     public static final int FIRST_TYPE_ID = 2001;

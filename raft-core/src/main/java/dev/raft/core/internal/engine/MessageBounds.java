@@ -6,6 +6,8 @@ import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.VoteRequest;
 
 import static dev.raft.api.RaftLimits.isValidIndex;
@@ -32,16 +34,21 @@ final class MessageBounds {
             case APPEND_ENTRIES_REQUEST -> {
                 final AppendEntriesRequest r = (AppendEntriesRequest) message;
                 yield isValidIndex(r.prevLogIndex()) && isValidTerm(r.prevLogTerm()) && isValidIndex(r.leaderCommit())
-                    && entriesWithinLimits(r.entries());
+                    && r.readSeq() >= 0 && entriesWithinLimits(r.entries());
             }
             case APPEND_ENTRIES_RESPONSE -> {
                 final AppendEntriesResponse r = (AppendEntriesResponse) message;
-                yield isValidIndex(r.lastLogIndex()) && (r.isSuccess() ? isValidIndex(r.matchIndex())
+                yield isValidIndex(r.lastLogIndex()) && r.readSeq() >= 0 && (r.isSuccess() ? isValidIndex(r.matchIndex())
                     : isValidIndex(r.rejectedIndex()) && isValidTerm(r.conflictTerm()) && isValidIndex(r.conflictIndex()));
             }
             case INSTALL_SNAPSHOT_REQUEST -> {
                 final LogId last = ((InstallSnapshotRequest) message).lastLogId();
                 yield isValidTerm(last.term()) && isValidIndex(last.index());
+            }
+            case READ_INDEX_REQUEST -> ((ReadIndexRequest) message).requestId() >= 0;
+            case READ_INDEX_RESPONSE -> {
+                final ReadIndexResponse r = (ReadIndexResponse) message;
+                yield r.requestId() >= 0 && isValidIndex(r.readIndex()) && r.status() != null;
             }
             default -> true;
         };

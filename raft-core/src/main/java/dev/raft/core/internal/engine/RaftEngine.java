@@ -11,6 +11,8 @@ import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.TimeoutNowRequest;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.api.message.VoteResponse;
@@ -19,6 +21,7 @@ import dev.raft.core.internal.engine.election.Election;
 import dev.raft.core.internal.engine.election.LeadershipTransfer;
 import dev.raft.core.internal.engine.membership.ConfigHistory;
 import dev.raft.core.internal.engine.membership.MembershipChanges;
+import dev.raft.core.internal.engine.read.Reads;
 import dev.raft.core.internal.engine.replication.EntrySource;
 import dev.raft.core.internal.engine.replication.FollowerReplication;
 import dev.raft.core.internal.engine.replication.LeaderReplication;
@@ -73,6 +76,7 @@ public final class RaftEngine {
     private final ConfigHistory configs;
     private final MembershipChanges changes;
     private final LeadershipTransfer transfer;
+    private final Reads reads;
     private boolean started;
 
     /**
@@ -90,6 +94,8 @@ public final class RaftEngine {
         this.configs = new ConfigHistory(state);
         this.changes = new MembershipChanges(state, configs, config.maxPromotionLag());
         this.transfer = new LeadershipTransfer(state);
+        this.reads = new Reads(state, config.clockDriftBoundMillis());
+        reads.wire(leader);
         election.wire(leader, follower, receiver, transfer);
         leader.wire(election, sender);
         follower.wire(election, configs);
@@ -157,6 +163,7 @@ public final class RaftEngine {
         leader.flushPending();
         advanceTime(nowNanos);
         transfer.tick();
+        reads.tick();
         if (state.role == Role.LEADER) {
             leader.tick();
             if (election.tickCheckQuorum()) {
@@ -194,6 +201,7 @@ public final class RaftEngine {
             case APPEND_ENTRIES_RESPONSE -> {
                 leader.onAppendResponse((AppendEntriesResponse) message);
                 transfer.onAppendResponse(message.from());
+                reads.onAppendResponse((AppendEntriesResponse) message);
             }
             case VOTE_REQUEST -> election.onVoteRequest((VoteRequest) message);
             case VOTE_RESPONSE -> election.onVoteResponse((VoteResponse) message);
@@ -204,6 +212,8 @@ public final class RaftEngine {
             case TIMEOUT_NOW_RESPONSE -> {
                 // informational: the transfer ends when the target's leadership is known, or times out
             }
+            case READ_INDEX_REQUEST -> reads.onReadIndexRequest((ReadIndexRequest) message);
+            case READ_INDEX_RESPONSE -> reads.onReadIndexResponse((ReadIndexResponse) message);
             default -> state.count(EngineCounter.UNSUPPORTED_DROPPED);
         }
     }
@@ -224,6 +234,18 @@ public final class RaftEngine {
             return -1;
         }
         return leader.appendLocal(EntryType.NORMAL, command, offset, length);
+    }
+
+    /**
+     * Submits read {@code readId} (ids increase by submission) without the log; emits nothing (the next
+     * event, at the latest the next {@link #tick}, starts its round or asks the leader). See {@link Reads}.
+     *
+     * @param lease whether the leader's lease may serve it without a round
+     * @return the index it may be served at once (&gt; 0), or {@link Reads#QUEUED}, {@link Reads#NOT_LEADER},
+     *         {@link Reads#NOT_READY}
+     */
+    public long read(long readId, boolean lease) {
+        return reads.submit(readId, lease);
     }
 
     /** Hands the proposals collected since the last event to the log and replicates them. */
@@ -365,6 +387,11 @@ public final class RaftEngine {
     /** The engine's counters. */
     public EngineCounters counters() {
         return state.counters;
+    }
+
+    /** Reads without the log. */
+    public Reads reads() {
+        return reads;
     }
 
     /** The leader side: per-follower progress. */

@@ -27,6 +27,7 @@ final class CommandExecutor {
     private final SnapshotReaders readers;
     private final SnapshotBuilds builds;
     private final MembershipAdmin admin;
+    private final ReadRequests reads;
     /** Entries kept in the cache below the last one: four full pipelining windows of one follower. */
     private final long cacheRetainEntries;
     private final EntryBatch appendScratch = new EntryBatch();
@@ -34,7 +35,7 @@ final class CommandExecutor {
 
     CommandExecutor(RaftEngine engine, LogStore logStore, Transport transport, EntryCache cache, FlushReports flushes,
                     Applier applier, SnapshotReceiving receiving, SnapshotReaders readers, SnapshotBuilds builds,
-                    MembershipAdmin admin, long cacheRetainEntries) {
+                    MembershipAdmin admin, ReadRequests reads, long cacheRetainEntries) {
         this.engine = engine;
         this.commands = engine.commands();
         this.logStore = logStore;
@@ -46,6 +47,7 @@ final class CommandExecutor {
         this.readers = readers;
         this.builds = builds;
         this.admin = admin;
+        this.reads = reads;
         this.cacheRetainEntries = cacheRetainEntries;
     }
 
@@ -77,11 +79,14 @@ final class CommandExecutor {
                     case LEADERSHIP_LOST -> {
                         applier.leadershipLost(commands.term(i));
                         admin.leadershipLost(commands.term(i));
+                        reads.leadershipLost(commands.term(i));
                     }
                     case MEMBERSHIP_CHANGED -> transport.updateMembership(commands.membership(i));
                     case MEMBERSHIP_CHANGE_DONE -> admin.changeDone(commands.membership(i));
                     case TRANSFER_DONE ->
                         admin.transferDone(commands.target(i), commands.failure(i), commands.retriable(i));
+                    case READ_READY -> reads.ready(commands.readId(i), commands.index(i));
+                    case READ_FAILED -> reads.failed(commands.readId(i), commands.readFailure(i));
                     case ABORT_SNAPSHOT_BUILD -> builds.abort();
                     case BEGIN_SNAPSHOT -> receiving.begin(commands.meta(i));
                     case WRITE_SNAPSHOT_CHUNK -> {

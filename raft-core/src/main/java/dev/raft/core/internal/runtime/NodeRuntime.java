@@ -3,6 +3,7 @@ package dev.raft.core.internal.runtime;
 import dev.raft.api.LogId;
 import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
+import dev.raft.api.ReadPolicy;
 import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.config.RaftConfig;
@@ -91,6 +92,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final SnapshotBuilds builds;
     private final CommandExecutor executor;
     private final MembershipAdmin admin;
+    private final ReadRequests reads;
     private final CountersPublisher counters;
     private final MetricsPublisher metrics;
     private final UnsafeBuffer proposalBuffer = new UnsafeBuffer(new byte[0]);
@@ -132,8 +134,10 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.builds = new SnapshotBuilds(nodeId, config.snapshotEveryAppliedEntries(), engine, stateMachine,
             snapshotStore, clock, applier, readers, adminFutures, this::executeCommands);
         this.admin = new MembershipAdmin(nodeId, engine, this::executeCommands);
+        this.reads = new ReadRequests(nodeId, stateMachine, engine, applier, config.proposalQueueCapacity(),
+            TimeUnit.MILLISECONDS.toNanos(4 * config.electionTimeoutMaxMillis()));
         this.executor = new CommandExecutor(engine, logStore, transport, cache, flushes, applier, receiving, readers,
-            builds, admin, cacheRetainEntries);
+            builds, admin, reads, cacheRetainEntries);
         this.proposals = new ManyToOneConcurrentArrayQueue<>(config.proposalQueueCapacity());
         this.commands = new ManyToOneConcurrentArrayQueue<>(1024);
         this.counters = new CountersPublisher(nodeId, counterAllocator);
@@ -212,6 +216,37 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
                 + config.proposalQueueCapacity() + " waiting, RaftConfig.proposalQueueCapacity)"));
         } else if (closed.get()) {
             future.completeExceptionally(new NodeClosedException(nodeId, "propose")); // raced with close
+        }
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> read(ReadPolicy policy, DirectBuffer query, int offset, int length) {
+        final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        if (failStop.failed()) {
+            future.completeExceptionally(failStop.error());
+            return future;
+        }
+        if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, "read"));
+            return future;
+        }
+        if (policy == null) {
+            future.completeExceptionally(new IllegalArgumentException("node " + nodeId + ": read policy is null"));
+            return future;
+        }
+        if (length > config.maxBytesPerAppend()) {
+            future.completeExceptionally(new RaftException("node " + nodeId + ": query of " + length
+                + " bytes exceeds RaftConfig.maxBytesPerAppend = " + config.maxBytesPerAppend()));
+            return future;
+        }
+        final byte[] copy = new byte[length];
+        query.getBytes(offset, copy);
+        if (!reads.offer(policy, copy, future)) {
+            future.completeExceptionally(new RaftException("node " + nodeId + ": read queue full ("
+                + config.proposalQueueCapacity() + " waiting, RaftConfig.proposalQueueCapacity)"));
+        } else if (closed.get()) {
+            future.completeExceptionally(new NodeClosedException(nodeId, "read")); // raced with close
         }
         return future;
     }
@@ -345,8 +380,10 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             return work; // a message handler failed fatally: stop at the next cycle, do nothing more now
         }
         work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
+        work += reads.drain(now, PROPOSAL_DRAIN_LIMIT);
         engine.tick(now);
         executeCommands();
+        reads.serveApplied(now);
         if (!commands.isEmpty()) {
             work += commands.drain(commandHandler, COMMAND_DRAIN_LIMIT);
         }
@@ -364,6 +401,9 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         if (admin.hasStaged()) {
             admin.completeStaged();
         }
+        if (reads.hasStaged()) {
+            reads.completeStaged();
+        }
         return work;
     }
 
@@ -376,6 +416,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         applier.completeStaged();
         admin.failAll(error);
         admin.completeStaged();
+        reads.failAll(error);
         failQueued();
         Closing.quietly(nodeId, transport, "transport");
         Closing.quietly(nodeId, logStore, "log store");
@@ -392,6 +433,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         final Throwable cause = failStop.cause();
         final RuntimeException error = cause != null ? failStop.error() : new NodeClosedException(nodeId, "propose");
         proposals.drain(p -> p.future().completeExceptionally(error));
+        reads.failAll(error);
         commands.clear();
         CompletableFuture<?> f;
         while ((f = adminFutures.poll()) != null) {
@@ -428,6 +470,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         applier.completeStaged();
         admin.failAll(error);
         admin.completeStaged();
+        reads.failAll(error);
         failQueued();
         // terminated() completes in onClose, once the transport and storage are released: a program that exits
         // on it (raftkv server) prints its last line after the node's own teardown

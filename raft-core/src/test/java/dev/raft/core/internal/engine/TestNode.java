@@ -168,6 +168,8 @@ final class TestNode implements EntrySource {
                     case SEND_SNAPSHOT_CHUNK -> sendSnapshotChunk((InstallSnapshotRequest) c.message(i), c.length(i));
                     case APPLY -> committed(c.index(i));
                     case LEADERSHIP_LOST -> leadershipLost(c.term(i));
+                    case READ_READY -> commands.add(new Cmd("readReady", c.readId(i), c.index(i), null));
+                    case READ_FAILED -> commands.add(new Cmd("readFailed", c.readId(i), c.readFailure(i).ordinal(), null));
                     case ABORT_SNAPSHOT_BUILD -> abortSnapshotBuild();
                     case BEGIN_SNAPSHOT -> beginSnapshot(c.meta(i));
                     case WRITE_SNAPSHOT_CHUNK -> {

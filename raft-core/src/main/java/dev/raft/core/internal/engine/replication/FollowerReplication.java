@@ -30,6 +30,8 @@ public final class FollowerReplication {
     private long ackLimit;
     /** An accepted AppendEntries waits for its entries to become durable. */
     private boolean ackPending;
+    /** The latest read round of the current term's leader (echoed in every answer); 0: none. */
+    private long readSeq;
 
     /** A follower side for {@code state}. */
     public FollowerReplication(RaftState state) {
@@ -46,6 +48,7 @@ public final class FollowerReplication {
     public void resetAcks() {
         ackLimit = 0;
         ackPending = false;
+        readSeq = 0;
     }
 
     /** A snapshot covering {@code index} was installed: everything up to it matches the leader. */
@@ -67,6 +70,7 @@ public final class FollowerReplication {
         }
         state.lastLeaderContact = state.now;
         state.resetElectionTimer();
+        readSeq = Math.max(readSeq, req.readSeq());
 
         final EntryBatch entries = req.entries();
         final int n = entries.size();
@@ -156,13 +160,14 @@ public final class FollowerReplication {
 
     private void reject(int to, long rejectedIndex, long conflictTerm, long conflictIndex) {
         final AppendEntriesResponse resp = state.out.message(MessageType.APPEND_ENTRIES_RESPONSE);
-        resp.reject(state.selfId, to, state.term, rejectedIndex, conflictTerm, conflictIndex, state.log.lastIndex());
+        resp.reject(state.selfId, to, state.term, rejectedIndex, conflictTerm, conflictIndex, state.log.lastIndex())
+            .readSeq(readSeq);
         state.out.send(resp);
     }
 
     private void sendSuccess(int to, long matchIndex) {
         final AppendEntriesResponse resp = state.out.message(MessageType.APPEND_ENTRIES_RESPONSE);
-        resp.success(state.selfId, to, state.term, matchIndex, state.log.lastIndex());
+        resp.success(state.selfId, to, state.term, matchIndex, state.log.lastIndex()).readSeq(readSeq);
         state.out.send(resp);
     }
 }

@@ -38,6 +38,8 @@ public final class LeaderReplication {
     private long heartbeatDeadline;
     /** Runs after the commit index advanced (membership changes: the joint configuration's next step). */
     private Runnable onCommitAdvanced = () -> { };
+    /** The read round every AppendEntries carries ({@code read.LeaderReads}); 0: none yet. */
+    private long readSeq;
 
     /** A leader side for {@code state}; {@code source} reads entries appended in earlier events. */
     public LeaderReplication(RaftState state, EntrySource source) {
@@ -194,7 +196,7 @@ public final class LeaderReplication {
             return false;
         }
         final AppendEntriesRequest req = state.out.message(MessageType.APPEND_ENTRIES_REQUEST);
-        req.set(state.selfId, pr.nodeId, state.term, prev, state.log.termAt(prev), state.commitIndex);
+        req.set(state.selfId, pr.nodeId, state.term, prev, state.log.termAt(prev), state.commitIndex).readSeq(readSeq);
         pr.sentCommit = state.commitIndex;
         long last = prev;
         if (pr.nextIndex <= state.log.lastIndex()) {
@@ -235,9 +237,22 @@ public final class LeaderReplication {
             return;
         }
         final AppendEntriesRequest req = state.out.message(MessageType.APPEND_ENTRIES_REQUEST);
-        req.set(state.selfId, pr.nodeId, state.term, prev, state.log.termAt(prev), state.commitIndex);
+        req.set(state.selfId, pr.nodeId, state.term, prev, state.log.termAt(prev), state.commitIndex).readSeq(readSeq);
         pr.sentCommit = state.commitIndex;
         state.out.send(req);
+    }
+
+    /**
+     * A read round began: every AppendEntries from now on carries {@code seq}; with {@code broadcast}, a
+     * heartbeat goes to every follower now (else the regular ones carry it).
+     */
+    public void readRound(long seq, boolean broadcast) {
+        readSeq = seq;
+        if (broadcast && state.role == Role.LEADER) {
+            for (int i = 0; i < tracker.size(); i++) {
+                sendHeartbeat(tracker.at(i));
+            }
+        }
     }
 
     /** Commits the highest index a quorum holds if it is of the current term (§5.4.2), and applies it. */

@@ -13,6 +13,8 @@ import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.TimeoutNowRequest;
 import dev.raft.api.message.TimeoutNowResponse;
 import dev.raft.api.message.VoteRequest;
@@ -22,6 +24,8 @@ import dev.raft.transport.aeron.internal.codec.AppendEntriesResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.InstallSnapshotRequestDecoder;
 import dev.raft.transport.aeron.internal.codec.InstallSnapshotResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.MessageHeaderDecoder;
+import dev.raft.transport.aeron.internal.codec.ReadIndexRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.ReadIndexResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.TimeoutNowRequestDecoder;
 import dev.raft.transport.aeron.internal.codec.TimeoutNowResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.VoteRequestDecoder;
@@ -53,6 +57,7 @@ public final class FrameDecoder {
     private static final int GROUP_HEADER = AppendEntriesRequestDecoder.EntriesDecoder.HEADER_SIZE;
     private static final int PAYLOAD_HEADER = AppendEntriesRequestDecoder.EntriesDecoder.payloadHeaderLength();
     private static final InstallSnapshotResponse.Status[] STATUSES = InstallSnapshotResponse.Status.values();
+    private static final ReadIndexResponse.Status[] READ_STATUSES = ReadIndexResponse.Status.values();
 
     private final int clusterId;
     private final int localId;
@@ -67,6 +72,8 @@ public final class FrameDecoder {
     private final InstallSnapshotResponseDecoder snapshotResponseDecoder = new InstallSnapshotResponseDecoder();
     private final TimeoutNowRequestDecoder timeoutRequestDecoder = new TimeoutNowRequestDecoder();
     private final TimeoutNowResponseDecoder timeoutResponseDecoder = new TimeoutNowResponseDecoder();
+    private final ReadIndexRequestDecoder readRequestDecoder = new ReadIndexRequestDecoder();
+    private final ReadIndexResponseDecoder readResponseDecoder = new ReadIndexResponseDecoder();
 
     private final AppendEntriesRequest appendRequest = new AppendEntriesRequest();
     private final AppendEntriesResponse appendResponse = new AppendEntriesResponse();
@@ -76,6 +83,8 @@ public final class FrameDecoder {
     private final InstallSnapshotResponse snapshotResponse = new InstallSnapshotResponse();
     private final TimeoutNowRequest timeoutRequest = new TimeoutNowRequest();
     private final TimeoutNowResponse timeoutResponse = new TimeoutNowResponse();
+    private final ReadIndexRequest readRequest = new ReadIndexRequest();
+    private final ReadIndexResponse readResponse = new ReadIndexResponse();
 
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final byte[] idBytes = new byte[SnapshotMeta.MAX_ID_LENGTH];
@@ -153,6 +162,8 @@ public final class FrameDecoder {
             case InstallSnapshotResponseDecoder.TEMPLATE_ID -> snapshotResponse(from, body, blockLength, version);
             case TimeoutNowRequestDecoder.TEMPLATE_ID -> timeoutRequest(from, body, blockLength, version);
             case TimeoutNowResponseDecoder.TEMPLATE_ID -> timeoutResponse(from, body, blockLength, version);
+            case ReadIndexRequestDecoder.TEMPLATE_ID -> readRequest(from, body, blockLength, version);
+            case ReadIndexResponseDecoder.TEMPLATE_ID -> readResponse(from, body, blockLength, version);
             default -> ReceiveDrop.UNKNOWN_TEMPLATE;
         };
     }
@@ -163,7 +174,9 @@ public final class FrameDecoder {
     }
 
     private ReceiveDrop appendRequest(int from, int body, int blockLength, int version) {
-        if (blockLength < AppendEntriesRequestDecoder.BLOCK_LENGTH) {
+        final boolean hasReadSeq = version >= AppendEntriesRequestDecoder.readSeqSinceVersion();
+        if (blockLength < (hasReadSeq ? AppendEntriesRequestDecoder.BLOCK_LENGTH
+            : AppendEntriesRequestDecoder.readSeqEncodingOffset())) {
             return ReceiveDrop.BAD_LENGTH;
         }
         final AppendEntriesRequestDecoder d = appendRequestDecoder.wrap(buffer, body, blockLength, version);
@@ -171,7 +184,9 @@ public final class FrameDecoder {
         final long prevLogIndex = d.prevLogIndex();
         final long prevLogTerm = d.prevLogTerm();
         final long leaderCommit = d.leaderCommit();
-        if (!isValidTerm(term) || !isValidIndex(prevLogIndex) || !isValidTerm(prevLogTerm) || !isValidIndex(leaderCommit)) {
+        final long readSeq = hasReadSeq ? d.readSeq() : 0;
+        if (!isValidTerm(term) || !isValidIndex(prevLogIndex) || !isValidTerm(prevLogTerm) || !isValidIndex(leaderCommit)
+            || readSeq < 0) {
             return ReceiveDrop.BAD_FIELD;
         }
         int limit = d.limit();
@@ -186,7 +201,8 @@ public final class FrameDecoder {
         if (!isValidIndex(prevLogIndex + count)) {
             return ReceiveDrop.BAD_FIELD;
         }
-        final AppendEntriesRequest m = appendRequest.set(from, localId, term, prevLogIndex, prevLogTerm, leaderCommit);
+        final AppendEntriesRequest m = appendRequest.set(from, localId, term, prevLogIndex, prevLogTerm, leaderCommit)
+            .readSeq(readSeq);
         final EntryBatch entries = m.entries();
         final AppendEntriesRequestDecoder.EntriesDecoder group = d.entries();
         long previousTerm = 1;
@@ -216,7 +232,9 @@ public final class FrameDecoder {
     }
 
     private ReceiveDrop appendResponse(int from, int body, int blockLength, int version) {
-        if (blockLength < AppendEntriesResponseDecoder.BLOCK_LENGTH) {
+        final boolean hasReadSeq = version >= AppendEntriesResponseDecoder.readSeqSinceVersion();
+        if (blockLength < (hasReadSeq ? AppendEntriesResponseDecoder.BLOCK_LENGTH
+            : AppendEntriesResponseDecoder.readSeqEncodingOffset())) {
             return ReceiveDrop.BAD_LENGTH;
         }
         final AppendEntriesResponseDecoder d = appendResponseDecoder.wrap(buffer, body, blockLength, version);
@@ -230,8 +248,9 @@ public final class FrameDecoder {
         final long conflictTerm = d.conflictTerm();
         final long conflictIndex = d.conflictIndex();
         final long lastLogIndex = d.lastLogIndex();
+        final long readSeq = hasReadSeq ? d.readSeq() : 0;
         if (!isValidTerm(term) || !isValidIndex(matchIndex) || !isValidIndex(rejectedIndex) || !isValidTerm(conflictTerm)
-            || !isValidIndex(conflictIndex) || !isValidIndex(lastLogIndex)) {
+            || !isValidIndex(conflictIndex) || !isValidIndex(lastLogIndex) || readSeq < 0) {
             return ReceiveDrop.BAD_FIELD;
         }
         if (success == 1) {
@@ -239,6 +258,7 @@ public final class FrameDecoder {
         } else {
             appendResponse.reject(from, localId, term, rejectedIndex, conflictTerm, conflictIndex, lastLogIndex);
         }
+        appendResponse.readSeq(readSeq);
         return finish(d.limit(), appendResponse);
     }
 
@@ -387,6 +407,39 @@ public final class FrameDecoder {
         }
         timeoutResponse.set(from, localId, d.term(), accepted == 1);
         return finish(d.limit(), timeoutResponse);
+    }
+
+    private ReceiveDrop readRequest(int from, int body, int blockLength, int version) {
+        if (blockLength < ReadIndexRequestDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final ReadIndexRequestDecoder d = readRequestDecoder.wrap(buffer, body, blockLength, version);
+        final int lease = flag(d.leaseRaw());
+        if (lease < 0) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        if (!isValidTerm(d.term()) || d.requestId() < 0) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        readRequest.set(from, localId, d.term(), d.requestId(), lease == 1);
+        return finish(d.limit(), readRequest);
+    }
+
+    private ReceiveDrop readResponse(int from, int body, int blockLength, int version) {
+        if (blockLength < ReadIndexResponseDecoder.BLOCK_LENGTH) {
+            return ReceiveDrop.BAD_LENGTH;
+        }
+        final ReadIndexResponseDecoder d = readResponseDecoder.wrap(buffer, body, blockLength, version);
+        final int status = d.statusRaw();
+        if (status >= READ_STATUSES.length) {
+            return ReceiveDrop.BAD_ENUM;
+        }
+        final long readIndex = d.readIndex();
+        if (!isValidTerm(d.term()) || d.requestId() < 0 || !isValidIndex(readIndex)) {
+            return ReceiveDrop.BAD_FIELD;
+        }
+        readResponse.set(from, localId, d.term(), d.requestId(), readIndex, READ_STATUSES[status]);
+        return finish(d.limit(), readResponse);
     }
 
     /** Accepts the message if the frame ends exactly where it does; bytes after it are malformed. */

@@ -7,6 +7,8 @@ import dev.raft.api.message.AppendEntriesResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.TimeoutNowRequest;
 import dev.raft.api.message.TimeoutNowResponse;
 import dev.raft.api.message.VoteRequest;
@@ -18,6 +20,9 @@ import dev.raft.transport.aeron.internal.codec.EntryKind;
 import dev.raft.transport.aeron.internal.codec.InstallSnapshotRequestEncoder;
 import dev.raft.transport.aeron.internal.codec.InstallSnapshotResponseEncoder;
 import dev.raft.transport.aeron.internal.codec.MessageHeaderEncoder;
+import dev.raft.transport.aeron.internal.codec.ReadIndexRequestEncoder;
+import dev.raft.transport.aeron.internal.codec.ReadIndexResponseEncoder;
+import dev.raft.transport.aeron.internal.codec.ReadStatus;
 import dev.raft.transport.aeron.internal.codec.SnapshotStatus;
 import dev.raft.transport.aeron.internal.codec.TimeoutNowRequestEncoder;
 import dev.raft.transport.aeron.internal.codec.TimeoutNowResponseEncoder;
@@ -42,6 +47,7 @@ public final class MessageEncoder {
     private static final EntryKind[] ENTRY_KINDS = {EntryKind.BLANK, EntryKind.NORMAL, EntryKind.MEMBERSHIP};
     private static final SnapshotStatus[] STATUSES = {SnapshotStatus.ACCEPTED, SnapshotStatus.INSTALLED,
         SnapshotStatus.SKIPPED_STALE, SnapshotStatus.MISMATCH, SnapshotStatus.WRITE_FAILED, SnapshotStatus.STALE_TERM};
+    private static final ReadStatus[] READ_STATUSES = {ReadStatus.OK, ReadStatus.NOT_LEADER, ReadStatus.NOT_READY};
 
     private final int clusterId;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
@@ -53,6 +59,8 @@ public final class MessageEncoder {
     private final InstallSnapshotResponseEncoder snapshotResponse = new InstallSnapshotResponseEncoder();
     private final TimeoutNowRequestEncoder timeoutRequest = new TimeoutNowRequestEncoder();
     private final TimeoutNowResponseEncoder timeoutResponse = new TimeoutNowResponseEncoder();
+    private final ReadIndexRequestEncoder readRequest = new ReadIndexRequestEncoder();
+    private final ReadIndexResponseEncoder readResponse = new ReadIndexResponseEncoder();
 
     private Membership encodedMembership;
     private byte[] membershipBytes;
@@ -91,6 +99,8 @@ public final class MessageEncoder {
                 + ((InstallSnapshotResponse) message).snapshotId().length();
             case TIMEOUT_NOW_REQUEST -> TimeoutNowRequestEncoder.BLOCK_LENGTH;
             case TIMEOUT_NOW_RESPONSE -> TimeoutNowResponseEncoder.BLOCK_LENGTH;
+            case READ_INDEX_REQUEST -> ReadIndexRequestEncoder.BLOCK_LENGTH;
+            case READ_INDEX_RESPONSE -> ReadIndexResponseEncoder.BLOCK_LENGTH;
         };
         return length < 0 || HEADER_LENGTH + length > Integer.MAX_VALUE ? -1 : (int) (HEADER_LENGTH + length);
     }
@@ -110,6 +120,8 @@ public final class MessageEncoder {
             case INSTALL_SNAPSHOT_RESPONSE -> encode((InstallSnapshotResponse) message, buffer, offset);
             case TIMEOUT_NOW_REQUEST -> encode((TimeoutNowRequest) message, buffer, offset);
             case TIMEOUT_NOW_RESPONSE -> encode((TimeoutNowResponse) message, buffer, offset);
+            case READ_INDEX_REQUEST -> encode((ReadIndexRequest) message, buffer, offset);
+            case READ_INDEX_RESPONSE -> encode((ReadIndexResponse) message, buffer, offset);
         };
         return limit - offset;
     }
@@ -121,7 +133,8 @@ public final class MessageEncoder {
     private int encode(AppendEntriesRequest m, MutableDirectBuffer buffer, int offset) {
         final AppendEntriesRequestEncoder e = appendRequest.wrapAndApplyHeader(buffer, offset, header);
         stamp(m);
-        e.term(m.term()).prevLogIndex(m.prevLogIndex()).prevLogTerm(m.prevLogTerm()).leaderCommit(m.leaderCommit());
+        e.term(m.term()).prevLogIndex(m.prevLogIndex()).prevLogTerm(m.prevLogTerm()).leaderCommit(m.leaderCommit())
+            .readSeq(m.readSeq());
         final EntryBatch entries = m.entries();
         final int count = entries.size();
         final AppendEntriesRequestEncoder.EntriesEncoder group = e.entriesCount(count);
@@ -137,7 +150,8 @@ public final class MessageEncoder {
         final AppendEntriesResponseEncoder e = appendResponse.wrapAndApplyHeader(buffer, offset, header);
         stamp(m);
         e.term(m.term()).matchIndex(m.matchIndex()).rejectedIndex(m.rejectedIndex()).conflictTerm(m.conflictTerm())
-            .conflictIndex(m.conflictIndex()).lastLogIndex(m.lastLogIndex()).success(bool(m.isSuccess()));
+            .conflictIndex(m.conflictIndex()).lastLogIndex(m.lastLogIndex()).success(bool(m.isSuccess()))
+            .readSeq(m.readSeq());
         return e.limit();
     }
 
@@ -187,6 +201,20 @@ public final class MessageEncoder {
         final TimeoutNowResponseEncoder e = timeoutResponse.wrapAndApplyHeader(buffer, offset, header);
         stamp(m);
         e.term(m.term()).accepted(bool(m.isAccepted()));
+        return e.limit();
+    }
+
+    private int encode(ReadIndexRequest m, MutableDirectBuffer buffer, int offset) {
+        final ReadIndexRequestEncoder e = readRequest.wrapAndApplyHeader(buffer, offset, header);
+        stamp(m);
+        e.term(m.term()).requestId(m.requestId()).lease(bool(m.isLease()));
+        return e.limit();
+    }
+
+    private int encode(ReadIndexResponse m, MutableDirectBuffer buffer, int offset) {
+        final ReadIndexResponseEncoder e = readResponse.wrapAndApplyHeader(buffer, offset, header);
+        stamp(m);
+        e.term(m.term()).requestId(m.requestId()).readIndex(m.readIndex()).status(READ_STATUSES[m.status().ordinal()]);
         return e.limit();
     }
 

@@ -13,6 +13,8 @@ import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.TimeoutNowRequest;
 import dev.raft.api.message.TimeoutNowResponse;
 import dev.raft.api.message.VoteRequest;
@@ -115,6 +117,8 @@ final class Forger implements AutoCloseable {
                 InstallSnapshotResponse.Status.INSTALLED, 64);
             case TIMEOUT_NOW_REQUEST -> new TimeoutNowRequest().set(from, to, term);
             case TIMEOUT_NOW_RESPONSE -> new TimeoutNowResponse().set(from, to, term, true);
+            case READ_INDEX_REQUEST -> new ReadIndexRequest().set(from, to, term, 1, true);
+            case READ_INDEX_RESPONSE -> new ReadIndexResponse().set(from, to, term, 1, far, ReadIndexResponse.Status.OK);
         };
     }
 

@@ -64,7 +64,7 @@ final class FuzzFrames {
                 case 1 -> putInt(MessageHeaderDecoder.targetIdEncodingOffset(), rnd.nextBoolean() ? 1 : 3, ReceiveDrop.WRONG_TARGET);
                 case 2 -> putInt(MessageHeaderDecoder.senderIdEncodingOffset(), 4 + rnd.nextInt(1000), ReceiveDrop.UNKNOWN_SENDER);
                 case 3 -> putShort(MessageHeaderDecoder.schemaIdEncodingOffset(), rnd.nextInt(7301), ReceiveDrop.UNKNOWN_SCHEMA);
-                default -> putShort(MessageHeaderDecoder.versionEncodingOffset(), rnd.nextBoolean() ? 0 : 3 + rnd.nextInt(100),
+                default -> putShort(MessageHeaderDecoder.versionEncodingOffset(), rnd.nextBoolean() ? 0 : MessageHeaderDecoder.SCHEMA_VERSION + 1 + rnd.nextInt(100),
                     ReceiveDrop.UNKNOWN_VERSION);
             };
         } else if (dice < 65) {

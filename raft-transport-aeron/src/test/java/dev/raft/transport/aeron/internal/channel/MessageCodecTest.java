@@ -13,13 +13,21 @@ import dev.raft.api.EntryType;
 import dev.raft.api.LogId;
 import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
+import dev.raft.api.message.AppendEntriesResponse;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.message.VoteRequest;
 import dev.raft.transport.aeron.AeronTransportConfig;
+import dev.raft.transport.aeron.internal.codec.AppendEntriesRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.AppendEntriesResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.EntryKind;
+import dev.raft.transport.aeron.internal.codec.ReadIndexRequestDecoder;
+import dev.raft.transport.aeron.internal.codec.ReadIndexResponseDecoder;
+import dev.raft.transport.aeron.internal.codec.ReadStatus;
 import dev.raft.transport.aeron.internal.codec.MessageHeaderDecoder;
 import dev.raft.transport.aeron.internal.codec.SnapshotStatus;
 import dev.raft.transport.aeron.internal.codec.VoteRequestDecoder;
@@ -154,7 +162,60 @@ class MessageCodecTest {
     }
 
     @Test
+    void versionTwoAppendEntriesDecodeWithReadSeqZero() {
+        final AppendEntriesResponse response = new AppendEntriesResponse().success(2, 1, 8, 40, 41).readSeq(77);
+        final int v2Block = AppendEntriesResponseDecoder.readSeqEncodingOffset();
+        final UnsafeBuffer v2 = Messages.resized(Messages.frame(response), MessageEncoder.HEADER_LENGTH + v2Block);
+        v2.putShort(MessageHeaderDecoder.versionEncodingOffset(), (short) 2, MessageHeaderDecoder.BYTE_ORDER);
+        v2.putShort(MessageHeaderDecoder.blockLengthEncodingOffset(), (short) v2Block, MessageHeaderDecoder.BYTE_ORDER);
+        final FrameDecoder responses = new FrameDecoder(CLUSTER, 1);
+        responses.membership(MEMBERS);
+        assertNull(responses.decode(v2, 0, v2.capacity()));
+        assertEquals(0, ((AppendEntriesResponse) responses.message()).readSeq(), "a version-2 frame has no readSeq");
+        assertEquals(40, ((AppendEntriesResponse) responses.message()).matchIndex());
+
+        final AppendEntriesRequest heartbeat = new AppendEntriesRequest().set(1, 2, 8, 40, 7, 39).readSeq(5);
+        final UnsafeBuffer v3 = Messages.frame(heartbeat);
+        final int v2RequestBlock = AppendEntriesRequestDecoder.readSeqEncodingOffset();
+        final int groupAt = MessageEncoder.HEADER_LENGTH + AppendEntriesRequestDecoder.BLOCK_LENGTH;
+        final byte[] bytes = new byte[v3.capacity() - (AppendEntriesRequestDecoder.BLOCK_LENGTH - v2RequestBlock)];
+        v3.getBytes(0, bytes, 0, MessageEncoder.HEADER_LENGTH + v2RequestBlock);
+        v3.getBytes(groupAt, bytes, MessageEncoder.HEADER_LENGTH + v2RequestBlock, v3.capacity() - groupAt);
+        final UnsafeBuffer oldRequest = new UnsafeBuffer(bytes);
+        oldRequest.putShort(MessageHeaderDecoder.versionEncodingOffset(), (short) 2, MessageHeaderDecoder.BYTE_ORDER);
+        oldRequest.putShort(MessageHeaderDecoder.blockLengthEncodingOffset(), (short) v2RequestBlock,
+            MessageHeaderDecoder.BYTE_ORDER);
+        assertNull(decoder.decode(oldRequest, 0, oldRequest.capacity()));
+        assertEquals(0, ((AppendEntriesRequest) decoder.message()).readSeq(), "a version-2 frame has no readSeq");
+        assertEquals(39, ((AppendEntriesRequest) decoder.message()).leaderCommit());
+        assertNull(decoder.decode(v3, 0, v3.capacity()));
+        assertEquals(5, ((AppendEntriesRequest) decoder.message()).readSeq());
+    }
+
+    @Test
+    void negativeReadFieldsAreBadFields() {
+        final UnsafeBuffer request = Messages.frame(new AppendEntriesRequest().set(1, 2, 8, 40, 7, 39).readSeq(5));
+        request.putLong(MessageEncoder.HEADER_LENGTH + AppendEntriesRequestDecoder.readSeqEncodingOffset(), -1,
+            MessageHeaderDecoder.BYTE_ORDER);
+        assertEquals(ReceiveDrop.BAD_FIELD, decoder.decode(request, 0, request.capacity()));
+        final UnsafeBuffer readRequest = Messages.frame(new ReadIndexRequest().set(1, 2, 8, 3, false));
+        readRequest.putLong(MessageEncoder.HEADER_LENGTH + ReadIndexRequestDecoder.requestIdEncodingOffset(), -3,
+            MessageHeaderDecoder.BYTE_ORDER);
+        assertEquals(ReceiveDrop.BAD_FIELD, decoder.decode(readRequest, 0, readRequest.capacity()));
+        final UnsafeBuffer readResponse = Messages.frame(new ReadIndexResponse().set(1, 2, 8, 3, 9, ReadIndexResponse.Status.OK));
+        readResponse.putByte(MessageEncoder.HEADER_LENGTH + ReadIndexResponseDecoder.statusEncodingOffset(), (byte) 3);
+        assertEquals(ReceiveDrop.BAD_ENUM, decoder.decode(readResponse, 0, readResponse.capacity()));
+        readResponse.putByte(MessageEncoder.HEADER_LENGTH + ReadIndexResponseDecoder.statusEncodingOffset(), (byte) 0);
+        readResponse.putLong(MessageEncoder.HEADER_LENGTH + ReadIndexResponseDecoder.readIndexEncodingOffset(), Long.MAX_VALUE,
+            MessageHeaderDecoder.BYTE_ORDER);
+        assertEquals(ReceiveDrop.BAD_FIELD, decoder.decode(readResponse, 0, readResponse.capacity()));
+    }
+
+    @Test
     void wireEnumsFollowTheApiCodes() {
+        for (ReadIndexResponse.Status status : ReadIndexResponse.Status.values()) {
+            assertEquals(status.name(), ReadStatus.get((short) status.ordinal()).name());
+        }
         for (EntryType type : EntryType.values()) {
             assertEquals(type.name(), EntryKind.get((short) type.code()).name());
         }

@@ -14,6 +14,8 @@ import dev.raft.api.message.InstallSnapshotRequest;
 import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.RaftMessage;
+import dev.raft.api.message.ReadIndexRequest;
+import dev.raft.api.message.ReadIndexResponse;
 import dev.raft.api.message.TimeoutNowRequest;
 import dev.raft.api.message.TimeoutNowResponse;
 import dev.raft.api.message.VoteRequest;
@@ -38,7 +40,8 @@ final class Messages {
             case APPEND_ENTRIES_REQUEST -> {
                 final long prevIndex = rnd.nextInt(1 << 30);
                 final AppendEntriesRequest m = new AppendEntriesRequest().set(from, to, term, prevIndex,
-                    prevIndex == 0 ? 0 : 1 + rnd.nextInt(1000), below(rnd));
+                    prevIndex == 0 ? 0 : 1 + rnd.nextInt(1000), below(rnd)).readSeq(rnd.nextBoolean() ? 0
+                    : rnd.nextLong() & Long.MAX_VALUE);
                 final int count = rnd.nextInt(20);
                 long entryTerm = 1 + rnd.nextInt(100);
                 for (int i = 0; i < count; i++) {
@@ -48,10 +51,10 @@ final class Messages {
                 }
                 yield m;
             }
-            case APPEND_ENTRIES_RESPONSE -> rnd.nextBoolean()
+            case APPEND_ENTRIES_RESPONSE -> (rnd.nextBoolean()
                 ? new AppendEntriesResponse().success(from, to, term, below(rnd), below(rnd))
                 : new AppendEntriesResponse().reject(from, to, term, below(rnd),
-                    below(rnd), below(rnd), below(rnd));
+                    below(rnd), below(rnd), below(rnd))).readSeq(rnd.nextBoolean() ? 0 : rnd.nextLong() & Long.MAX_VALUE);
             case VOTE_REQUEST -> new VoteRequest().set(from, to, term, below(rnd),
                 below(rnd), rnd.nextBoolean(), rnd.nextBoolean());
             case VOTE_RESPONSE -> new VoteResponse().set(from, to, term, rnd.nextBoolean(), rnd.nextBoolean());
@@ -70,6 +73,10 @@ final class Messages {
                 rnd.nextLong() & Long.MAX_VALUE);
             case TIMEOUT_NOW_REQUEST -> new TimeoutNowRequest().set(from, to, term);
             case TIMEOUT_NOW_RESPONSE -> new TimeoutNowResponse().set(from, to, term, rnd.nextBoolean());
+            case READ_INDEX_REQUEST -> new ReadIndexRequest().set(from, to, term, rnd.nextLong() & Long.MAX_VALUE,
+                rnd.nextBoolean());
+            case READ_INDEX_RESPONSE -> new ReadIndexResponse().set(from, to, term, rnd.nextLong() & Long.MAX_VALUE,
+                below(rnd), ReadIndexResponse.Status.values()[rnd.nextInt(ReadIndexResponse.Status.values().length)]);
         };
     }
 
@@ -139,6 +146,7 @@ final class Messages {
                 assertEquals(e.prevLogIndex(), a.prevLogIndex(), "prevLogIndex");
                 assertEquals(e.prevLogTerm(), a.prevLogTerm(), "prevLogTerm");
                 assertEquals(e.leaderCommit(), a.leaderCommit(), "leaderCommit");
+                assertEquals(e.readSeq(), a.readSeq(), "readSeq");
                 assertSameEntries(e.entries(), a.entries());
             }
             case APPEND_ENTRIES_RESPONSE -> {
@@ -150,6 +158,7 @@ final class Messages {
                 assertEquals(e.conflictTerm(), a.conflictTerm(), "conflictTerm");
                 assertEquals(e.conflictIndex(), a.conflictIndex(), "conflictIndex");
                 assertEquals(e.lastLogIndex(), a.lastLogIndex(), "lastLogIndex");
+                assertEquals(e.readSeq(), a.readSeq(), "readSeq");
             }
             case VOTE_REQUEST -> {
                 final VoteRequest e = (VoteRequest) expected;
@@ -184,6 +193,17 @@ final class Messages {
             }
             case TIMEOUT_NOW_RESPONSE ->
                 assertEquals(((TimeoutNowResponse) expected).isAccepted(), ((TimeoutNowResponse) actual).isAccepted(), "accepted");
+            case READ_INDEX_REQUEST -> {
+                assertEquals(((ReadIndexRequest) expected).requestId(), ((ReadIndexRequest) actual).requestId(), "requestId");
+                assertEquals(((ReadIndexRequest) expected).isLease(), ((ReadIndexRequest) actual).isLease(), "lease");
+            }
+            case READ_INDEX_RESPONSE -> {
+                final ReadIndexResponse e = (ReadIndexResponse) expected;
+                final ReadIndexResponse a = (ReadIndexResponse) actual;
+                assertEquals(e.requestId(), a.requestId(), "requestId");
+                assertEquals(e.readIndex(), a.readIndex(), "readIndex");
+                assertEquals(e.status(), a.status(), "status");
+            }
         }
     }
 
