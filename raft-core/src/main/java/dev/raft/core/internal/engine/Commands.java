@@ -291,6 +291,8 @@ public final class Commands {
         ints[i] = target;
         refs[i] = failure;
         ints2[i] = retriable ? 1 : 0;
+    }
+
     public void readReady(long lastReadId, long index) {
         final int i = add(Type.READ_READY);
         longs[i] = index;
