@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.CloseHelper;
@@ -75,8 +74,7 @@ public final class KvClient implements AutoCloseable {
     private final long connectNanos;
     private final Map<Integer, Long> lastProbeNanos = new ConcurrentHashMap<>();
     private final long clientId = newClientId();
-    private final AtomicLong nextSequence = new AtomicLong();
-    private final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
+    private final SessionSequences sequences = new SessionSequences();
     /** When {@link #probe} last looked at the nodes: it looks at most every {@link #PROBE_CHECK_NANOS}. */
     private final AtomicLong lastProbeCheckNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
 
@@ -330,12 +328,11 @@ public final class KvClient implements AutoCloseable {
      * @param timeout how long to look for a leader and wait for its answer, re-sends included
      */
     public KvOutcome execute(byte[] command, Duration timeout) {
-        final long sequence = nextSequence.incrementAndGet();
-        inFlight.add(sequence);
+        final long sequence = sequences.begin();
         try {
             return call(command, sequence, timeout);
         } finally {
-            inFlight.remove(sequence);
+            sequences.end(sequence);
         }
     }
 
@@ -350,12 +347,6 @@ public final class KvClient implements AutoCloseable {
     /** This client's session id (random, never 0). */
     public long clientId() {
         return clientId;
-    }
-
-    /** The lowest sequence still in flight: the client has the outcome of every call below it. */
-    private long ackedBelow(long sequence) {
-        final Long lowest = inFlight.isEmpty() ? null : inFlight.first();
-        return lowest == null ? sequence : Math.min(lowest, sequence);
     }
 
     /**
@@ -398,7 +389,7 @@ public final class KvClient implements AutoCloseable {
             try {
                 final ClientChannels.Sent sent = write
                     ? channels.send(target.endpoint(), call.correlationId, RequestKind.COMMAND, command, clientId, sequence,
-                        ackedBelow(sequence))
+                        sequences.ackedBelow(sequence))
                     : channels.send(target.endpoint(), call.correlationId, RequestKind.COMMAND, command);
                 if (sent != ClientChannels.Sent.SENT) {
                     idle.idle(channels.poll()); // back-pressured: nothing left this client
