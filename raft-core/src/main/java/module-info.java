@@ -7,4 +7,5 @@ module dev.raft.core {
     requires org.slf4j;
 
     exports dev.raft.core;
+    exports dev.raft.core.session;
 }

@@ -3,7 +3,7 @@ module dev.raft.examples {
     requires jdk.jfr;
     requires jdk.management;
     requires transitive dev.raft.api;
-    requires dev.raft.core;
+    requires transitive dev.raft.core;
     requires transitive dev.raft.storage.file;
     requires transitive dev.raft.transport.aeron;
     requires com.google.guice;

@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
         "Exit codes: 0 done, 1 not found or CAS mismatch, 2 usage or value too large,",
         "3 outcome unknown (the command may have been applied), 4 unavailable (not applied)."},
     subcommands = {ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class, ClientCommand.Cas.class,
-        ClientCommand.Status.class, ClientCommand.Health.class})
+        ClientCommand.Incr.class, ClientCommand.Status.class, ClientCommand.Health.class})
 final class ClientCommand implements Runnable {
     static final int OK = 0;
     static final int NO = 1;
@@ -54,7 +54,7 @@ final class ClientCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-            "a client command is required: put, get, delete, cas, status or health");
+            "a client command is required: put, get, delete, cas, incr, status or health");
     }
 
     private KvClient connect(CommandLine cli) {
@@ -253,6 +253,21 @@ final class ClientCommand implements Runnable {
                 r -> "OK" + previous(r),
                 r -> "CAS failed: " + (r.value().length == 0 && expect != null ? key + " does not exist"
                     : key + " holds '" + r.valueText() + "'"));
+        }
+    }
+
+    /** {@code client incr KEY [DELTA]}. */
+    @Command(name = "incr", mixinStandardHelpOptions = true,
+        description = {"Add DELTA (default 1) to the counter KEY (absent = 0) and print the new value, exactly once:",
+            "a retry after a lost answer carries the same session sequence (exit 1 if KEY holds no integer)."})
+    static final class Incr extends KeyCommand {
+        @Parameters(index = "1", paramLabel = "DELTA", arity = "0..1", defaultValue = "1")
+        private long delta;
+
+        @Override
+        public Integer call() {
+            return parent.execute(spec.commandLine(), KvCommands.increment(key, delta), false, KvResult::valueText,
+                r -> "not a counter: " + key + " holds '" + r.valueText() + "' (or the sum would overflow)");
         }
     }
 

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Exit 3 (outcome unknown) and exit 4 (refused: not applied) of {@code raftkv client}, against scripted servers: a
- * leader that dies with the command in flight, and one that refuses it. One line each, no class names.
+ * leader that dies with the command in flight (re-sent in the client's session to the next leader: exit 0; no next
+ * leader: exit 3), and one that refuses it. One line each, no class names.
  */
 class ClientCliOutcomeTest {
     private static String[] run(int expected, Map<Integer, String> endpoints, String... command) {
@@ -39,25 +40,44 @@ class ClientCliOutcomeTest {
         return new String[] {out.toString(), err.toString()};
     }
 
+    /** Node 1 leads and dies with the first command; node 2 then leads if {@code successor}, else follows node 1. */
+    private static AtomicBoolean leaderDiesWithTheCommand(FakeServers servers, boolean successor) {
+        final AtomicBoolean killed = new AtomicBoolean();
+        servers.script(1, kind -> {
+            if (killed.get() || kind == RequestKind.COMMAND) {
+                killed.set(true);
+                return null;
+            }
+            return new FakeServers.Answer(ResponseCode.OK, Role.LEADER, 1, 1, servers.clientEndpoint(1));
+        });
+        servers.script(2, kind -> killed.get() && successor
+            ? new FakeServers.Answer(ResponseCode.OK, Role.LEADER, 2, 2, servers.clientEndpoint(2))
+            : new FakeServers.Answer(ResponseCode.OK, Role.FOLLOWER, 1, 1, servers.clientEndpoint(1)));
+        return killed;
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aWriteWhoseLeaderDiesWithItExitsThreeAndAReadIsRetried() {
+    void aWriteWhoseLeaderDiesWithItIsResentInItsSessionToTheNextLeader() {
         final Map<Integer, String> endpoints = TestPorts.loopback(2);
         try (FakeServers servers = new FakeServers(endpoints)) {
-            final AtomicBoolean killed = new AtomicBoolean();
-            servers.script(1, kind -> {
-                if (killed.get() || kind == RequestKind.COMMAND) {
-                    killed.set(true);
-                    return null;
-                }
-                return new FakeServers.Answer(ResponseCode.OK, Role.LEADER, 1, 1, servers.clientEndpoint(1));
-            });
-            servers.script(2, kind -> killed.get()
-                ? new FakeServers.Answer(ResponseCode.OK, Role.LEADER, 2, 2, servers.clientEndpoint(2))
-                : new FakeServers.Answer(ResponseCode.OK, Role.FOLLOWER, 1, 1, servers.clientEndpoint(1)));
+            leaderDiesWithTheCommand(servers, true);
+            final String out = run(0, endpoints, "put", "k", "v")[0];
+            assertEquals("OK", out.trim());
+            assertEquals(1, servers.commands(2), "re-sent to the new leader");
+            assertEquals(servers.sessions(1).get(0), servers.sessions(2).get(0), "with the same session id and sequence");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriteWhoseLeaderDiesWithItAndNoLeaderFollowsExitsThree() {
+        final Map<Integer, String> endpoints = TestPorts.loopback(2);
+        try (FakeServers servers = new FakeServers(endpoints)) {
+            leaderDiesWithTheCommand(servers, false);
             final String err = run(3, endpoints, "put", "k", "v")[1];
             assertTrue(err.startsWith("raftkv client: outcome unknown: node 1 "), err);
-            assertEquals(0, servers.commands(2), "not re-sent");
+            assertEquals(0, servers.commands(2), "no other leader: not re-sent");
         }
     }
 

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 15's acceptance: over a million malformed client requests (random bytes, truncations, absurd and huge
- * claimed lengths, bad reply endpoints, foreign headers, trailing bytes, reply endpoints on another host) at a live
+ * claimed lengths, bad reply endpoints, foreign headers, trailing bytes, inconsistent session fields, reply endpoints
+ * on another host) at a live
  * one-node server over Aeron UDP. The service thread survives (no OutOfMemoryError: the old service allocated
  * whatever a request claimed), its counters account for every request, none was proposed, and it still serves a
  * real client afterwards. The duration is printed.
@@ -88,6 +89,7 @@ class ClientProtocolFuzzTest {
             assertEquals(OVERSIZE, counters.get(ClientService.Counter.OVERSIZE), counters.toString());
             assertEquals(0, counters.get(ClientService.Counter.ERRORS), "no error in the service thread: " + counters);
             assertTrue(counters.get(ClientService.Counter.REPLY_REFUSED) > 0, counters.toString());
+            assertTrue(counters.get(ClientService.Counter.MALFORMED_SESSION) > 0, counters.toString());
 
             final KvOutcome put = client.put("after", "fuzz".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20));
             assertInstanceOf(KvOutcome.Ok.class, put, put.describe());
@@ -115,12 +117,22 @@ class ClientProtocolFuzzTest {
         }
     }
 
-    /** Encodes a well-formed request with a command of {@code commandLength} bytes; returns its length. */
+    /** Where the command's length is: after the header and the fixed block (correlation id, kind, session fields). */
+    private static final int COMMAND_LENGTH_AT = 8 + ClientRequestEncoder.BLOCK_LENGTH;
+
+    /**
+     * Encodes a well-formed request with a command of {@code commandLength} bytes (a command with a session of a
+     * client numbered {@code commandLength}, sequence 2, floor 1); returns its length.
+     */
     private static int request(UnsafeBuffer buffer, RequestKind kind, int commandLength, String replyTo) {
+        final boolean command = kind == RequestKind.COMMAND;
         final ClientRequestEncoder encoder = new ClientRequestEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(7)
             .kind(kind)
+            .clientId(command ? 1 + commandLength : 0)
+            .sequence(command ? 2 : 0)
+            .ackedBelow(command ? 1 : 0)
             .putCommand(new byte[commandLength], 0, commandLength);
         encoder.replyTo(replyTo);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
@@ -131,7 +143,7 @@ class ClientProtocolFuzzTest {
         final int validLength = request(valid, random.nextBoolean() ? RequestKind.COMMAND : RequestKind.STATUS,
             random.nextInt(48), "127.0.0.1:" + (1024 + random.nextInt(60000)));
         out.putBytes(0, valid, 0, validLength);
-        switch (random.nextInt(8)) {
+        switch (random.nextInt(9)) {
             case 0 -> { // random bytes
                 final int length = 1 + random.nextInt(96);
                 for (int i = 0; i < length; i++) {
@@ -142,18 +154,32 @@ class ClientProtocolFuzzTest {
             case 1 -> { // truncated
                 return 1 + random.nextInt(validLength - 1);
             }
-            case 2 -> { // a huge claimed command length, also in a 23-byte frame
-                out.putInt(8 + 9, random.nextBoolean() ? Integer.MIN_VALUE : 0x7FFF_FFFF - random.nextInt(1000),
+            case 2 -> { // a huge claimed command length, also in a frame that ends with the length's field
+                out.putInt(COMMAND_LENGTH_AT, random.nextBoolean() ? Integer.MIN_VALUE : 0x7FFF_FFFF - random.nextInt(1000),
                     ByteOrder.LITTLE_ENDIAN);
-                return random.nextBoolean() ? 23 : validLength;
+                return random.nextBoolean() ? COMMAND_LENGTH_AT + 6 : validLength;
             }
             case 3 -> { // an absurd reply endpoint length
-                final int commandLength = out.getInt(8 + 9, ByteOrder.LITTLE_ENDIAN);
-                out.putShort(8 + 9 + 4 + commandLength, (short) (256 + random.nextInt(65280)), ByteOrder.LITTLE_ENDIAN);
+                final int commandLength = out.getInt(COMMAND_LENGTH_AT, ByteOrder.LITTLE_ENDIAN);
+                out.putShort(COMMAND_LENGTH_AT + 4 + commandLength, (short) (256 + random.nextInt(65280)), ByteOrder.LITTLE_ENDIAN);
                 return validLength;
             }
-            case 4 -> { // a foreign header field or block length
-                out.putShort(2 * random.nextInt(4), (short) (10 + random.nextInt(60000)), ByteOrder.LITTLE_ENDIAN);
+            case 4 -> { // a foreign header field, or a block length below the message's or above the limit
+                final int field = random.nextInt(4);
+                final int value = field == 0
+                    ? (random.nextBoolean() ? random.nextInt(ClientRequestEncoder.BLOCK_LENGTH) : 257 + random.nextInt(60000))
+                    : 10 + random.nextInt(60000);
+                out.putShort(2 * field, (short) value, ByteOrder.LITTLE_ENDIAN);
+                return validLength;
+            }
+            case 8 -> { // inconsistent session fields (a floor above the sequence, or a sequence without a client)
+                if (random.nextBoolean()) {
+                    out.putLong(8 + 9 + 16, out.getLong(8 + 9 + 8, ByteOrder.LITTLE_ENDIAN) + 1 + random.nextInt(1000),
+                        ByteOrder.LITTLE_ENDIAN);
+                } else {
+                    out.putLong(8 + 9, 0, ByteOrder.LITTLE_ENDIAN);
+                    out.putLong(8 + 9 + 8, 1 + random.nextInt(1000), ByteOrder.LITTLE_ENDIAN);
+                }
                 return validLength;
             }
             case 5 -> { // trailing bytes

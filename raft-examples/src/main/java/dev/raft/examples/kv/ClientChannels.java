@@ -6,6 +6,7 @@ import dev.raft.examples.internal.codec.ClientResponseDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.RequestKind;
+import dev.raft.examples.internal.codec.SessionStatus;
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
@@ -120,14 +121,26 @@ final class ClientChannels implements AutoCloseable {
         calls.remove(call.correlationId);
     }
 
-    /** Offers one request once. */
+    /** Offers one request without a session (status probes, reads) once. */
     Sent send(String endpoint, long correlationId, RequestKind kind, byte[] command) {
+        return send(endpoint, correlationId, kind, command, 0, 0, 0);
+    }
+
+    /**
+     * Offers one request once, with the session fields (all 0 for none; see
+     * {@link dev.raft.core.session.SessionCommand}).
+     */
+    Sent send(String endpoint, long correlationId, RequestKind kind, byte[] command, long clientId, long sequence,
+              long ackedBelow) {
         final Publication publication = publication(endpoint);
         final ExpandableArrayBuffer buffer = sendBuffers.get();
         final ClientRequestEncoder encoder = new ClientRequestEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId)
             .kind(kind)
+            .clientId(clientId)
+            .sequence(sequence)
+            .ackedBelow(ackedBelow)
             .putCommand(command, 0, command.length);
         encoder.replyTo(replyTo);
         int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
@@ -220,6 +233,7 @@ final class ClientChannels implements AutoCloseable {
         final long lastLogIndex = decoder.lastLogIndex();
         final long committed = decoder.committedIndex();
         final long applied = decoder.appliedIndex();
+        final dev.raft.core.session.SessionStatus session = sessionStatus(decoder.sessionStatus());
         final int resultLength = decoder.resultLength();
         if (resultLength > length) {
             return null;
@@ -238,7 +252,13 @@ final class ClientChannels implements AutoCloseable {
         final Role[] roles = Role.values();
         return new KvClient.Response(code, nodeId, role >= 0 && role < roles.length ? roles[role] : Role.SHUTDOWN, term,
             leaderId, lastLogIndex, committed, applied, result.length > 0 ? KvCommands.decodeResult(result) : null, message,
-            leaderEndpoint, correlationId);
+            leaderEndpoint, correlationId, session);
+    }
+
+    /** The session table's verdict, or null when the command had none (or the server is older). */
+    private static dev.raft.core.session.SessionStatus sessionStatus(SessionStatus status) {
+        return status == null || status == SessionStatus.NULL_VAL ? null
+            : dev.raft.core.session.SessionStatus.fromCode(status.value());
     }
 
     @Override

@@ -3,14 +3,22 @@ package dev.raft.examples.kv;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.ReadPolicy;
 import dev.raft.api.config.RaftConfig;
+import dev.raft.core.session.SessionCommand;
 import dev.raft.examples.internal.codec.ClientResponseEncoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.ResponseCode;
+import dev.raft.examples.internal.codec.SessionStatus;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
  * The client protocol's constants and documented limits, shared by {@link ClientService} and {@link KvClient}.
+ *
+ * <p>Exactly-once writes: every write request carries the client's session (client id, a sequence number that every
+ * re-send of the call repeats, and the floor below which the client has every answer) in the request's fixed block,
+ * so that op codes ({@code RequestKind}, {@code KvOp}) stay an additive table. The server wraps the command in a
+ * {@link SessionCommand} envelope stamped with its clock and proposes it; the answer's {@code sessionStatus} says
+ * whether it was applied now, answered from the session table (REPLAYED), or refused (with code REJECTED).
  *
  * <p>A request or response is one Aeron message: the SBE message of {@code raftkv-messages.xml}, then, only when
  * a client key is configured, a {@value #MAC_LENGTH}-byte tag (see {@link ClientAuthenticator}). A server checks
@@ -20,11 +28,12 @@ public final class ClientProtocol {
     /** The Aeron stream of requests and responses. */
     public static final int STREAM_ID = 1101;
     /**
-     * The longest command a server accepts: {@link RaftConfig#MAX_BYTES_PER_APPEND} (1 MiB), since one command is one
+     * The longest command a server accepts: {@link RaftConfig#MAX_BYTES_PER_APPEND} (1 MiB) less the
+     * {@link SessionCommand#HEADER_LENGTH}-byte session envelope the server wraps it in, since one command is one
      * log entry and an entry must fit one AppendEntries. A server configured with a smaller
      * {@code maxBytesPerAppend} refuses longer commands with a REJECTED answer naming its limit.
      */
-    public static final int MAX_COMMAND_BYTES = RaftConfig.MAX_BYTES_PER_APPEND;
+    public static final int MAX_COMMAND_BYTES = RaftConfig.MAX_BYTES_PER_APPEND - SessionCommand.HEADER_LENGTH;
     /** The longest reply endpoint ({@code host:port}) a request may carry. */
     public static final int MAX_REPLY_TO_BYTES = 255;
     /** The longest error message a response carries (longer ones are cut). */
@@ -33,8 +42,11 @@ public final class ClientProtocol {
     public static final int MAC_LENGTH = ClientAuthenticator.TAG_LENGTH;
     /** Bytes of a KvCommand besides its key, value and expected value (SBE header, fixed block, three lengths). */
     public static final int COMMAND_OVERHEAD_BYTES = 8 + 2 + 3 * 4;
-    /** Bytes of a request besides its command and reply endpoint (SBE header, fixed block, two lengths). */
-    static final int REQUEST_OVERHEAD_BYTES = 8 + 9 + 4 + 2;
+    /**
+     * Bytes of a request besides its command and reply endpoint (SBE header, fixed block: correlation id, kind, client
+     * id, sequence, acknowledged floor; two lengths).
+     */
+    static final int REQUEST_OVERHEAD_BYTES = 8 + 9 + 3 * 8 + 4 + 2;
     /** The longest request frame: the largest command and reply endpoint, and a tag. */
     static final int MAX_REQUEST_FRAME = REQUEST_OVERHEAD_BYTES + MAX_COMMAND_BYTES + MAX_REPLY_TO_BYTES + MAC_LENGTH;
     /**
@@ -80,9 +92,13 @@ public final class ClientProtocol {
         return colon < 0 ? hostPort : hostPort.substring(0, colon);
     }
 
-    /** Encodes a response carrying the node's metrics, without a tag; returns its length. */
+    /**
+     * Encodes a response carrying the node's metrics and the command's session status (NULL_VAL: none), without a
+     * tag; returns its length.
+     */
     static int encodeResponse(MutableDirectBuffer buffer, long correlationId, ResponseCode code, RaftMetrics m,
-                              DirectBuffer result, int resultLength, String message, String leaderEndpoint) {
+                              SessionStatus sessionStatus, DirectBuffer result, int resultLength, String message,
+                              String leaderEndpoint) {
         final ClientResponseEncoder encoder = new ClientResponseEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId)
@@ -93,7 +109,8 @@ public final class ClientProtocol {
             .leaderId(m.leaderId())
             .lastLogIndex(m.lastLogId().index())
             .committedIndex(m.committedIndex())
-            .appliedIndex(m.appliedIndex());
+            .appliedIndex(m.appliedIndex())
+            .sessionStatus(sessionStatus);
         if (result == null) {
             encoder.putResult(new byte[0], 0, 0);
         } else {

@@ -1,5 +1,6 @@
 package dev.raft.examples.kv;
 
+import dev.raft.core.session.SessionCommand;
 import dev.raft.examples.internal.codec.ClientRequestDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderDecoder;
 import java.nio.ByteOrder;
@@ -7,7 +8,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * Checks one received ClientRequest frame in place, without allocating: the tag (when a key is configured),
- * the SBE header, and every declared length against the frame and the documented maxima of
+ * the SBE header, the session fields (version 3: client id, sequence, acknowledged floor, consistent as
+ * {@link SessionCommand#consistent} requires; a version 1 or 2 frame has no session), and every declared length
+ * against the frame and the documented maxima of
  * {@link ClientProtocol}. After {@link #parse} returned {@link Verdict#OK} or {@link Verdict#OVERSIZE}, the
  * accessors describe the request. One instance per receiving thread.
  */
@@ -28,6 +31,11 @@ final class ClientRequestFrame {
         BAD_BLOCK,
         /** The request kind is none of COMMAND, STATUS, ADMIN and the READ_* kinds. */
         BAD_KIND,
+        /**
+         * The session fields are inconsistent (see {@link dev.raft.core.session.SessionCommand#consistent}), or a
+         * STATUS request carries them.
+         */
+        BAD_SESSION,
         /** The command's declared length runs past the frame. */
         BAD_COMMAND_LENGTH,
         /** The reply endpoint's declared length runs past the frame or the limit, or it is no host:port. */
@@ -40,11 +48,19 @@ final class ClientRequestFrame {
     static final byte KIND_STATUS = 2;
     static final byte KIND_ADMIN = 9;
     private static final int MAX_BLOCK_LENGTH = 256;
+    /** The block of a version 1 or 2 request: correlation id and kind, no session fields (a command without session). */
+    static final int BLOCK_LENGTH_V2 = 9;
+    private static final int CLIENT_ID_OFFSET = 9;
+    private static final int SEQUENCE_OFFSET = 17;
+    private static final int ACKED_BELOW_OFFSET = 25;
 
     private final ClientAuthenticator authenticator;
     private final int maxCommandBytes;
     private long correlationId;
     private byte kind;
+    private long clientId;
+    private long sequence;
+    private long ackedBelow;
     private int commandOffset;
     private int commandLength;
     private int replyToOffset;
@@ -85,13 +101,26 @@ final class ClientRequestFrame {
             return Verdict.FOREIGN;
         }
         final int block = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        if (blockLength < ClientRequestDecoder.BLOCK_LENGTH || blockLength > MAX_BLOCK_LENGTH || block + blockLength > end) {
+        final int minBlock = version >= 3 ? ClientRequestDecoder.BLOCK_LENGTH : BLOCK_LENGTH_V2;
+        if (blockLength < minBlock || blockLength > MAX_BLOCK_LENGTH || block + blockLength > end) {
             return Verdict.BAD_BLOCK;
         }
         correlationId = buffer.getLong(block, ByteOrder.LITTLE_ENDIAN);
         kind = buffer.getByte(block + 8);
         if (kind != KIND_COMMAND && kind != KIND_STATUS && kind != KIND_ADMIN && ClientProtocol.readPolicy(kind) == null) {
             return Verdict.BAD_KIND;
+        }
+        if (version >= 3) {
+            clientId = buffer.getLong(block + CLIENT_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            sequence = buffer.getLong(block + SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            ackedBelow = buffer.getLong(block + ACKED_BELOW_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        } else {
+            clientId = 0;
+            sequence = 0;
+            ackedBelow = 0;
+        }
+        if (!SessionCommand.consistent(clientId, sequence, ackedBelow) || (kind != KIND_COMMAND && clientId != 0)) {
+            return Verdict.BAD_SESSION;
         }
         int position = block + blockLength;
         if (end - position < 4) {
@@ -154,6 +183,21 @@ final class ClientRequestFrame {
 
     long correlationId() {
         return correlationId;
+    }
+
+    /** The session's client id, 0 for none (a read, a status request, or a version 1 or 2 frame). */
+    long clientId() {
+        return clientId;
+    }
+
+    /** The call's sequence (0 without a session). */
+    long sequence() {
+        return sequence;
+    }
+
+    /** The client's acknowledged floor (0 without a session). */
+    long ackedBelow() {
+        return ackedBelow;
     }
 
     boolean isCommand() {

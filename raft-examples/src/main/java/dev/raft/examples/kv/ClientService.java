@@ -5,7 +5,10 @@ import dev.raft.api.RaftMetrics;
 import dev.raft.api.error.LeadershipLostException;
 import dev.raft.api.error.NodeClosedException;
 import dev.raft.api.error.NotLeaderException;
+import dev.raft.core.session.SessionCommand;
+import dev.raft.core.session.SessionResponse;
 import dev.raft.examples.internal.codec.ResponseCode;
+import dev.raft.examples.internal.codec.SessionStatus;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
@@ -45,9 +48,14 @@ import org.slf4j.LoggerFactory;
  * are answered only on their own source host; malformed, unauthenticated and misdirected requests are counted
  * (see {@link Counter}), never answered, and only the first of each kind is logged, as a short escaped prefix.
  *
- * <p>What an answer promises: OK, the command was applied once with this result; NOT_LEADER and REJECTED, it was
- * not proposed (definitely not applied); ERROR, it was proposed and its fate is unknown (leadership lost, node
- * stopping).
+ * <p>When the node's state machine has sessions (the key-value map does), every command is proposed in a
+ * {@link SessionCommand} envelope built from the request's session fields and stamped with this node's clock, and
+ * the answer carries the session table's verdict ({@code sessionStatus}).
+ *
+ * <p>What an answer promises: OK, the command was applied once and this is its result (also when the session table
+ * answered a retry: REPLAYED); NOT_LEADER and REJECTED, this request was not applied (REJECTED with a session status:
+ * the session table refused it; an earlier send of the same sequence may have been applied); ERROR, it was proposed
+ * and its fate is unknown (leadership lost, node stopping).
  */
 public final class ClientService implements Agent, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientService.class);
@@ -85,8 +93,14 @@ public final class ClientService implements Agent, AutoCloseable {
         MALFORMED_COMMAND_LENGTH(true),
         /** A reply endpoint too long, past the frame, or not host:port. */
         MALFORMED_REPLY_TO(true),
+        /** Inconsistent session fields (see {@link SessionCommand#consistent}), or session fields on a status request. */
+        MALFORMED_SESSION(true),
         /** Lengths that do not add up to the frame. */
         MALFORMED_FRAME_LENGTH(true),
+        /** Commands answered from the session table (a retry of a command applied before): not applied again. */
+        REPLAYED(false),
+        /** Commands the session table refused (stale sequence, expired session, table full): answered REJECTED. */
+        SESSION_REFUSED(false),
         /** Answers that could not be delivered (client unreachable, queue full). */
         REPLIES_DROPPED(false),
         /** Errors raised inside the service's thread (logged as one line each, no stack trace). */
@@ -137,6 +151,8 @@ public final class ClientService implements Agent, AutoCloseable {
     private final ClientRequestFrame frame;
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
+    private final ExpandableArrayBuffer envelope = new ExpandableArrayBuffer(1024);
+    private final boolean sessions;
     private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
     private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
     private final AtomicLongArray counters = new AtomicLongArray(Counter.values().length);
@@ -155,8 +171,11 @@ public final class ClientService implements Agent, AutoCloseable {
     };
     private AgentRunner runner;
 
-    private record Reply(String replyTo, long correlationId, ResponseCode code, byte[] result, String message,
-                         long deadlineNanos) {
+    private record Reply(String replyTo, long correlationId, ResponseCode code, SessionStatus sessionStatus, byte[] result,
+                         String message, long deadlineNanos) {
+        Reply(String replyTo, long correlationId, ResponseCode code, byte[] result, String message, long deadlineNanos) {
+            this(replyTo, correlationId, code, SessionStatus.NULL_VAL, result, message, deadlineNanos);
+        }
     }
 
     /** A service with {@link Settings#defaults()}. */
@@ -173,6 +192,7 @@ public final class ClientService implements Agent, AutoCloseable {
         this.endpoint = endpoint;
         this.settings = settings;
         this.frame = new ClientRequestFrame(settings.authenticator(), settings.maxCommandBytes());
+        this.sessions = node.sessions().isPresent();
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory()));
         try {
             subscription = aeron.addSubscription("aeron:udp?endpoint=" + endpoint + "|sparse=true", ClientProtocol.STREAM_ID);
@@ -240,6 +260,7 @@ public final class ClientService implements Agent, AutoCloseable {
             case BAD_KIND -> Counter.MALFORMED_KIND;
             case BAD_COMMAND_LENGTH -> Counter.MALFORMED_COMMAND_LENGTH;
             case BAD_REPLY_TO -> Counter.MALFORMED_REPLY_TO;
+            case BAD_SESSION -> Counter.MALFORMED_SESSION;
             case BAD_FRAME_LENGTH -> Counter.MALFORMED_FRAME_LENGTH;
         };
         if (rejected != null) {
@@ -277,13 +298,27 @@ public final class ClientService implements Agent, AutoCloseable {
         }
     }
 
+    /**
+     * Proposes the request's command: when the node's state machine has sessions, inside a {@link SessionCommand}
+     * envelope carrying the request's session fields and this node's clock (the leader's stamp that drives session
+     * expiry); otherwise as is.
+     */
     private void propose(DirectBuffer buffer, String replyTo, long correlationId, long deadline) {
-        final CompletableFuture<byte[]> future = node.raft().propose(buffer, frame.commandOffset(), frame.commandLength());
+        final boolean sessioned = sessions;
+        final CompletableFuture<byte[]> future;
+        if (sessioned) {
+            envelope.checkLimit(SessionCommand.HEADER_LENGTH + frame.commandLength());
+            final int length = SessionCommand.encode(envelope, 0, frame.clientId(), frame.sequence(), frame.ackedBelow(),
+                System.currentTimeMillis(), buffer, frame.commandOffset(), frame.commandLength());
+            future = node.raft().propose(envelope, 0, length);
+        } else {
+            future = node.raft().propose(buffer, frame.commandOffset(), frame.commandLength());
+        }
         final boolean refusedAtOnce = future.isDone(); // propose fails synchronously only before queueing the command
         future.whenComplete((result, error) -> {
-            final Reply r = error == null
-                ? new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline)
-                : failure(replyTo, correlationId, unwrap(error), refusedAtOnce, deadline);
+            final Reply r = error != null ? failure(replyTo, correlationId, unwrap(error), refusedAtOnce, deadline)
+                : sessioned ? sessionReply(replyTo, correlationId, result, deadline)
+                : new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline);
             if (!completed.offer(r)) {
                 count(Counter.REPLIES_DROPPED);
             }
@@ -305,6 +340,27 @@ public final class ClientService implements Agent, AutoCloseable {
                     count(Counter.REPLIES_DROPPED);
                 }
             });
+    }
+
+    /** The answer to a command the session table decided: applied (now or before) is OK, a refusal is REJECTED. */
+    private Reply sessionReply(String replyTo, long correlationId, byte[] result, long deadline) {
+        final SessionResponse response;
+        try {
+            response = SessionResponse.decode(result);
+        } catch (IllegalArgumentException e) {
+            return new Reply(replyTo, correlationId, ResponseCode.ERROR, null, "node " + node.id()
+                + " applied the command but its answer is no session response (" + e.getMessage() + ")", deadline);
+        }
+        final SessionStatus status = SessionStatus.get(response.status().code());
+        if (response.status().applied()) {
+            if (response.status() != dev.raft.core.session.SessionStatus.APPLIED) {
+                count(Counter.REPLAYED);
+            }
+            return new Reply(replyTo, correlationId, ResponseCode.OK, status, response.response(), null, deadline);
+        }
+        count(Counter.SESSION_REFUSED);
+        return new Reply(replyTo, correlationId, ResponseCode.REJECTED, status, null, "node " + node.id()
+            + ": the session table refused the command (" + response.status() + "); it was not applied now", deadline);
     }
 
     private Reply failure(String replyTo, long correlationId, Throwable cause, boolean refusedAtOnce, long deadline) {
@@ -399,7 +455,7 @@ public final class ClientService implements Agent, AutoCloseable {
             resultBuffer.wrap(result);
         }
         int length = ClientProtocol.encodeResponse(sendBuffer, reply.correlationId(), reply.code(), metrics,
-            result == null ? null : resultBuffer, result == null ? 0 : result.length, reply.message(),
+            reply.sessionStatus(), result == null ? null : resultBuffer, result == null ? 0 : result.length, reply.message(),
             leaderEndpoint(metrics));
         if (settings.authenticator() != null) {
             sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);

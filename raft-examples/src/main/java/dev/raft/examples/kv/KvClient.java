@@ -2,6 +2,7 @@ package dev.raft.examples.kv;
 
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
+import dev.raft.core.session.SessionStatus;
 import dev.raft.examples.internal.codec.RequestKind;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,11 +36,19 @@ import org.agrona.concurrent.IdleStrategy;
  * status requests, so it notices a dead or deposed leader from the other nodes' answers rather than from Aeron's
  * connection state (a killed server looks connected for about 5 s).
  *
- * <p>Every call ends in exactly one {@link KvOutcome}: {@link KvOutcome.Ok OK} with the result of this command's
- * only proposal, {@link KvOutcome.Failed FAILED} when no node can have appended it (never sent, or refused with
- * NOT_LEADER or REJECTED), or {@link KvOutcome.Unknown UNKNOWN} when it may have been applied. A write is never
- * re-sent once it may have reached a leader (there are no exactly-once sessions yet), so it is applied at most
- * once and a late answer never passes for a fresh one; a read ({@link #get}) is re-sent freely.
+ * <p>Exactly-once writes: the client has a random 64-bit session id, and numbers its write calls (put, delete, CAS,
+ * incr) from 1. Every send of a call carries the id, the call's sequence and the lowest sequence still in flight (the
+ * server may forget the answers below it). A write whose answer is lost (leader killed or deposed, answer late) is
+ * re-sent with the SAME id and sequence, to whichever node leads, until its deadline: the servers' session table
+ * ({@link dev.raft.core.session.SessionStateMachine}) applies it at most once and answers a re-send that arrives
+ * after the first application with that application's result. Reads ({@link #get}) have no session and are
+ * re-sent freely.
+ *
+ * <p>Every call ends in exactly one {@link KvOutcome}: {@link KvOutcome.Ok OK} with the result of the command's
+ * one application (possibly reported to a re-send), {@link KvOutcome.Failed FAILED} when it was definitely not
+ * applied (never sent, refused with NOT_LEADER or REJECTED before any send could have been proposed), or
+ * {@link KvOutcome.Unknown UNKNOWN} when the deadline passed (or the session table refused a re-send) while an
+ * earlier send may have been applied.
  *
  * <p>Thread-safe: one instance serves any number of threads (answers are polled by whichever waiting caller holds
  * the poll lock; no thread of its own). It is cheap to create over an existing {@link Aeron} instance
@@ -63,6 +73,8 @@ public final class KvClient implements AutoCloseable {
     private final long probeIntervalNanos;
     private final long connectNanos;
     private final Map<Integer, Long> lastProbeNanos = new ConcurrentHashMap<>();
+    private final long clientId = newClientId();
+    private final SessionSequences sequences = new SessionSequences();
     /** When {@link #probe} last looked at the nodes: it looks at most every {@link #PROBE_CHECK_NANOS}. */
     private final AtomicLong lastProbeCheckNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
 
@@ -81,10 +93,12 @@ public final class KvClient implements AutoCloseable {
      * @param message        what went wrong (ERROR, REJECTED, NOT_LEADER), else empty
      * @param leaderEndpoint the client endpoint of {@code leaderId}, empty if unknown
      * @param correlationId  the request it answers
+     * @param session        what the server's session table did with a command (REPLAYED: applied before, this is
+     *                       its answer; a refusal comes with {@link Code#REJECTED}), or null without a session
      */
     public record Response(Code code, int nodeId, Role role, long term, int leaderId, long lastLogIndex,
                            long committedIndex, long appliedIndex, KvResult result, String message, String leaderEndpoint,
-                           long correlationId) {
+                           long correlationId, SessionStatus session) {
         /** How a node answered. */
         public enum Code {
             /** It executed the command (or reported its status). */
@@ -259,6 +273,16 @@ public final class KvClient implements AutoCloseable {
         }
     }
 
+    /** A random, non-zero session id. */
+    private static long newClientId() {
+        final SecureRandom random = new SecureRandom();
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0);
+        return id;
+    }
+
     private static IdleStrategy newIdle() {
         return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
     }
@@ -268,7 +292,7 @@ public final class KvClient implements AutoCloseable {
         return channels.replyTo();
     }
 
-    /** PUT {@code key = value}: a write, applied at most once. OK carries the previous value. */
+    /** PUT {@code key = value}: a write, applied exactly once if OK, at most once otherwise. OK carries the previous value. */
     public KvOutcome put(String key, byte[] value, Duration timeout) {
         return execute(KvCommands.put(key, value), timeout);
     }
@@ -295,8 +319,6 @@ public final class KvClient implements AutoCloseable {
         if (consistency == Consistency.LOG) {
             return get(key, consistency, timeout);
         }
-        return call(KvCommands.get(key), consistency.requestKind(), true, nodeId, timeout);
-    }
 
     /** DELETE {@code key}: a write. OK carries the previous value, or NOT_FOUND. */
     public KvOutcome delete(String key, Duration timeout) {
@@ -309,48 +331,80 @@ public final class KvClient implements AutoCloseable {
     }
 
     /**
-     * Executes an encoded command that may change the state (see {@link KvCommands}) on the leader, at most once:
-     * follows NOT_LEADER answers and re-sends only what was definitely not proposed.
+     * INCR (see {@link KvCommands#increment}): adds {@code delta} to the counter at {@code key}, exactly once if OK.
+     * OK carries the new value as decimal text, or NOT_A_COUNTER.
+     */
+    public KvOutcome increment(String key, long delta, Duration timeout) {
+        return execute(KvCommands.increment(key, delta), timeout);
+    }
+
+    /**
+     * Executes an encoded command that may change the state (see {@link KvCommands}) on the leader, in this client's
+     * session: follows NOT_LEADER answers, and re-sends it with the same sequence whenever its answer is lost, so it
+     * is applied at most once whatever happens and exactly once if the outcome is OK.
      *
-     * @param timeout how long to look for a leader and wait for its answer
+     * @param timeout how long to look for a leader and wait for its answer, re-sends included
      */
     public KvOutcome execute(byte[] command, Duration timeout) {
-        return call(command, RequestKind.COMMAND, false, NodeId.NONE, timeout);
+        final long sequence = sequences.begin();
+        try {
+            return call(command, RequestKind.COMMAND, sequence, false, NodeId.NONE, timeout);
+        } finally {
+            sequences.end(sequence);
+        }
     }
 
     /**
-     * Executes an encoded command that changes nothing (a GET): re-sent to the next leader when an answer is lost,
-     * so it ends OK or FAILED(UNAVAILABLE), never UNKNOWN.
+     * Executes an encoded command that changes nothing (a GET), without a session: re-sent to the next leader when an
+     * answer is lost, so it ends OK or FAILED(UNAVAILABLE), never UNKNOWN.
      */
     public KvOutcome read(byte[] command, Duration timeout) {
-        return call(command, RequestKind.COMMAND, true, NodeId.NONE, timeout);
+        return call(command, RequestKind.COMMAND, 0, true, NodeId.NONE, timeout);
     }
 
     /**
-     * Executes an {@code raftkv admin} request (see {@link AdminRequests}) on the leader, like {@link #execute} (at
-     * most once), or, when it changes nothing ({@code readOnly}: MEMBERS), like {@link #read}. OK carries the
-     * {@link AdminRequests.Result} as its value.
+     * Executes an {@code raftkv admin} request (see {@link AdminRequests}) on the leader, without a session: at most
+     * once (never re-sent once it may have been proposed), or, when it changes nothing ({@code readOnly}: MEMBERS),
+     * re-sent freely like {@link #read}. OK carries the {@link AdminRequests.Result} as its value.
      */
     public KvOutcome admin(byte[] request, boolean readOnly, Duration timeout) {
-        return call(request, RequestKind.ADMIN, readOnly, NodeId.NONE, timeout);
+        return call(request, RequestKind.ADMIN, 0, readOnly, NodeId.NONE, timeout);
     }
 
-    /** Sends {@code command} as {@code kind} to the leader, or to {@code fixedNode} (re-sent to it) unless NONE. */
-    private KvOutcome call(byte[] command, RequestKind kind, boolean resendable, int fixedNode, Duration timeout) {
+    /** This client's session id (random, never 0). */
+    public long clientId() {
+        return clientId;
+    }
+
+    /**
+     * One call of {@code kind} to the leader, or to {@code fixedNode} (re-sent to it) unless NONE: {@code sequence} 0
+     * for a call without a session, re-sent freely if {@code resendable} (it changes nothing) and else sent at most
+     * once past the point where it may have been proposed; a non-zero {@code sequence} is a write in this client's
+     * session, re-sent with the same sequence.
+     */
+    private KvOutcome call(byte[] command, RequestKind kind, long sequence, boolean resendable, int fixedNode,
+                           Duration timeout) {
         if (command.length > ClientProtocol.MAX_COMMAND_BYTES) {
             return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, "the command is " + command.length
                 + " bytes long; the limit is " + ClientProtocol.MAX_COMMAND_BYTES + " bytes");
         }
+        final boolean write = sequence != 0;
         final long start = System.nanoTime();
         final long deadline = start + timeout.toNanos();
         final IdleStrategy idle = newIdle();
         final List<String> refusals = new ArrayList<>();
         int redirectedFrom = NodeId.NONE;
+        /* why an earlier send may have been applied (null: none can have been); a re-send keeps it */
+        String mayBeApplied = null;
+        int sends = 0;
         while (true) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
-                return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
-                    + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + summary() + ")");
+                return mayBeApplied != null
+                    ? new KvOutcome.Unknown(mayBeApplied + "; no answer to its " + sends + " send(s) within " + timeout.toMillis()
+                        + " ms (" + summary() + ")")
+                    : new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
+                        + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + summary() + ")");
             }
             final ClusterView.Target target = fixedNode == NodeId.NONE ? view.leader(now) : view.node(fixedNode);
             if (target == null || target.id() == redirectedFrom) {
@@ -363,28 +417,44 @@ public final class KvClient implements AutoCloseable {
             }
             final ClientChannels.Call call = channels.newCall();
             try {
-                if (channels.send(target.endpoint(), call.correlationId, kind, command)
-                    != ClientChannels.Sent.SENT) {
+                final ClientChannels.Sent sent = write
+                    ? channels.send(target.endpoint(), call.correlationId, kind, command, clientId, sequence,
+                        sequences.ackedBelow(sequence))
+                    : channels.send(target.endpoint(), call.correlationId, kind, command);
+                if (sent != ClientChannels.Sent.SENT) {
                     idle.idle(channels.poll()); // back-pressured: nothing left this client
                     continue;
                 }
+                sends++;
                 final long sentAt = System.nanoTime();
                 idle.reset();
                 while (true) {
                     final Response r = call.response;
                     if (r != null) {
                         if (r.code() == Response.Code.OK) {
-                            return r.result() != null ? new KvOutcome.Ok(r.result(), r.nodeId())
-                                : new KvOutcome.Unknown("node " + r.nodeId() + " answered without a result");
+                            return r.result() != null
+                                ? new KvOutcome.Ok(r.result(), r.nodeId(), r.session() == SessionStatus.REPLAYED)
+                                : new KvOutcome.Unknown("node " + r.nodeId() + " answered without a result"
+                                    + (r.session() == SessionStatus.REPLAYED_WITHOUT_RESPONSE
+                                    ? " (the command was applied once; its answer was too long to keep)" : ""));
                         }
                         if (r.code() == Response.Code.REJECTED) {
-                            return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, r.message());
+                            // this send was not applied; an earlier one may have been
+                            return mayBeApplied == null ? new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, r.message())
+                                : new KvOutcome.Unknown(r.message() + "; an earlier send may have been applied: "
+                                    + mayBeApplied);
                         }
-                        if (r.code() == Response.Code.ERROR && !resendable) {
-                            return new KvOutcome.Unknown(r.message());
+                        if (r.code() == Response.Code.ERROR) {
+                            if (write) {
+                                mayBeApplied = r.message();
+                            } else if (resendable) {
+                                note(refusals, r.message());
+                            } else {
+                                return new KvOutcome.Unknown(r.message());
+                            }
+                        } else {
+                            note(refusals, "node " + r.nodeId() + ": not the leader");
                         }
-                        note(refusals, r.code() == Response.Code.NOT_LEADER ? "node " + r.nodeId() + ": not the leader"
-                            : r.message());
                         redirectedFrom = fixedNode == NodeId.NONE
                             && (r.leaderId() == NodeId.NONE || r.leaderId() == r.nodeId()) ? r.nodeId() : NodeId.NONE;
                         if (fixedNode != NodeId.NONE) {
@@ -399,17 +469,20 @@ public final class KvClient implements AutoCloseable {
                                 + timeout.toMillis() + " ms (" + summary() + ")");
                         }
                         return new KvOutcome.Unknown("node " + target.id() + " did not answer within " + timeout.toMillis()
-                            + " ms after the command was sent; it may have been applied (" + summary() + ")");
+                            + " ms after the command was sent (" + sends + " send(s)); it may have been applied ("
+                            + summary() + ")");
                     }
                     if (now - sentAt > probeIntervalNanos) {
                         probe(now);
                         if (view.gone(target, now)) {
-                            if (!resendable) {
+                            if (write) {
+                                mayBeApplied = "node " + target.id() + " stopped answering or lost its leadership after the"
+                                    + " command was sent";
+                            } else if (!resendable) {
                                 return new KvOutcome.Unknown("node " + target.id() + " stopped answering or lost its"
-                                    + " leadership after the command was sent; it may have been applied ("
-                                    + summary() + ")");
+                                    + " leadership after the command was sent; it may have been applied (" + summary() + ")");
                             }
-                            break;
+                            break; // re-send (a write with the same sequence) to whoever leads now
                         }
                     }
                     idle.idle(channels.poll());

@@ -48,6 +48,22 @@ public final class KvCommands {
         return command(KvOp.CAS, key, value, expected == null ? NONE : expected, expected != null);
     }
 
+    /**
+     * INCR: adds {@code delta} to the counter at {@code key} (an absent key counts as 0; the value is kept as decimal
+     * text). OK carries the new value as decimal text; NOT_A_COUNTER, the current value, when the key holds no
+     * decimal 64-bit integer or the sum would overflow.
+     */
+    public static byte[] increment(String key, long delta) {
+        final byte[] d = new byte[Long.BYTES];
+        new UnsafeBuffer(d).putLong(0, delta, java.nio.ByteOrder.LITTLE_ENDIAN);
+        return command(KvOp.INCR, key, d, NONE, false);
+    }
+
+    /** The delta of an INCR command's 8-byte value. */
+    static long delta(byte[] value) {
+        return new UnsafeBuffer(value).getLong(0, java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
     private static byte[] command(KvOp op, String key, byte[] value, byte[] expected, boolean expectPresent) {
         final byte[] k = key.getBytes(StandardCharsets.UTF_8);
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 + k.length + value.length + expected.length);
@@ -96,6 +112,7 @@ public final class KvCommands {
             case OK -> KvResult.Status.OK;
             case NOT_FOUND -> KvResult.Status.NOT_FOUND;
             case CAS_FAILED -> KvResult.Status.CAS_FAILED;
+            case NOT_A_COUNTER -> KvResult.Status.NOT_A_COUNTER;
             case MALFORMED, NULL_VAL -> KvResult.Status.MALFORMED;
         };
         return new KvResult(mapped, value);

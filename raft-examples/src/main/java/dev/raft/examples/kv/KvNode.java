@@ -15,6 +15,9 @@ import dev.raft.api.storage.SnapshotStore;
 import dev.raft.api.transport.Transport;
 import dev.raft.core.RaftCounters;
 import dev.raft.core.RaftModule;
+import dev.raft.core.session.SessionCommand;
+import dev.raft.core.session.SessionResponse;
+import dev.raft.core.session.SessionStateMachine;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
 import dev.raft.storage.file.FileStorageModule;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +44,9 @@ import java.util.stream.Collectors;
 
 /**
  * One node of the replicated key-value store: a {@link RaftNode} wired with Guice from {@link RaftModule},
- * {@link FileStorageModule} and {@link AeronTransportModule}, applying commands to a {@link KvStateMachine}.
+ * {@link FileStorageModule} and {@link AeronTransportModule}, applying commands to a {@link KvStateMachine} wrapped
+ * in exactly-once client sessions ({@link SessionStateMachine}): every log entry is a
+ * {@link SessionCommand} envelope, which {@link ClientService} builds from each request's session fields.
  *
  * <p>The data directory carries an identity file ({@value #IDENTITY_FILE}: cluster id, node id, the members it
  * was created with), written on first start; opening a directory of another cluster or node is refused, so a
@@ -161,12 +167,13 @@ public final class KvNode implements AutoCloseable {
      * @throws dev.raft.api.error.InvalidConfigException if a setting is out of range
      */
     public static KvNode start(Options options) {
-        return start(options, new KvStateMachine(), UnaryOperator.identity());
+        return start(options, new SessionStateMachine(new KvStateMachine()), UnaryOperator.identity());
     }
 
     /**
      * Like {@link #start(Options)}, with another state machine than the key-value map (the benchmark's echo):
-     * {@link #stateMachine()} is then unavailable.
+     * {@link #stateMachine()} is then unavailable, and commands are proposed as they come, in no session envelope,
+     * unless {@code stateMachine} is a {@link SessionStateMachine}.
      */
     public static KvNode start(Options options, StateMachine stateMachine) {
         return start(options, stateMachine, UnaryOperator.identity());
@@ -174,7 +181,7 @@ public final class KvNode implements AutoCloseable {
 
     /** {@link #start(Options)} with the node's transport wrapped by {@code transportWrapper} (fault injection). */
     public static KvNode start(Options options, UnaryOperator<Transport> transportWrapper) {
-        return start(options, new KvStateMachine(), transportWrapper);
+        return start(options, new SessionStateMachine(new KvStateMachine()), transportWrapper);
     }
 
     private static KvNode start(Options options, StateMachine stateMachine, UnaryOperator<Transport> transportWrapper) {
@@ -289,7 +296,8 @@ public final class KvNode implements AutoCloseable {
 
     /** The replicated map, as applied on this node. */
     public KvStateMachine stateMachine() {
-        if (!(stateMachine instanceof KvStateMachine kv)) {
+        final StateMachine application = stateMachine instanceof SessionStateMachine s ? s.application() : stateMachine;
+        if (!(application instanceof KvStateMachine kv)) {
             throw new IllegalStateException("node " + id() + " runs " + stateMachine.getClass().getSimpleName()
                 + ", not the key-value map");
         }
@@ -306,9 +314,21 @@ public final class KvNode implements AutoCloseable {
         return raft.metrics();
     }
 
-    /** Proposes an encoded command (see {@link KvCommands}); completes once applied here, with its result. */
+    /** The session layer around the state machine, if it has one (the key-value map always does). */
+    public Optional<SessionStateMachine> sessions() {
+        return stateMachine instanceof SessionStateMachine s ? Optional.of(s) : Optional.empty();
+    }
+
+    /**
+     * Proposes an encoded command (see {@link KvCommands}) without a session (applied as often as it is submitted);
+     * completes once applied here, with its result.
+     */
     public CompletableFuture<KvResult> submit(byte[] command) {
-        return raft.propose(command).thenApply(KvCommands::decodeResult);
+        if (sessions().isEmpty()) {
+            return raft.propose(command).thenApply(KvCommands::decodeResult);
+        }
+        return raft.propose(SessionCommand.unsessioned(System.currentTimeMillis(), command))
+            .thenApply(bytes -> KvCommands.decodeResult(SessionResponse.decode(bytes).response()));
     }
 
     /** Stops the node, its storage and its transport. Idempotent. */

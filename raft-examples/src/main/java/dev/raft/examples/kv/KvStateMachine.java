@@ -23,7 +23,7 @@ import java.util.TreeMap;
 import org.agrona.DirectBuffer;
 
 /**
- * The replicated key-value map. Commands are {@link KvCommands}' SBE messages; a malformed command changes
+ * The replicated key-value map, with counters ({@code INCR}). Commands are {@link KvCommands}' SBE messages; a malformed command changes
  * nothing and answers {@link KvResult.Status#MALFORMED}, identically on every replica. The snapshot is the
  * whole map, written as {@code magic, version, term, index, count, (key length, key, value length,
  * value)*}.
@@ -124,9 +124,38 @@ public final class KvStateMachine implements StateMachine {
                 map.put(key, value);
                 return KvCommands.result(KvStatus.OK, current);
             }
+            case INCR:
+                return increment(key, value);
             default:
                 return KvCommands.result(KvStatus.MALFORMED, null);
         }
+    }
+
+    /**
+     * Adds the 8-byte little-endian delta in {@code delta} to the counter at {@code key} (absent = 0), stored as
+     * decimal text; answers the new value. A key holding anything but a decimal 64-bit integer, or a sum that would
+     * overflow, changes nothing and answers NOT_A_COUNTER with the current value.
+     */
+    private byte[] increment(String key, byte[] delta) {
+        if (delta.length != Long.BYTES) {
+            return KvCommands.result(KvStatus.MALFORMED, null);
+        }
+        final byte[] current = map.get(key);
+        final long base;
+        try {
+            base = current == null ? 0 : Long.parseLong(new String(current, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return KvCommands.result(KvStatus.NOT_A_COUNTER, current);
+        }
+        final long sum;
+        try {
+            sum = Math.addExact(base, KvCommands.delta(delta));
+        } catch (ArithmeticException e) {
+            return KvCommands.result(KvStatus.NOT_A_COUNTER, current);
+        }
+        final byte[] stored = Long.toString(sum).getBytes(StandardCharsets.US_ASCII);
+        map.put(key, stored);
+        return KvCommands.result(KvStatus.OK, stored);
     }
 
     @Override

@@ -24,12 +24,23 @@ class ClientRequestFrameTest {
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
 
-    /** Encodes a request at offset 0; returns its length. */
+    private static final int BLOCK = ClientRequestEncoder.BLOCK_LENGTH;
+
+    /** Encodes a request without a session at offset 0; returns its length. */
     static int request(UnsafeBuffer buffer, RequestKind kind, byte[] command, String replyTo) {
+        return request(buffer, kind, command, replyTo, 0, 0, 0);
+    }
+
+    /** Encodes a request with the given session fields at offset 0; returns its length. */
+    static int request(UnsafeBuffer buffer, RequestKind kind, byte[] command, String replyTo, long clientId, long sequence,
+                       long ackedBelow) {
         final ClientRequestEncoder encoder = new ClientRequestEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(42)
             .kind(kind)
+            .clientId(clientId)
+            .sequence(sequence)
+            .ackedBelow(ackedBelow)
             .putCommand(command, 0, command.length);
         encoder.replyTo(replyTo);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
@@ -52,18 +63,18 @@ class ClientRequestFrameTest {
     }
 
     @Test
-    void aCommandClaimingTwoGibibytesInATwentyThreeByteFrameIsMalformed() {
+    void aCommandClaimingTwoGibibytesInAFortySevenByteFrameIsMalformed() {
         final int length = request(buffer, RequestKind.COMMAND, new byte[0], "127.0.0.1:4000");
-        buffer.putInt(8 + 9, Integer.MIN_VALUE, ByteOrder.LITTLE_ENDIAN); // 2 GiB as uint32
-        assertEquals(ClientRequestFrame.Verdict.BAD_COMMAND_LENGTH, frame().parse(buffer, 0, 23));
-        buffer.putInt(8 + 9, -1, ByteOrder.LITTLE_ENDIAN); // 4 GiB - 1
+        buffer.putInt(8 + BLOCK, Integer.MIN_VALUE, ByteOrder.LITTLE_ENDIAN); // 2 GiB as uint32
+        assertEquals(ClientRequestFrame.Verdict.BAD_COMMAND_LENGTH, frame().parse(buffer, 0, 8 + BLOCK + 6));
+        buffer.putInt(8 + BLOCK, -1, ByteOrder.LITTLE_ENDIAN); // 4 GiB - 1
         assertEquals(ClientRequestFrame.Verdict.BAD_COMMAND_LENGTH, frame().parse(buffer, 0, length));
     }
 
     @Test
     void aReplyEndpointLengthPastTheFrameOrTheLimitIsMalformed() {
         final int length = request(buffer, RequestKind.STATUS, new byte[0], "127.0.0.1:4000");
-        final int replyToLength = 8 + 9 + 4;
+        final int replyToLength = 8 + BLOCK + 4;
         buffer.putShort(replyToLength, (short) 0xFFFF, ByteOrder.LITTLE_ENDIAN);
         assertEquals(ClientRequestFrame.Verdict.BAD_REPLY_TO, frame().parse(buffer, 0, length));
         final String tooLong = "1".repeat(ClientProtocol.MAX_REPLY_TO_BYTES - 4) + ".1:40";
@@ -107,7 +118,9 @@ class ClientRequestFrameTest {
         assertEquals(ClientRequestFrame.Verdict.BAD_BLOCK, frame().parse(buffer, 0, length));
         buffer.putShort(0, (short) 60000, ByteOrder.LITTLE_ENDIAN);
         assertEquals(ClientRequestFrame.Verdict.BAD_BLOCK, frame().parse(buffer, 0, length));
-        buffer.putShort(0, (short) 9, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(0, (short) ClientRequestFrame.BLOCK_LENGTH_V2, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ClientRequestFrame.Verdict.BAD_BLOCK, frame().parse(buffer, 0, length), "a version 3 block without the session fields");
+        buffer.putShort(0, (short) BLOCK, ByteOrder.LITTLE_ENDIAN);
         buffer.putByte(8 + 8, (byte) 7);
         assertEquals(ClientRequestFrame.Verdict.BAD_KIND, frame().parse(buffer, 0, length));
     }
@@ -133,6 +146,54 @@ class ClientRequestFrameTest {
         final ClientRequestFrame command = frame();
         assertEquals(ClientRequestFrame.Verdict.OK, command.parse(buffer, 0, length));
         assertEquals(null, command.readPolicy(), "a command is no read without the log");
+    }
+
+    @Test
+    void theSessionFieldsAreReadFromTheBlock() {
+        final int length = request(buffer, RequestKind.COMMAND, new byte[3], "127.0.0.1:4000", -5, 9, 7);
+        final ClientRequestFrame frame = frame();
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length));
+        assertEquals(-5, frame.clientId());
+        assertEquals(9, frame.sequence());
+        assertEquals(7, frame.ackedBelow());
+        assertEquals(3, frame.commandLength());
+    }
+
+    @Test
+    void inconsistentSessionFieldsAreMalformed() {
+        final long[][] bad = {{1, 0, 0}, {1, 5, 0}, {1, 5, 6}, {1, -1, -2}, {0, 1, 1}, {0, 0, 1}};
+        for (long[] f : bad) {
+            final int length = request(buffer, RequestKind.COMMAND, new byte[3], "127.0.0.1:4000", f[0], f[1], f[2]);
+            assertEquals(ClientRequestFrame.Verdict.BAD_SESSION, frame().parse(buffer, 0, length), java.util.Arrays.toString(f));
+        }
+        final int status = request(buffer, RequestKind.STATUS, new byte[0], "127.0.0.1:4000", 1, 1, 1);
+        assertEquals(ClientRequestFrame.Verdict.BAD_SESSION, frame().parse(buffer, 0, status), "a status request has no session");
+    }
+
+    @Test
+    void aVersionTwoFrameIsACommandWithoutASession() {
+        // version 2 layout: header, correlation id and kind (9 bytes), command, reply endpoint
+        final byte[] command = {1, 2};
+        final byte[] replyTo = "127.0.0.1:4000".getBytes(StandardCharsets.US_ASCII);
+        int p = 0;
+        buffer.putShort(p, (short) 9, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(p + 2, (short) ClientRequestEncoder.TEMPLATE_ID, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(p + 4, (short) ClientRequestEncoder.SCHEMA_ID, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(p + 6, (short) 2, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(8, 77, ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(16, ClientRequestFrame.KIND_COMMAND);
+        p = 17;
+        buffer.putInt(p, command.length, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(p + 4, command);
+        p += 4 + command.length;
+        buffer.putShort(p, (short) replyTo.length, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(p + 2, replyTo);
+        p += 2 + replyTo.length;
+        final ClientRequestFrame frame = frame();
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, p));
+        assertEquals(77, frame.correlationId());
+        assertEquals(0, frame.clientId());
+        assertEquals(2, frame.commandLength());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.raft.examples.internal.codec.MessageHeaderDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.RequestKind;
 import dev.raft.examples.internal.codec.ResponseCode;
+import dev.raft.examples.internal.codec.SessionStatus;
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
@@ -29,8 +30,20 @@ import org.agrona.ExpandableArrayBuffer;
  */
 @SuppressWarnings("exports") // a test helper: its scripts speak the generated codec types
 public final class FakeServers implements AutoCloseable {
-    /** An answer: code, role, term, leader, leader endpoint; null from a script means silence. */
-    public record Answer(ResponseCode code, Role role, long term, int leaderId, String leaderEndpoint) {
+    /**
+     * An answer: code, role, term, leader, leader endpoint, and the session table's verdict on a command (NULL_VAL:
+     * none); null from a script means silence.
+     */
+    public record Answer(ResponseCode code, Role role, long term, int leaderId, String leaderEndpoint,
+                         SessionStatus sessionStatus) {
+        /** An answer without a session verdict. */
+        public Answer(ResponseCode code, Role role, long term, int leaderId, String leaderEndpoint) {
+            this(code, role, term, leaderId, leaderEndpoint, SessionStatus.NULL_VAL);
+        }
+    }
+
+    /** The session fields of one received command. */
+    public record Session(long clientId, long sequence, long ackedBelow) {
     }
 
     /** What a node answers; called on the polling thread. */
@@ -44,6 +57,7 @@ public final class FakeServers implements AutoCloseable {
     private final Map<Integer, String> raftEndpoints = new HashMap<>();
     private final Map<Integer, Script> scripts = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicInteger> commands = new ConcurrentHashMap<>();
+    private final Map<Integer, List<Session>> sessions = new ConcurrentHashMap<>();
     private final Map<String, Publication> replies = new HashMap<>();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
     private final Thread poller;
@@ -57,6 +71,7 @@ public final class FakeServers implements AutoCloseable {
         endpoints.forEach((id, raft) -> {
             raftEndpoints.put(id, raft);
             commands.put(id, new AtomicInteger());
+            sessions.put(id, java.util.Collections.synchronizedList(new ArrayList<>()));
             scripts.put(id, kind -> null);
             subscriptions.put(id, aeron.addSubscription("aeron:udp?endpoint=" + ClientProtocol.clientEndpoint(raft)
                 + "|sparse=true", ClientProtocol.STREAM_ID));
@@ -68,9 +83,11 @@ public final class FakeServers implements AutoCloseable {
                 final ClientRequestDecoder request = new ClientRequestDecoder().wrapAndApplyHeader(b, offset, h);
                 final long correlationId = request.correlationId();
                 final RequestKind kind = request.kind();
+                final Session session = new Session(request.clientId(), request.sequence(), request.ackedBelow());
                 request.skipCommand();
                 final String replyTo = request.replyTo();
                 if (kind == RequestKind.COMMAND) {
+                    sessions.get(id).add(session);
                     commands.get(id).incrementAndGet();
                 }
                 final Answer answer = scripts.get(id).answer(kind);
@@ -100,11 +117,13 @@ public final class FakeServers implements AutoCloseable {
         final ClientResponseEncoder encoder = new ClientResponseEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId).code(a.code()).nodeId(id).role((short) a.role().ordinal()).term(a.term())
-            .leaderId(a.leaderId()).lastLogIndex(1).committedIndex(1).appliedIndex(1);
+            .leaderId(a.leaderId()).lastLogIndex(1).committedIndex(1).appliedIndex(1)
+            .sessionStatus(kind == RequestKind.COMMAND ? a.sessionStatus() : SessionStatus.NULL_VAL);
         final byte[] result = kind == RequestKind.COMMAND && a.code() == ResponseCode.OK
             ? KvCommands.result(dev.raft.examples.internal.codec.KvStatus.OK, new byte[0]) : new byte[0];
         encoder.putResult(result, 0, result.length);
-        encoder.message(a.code() == ResponseCode.REJECTED ? "node " + id + " refused the command: scripted" : "");
+        encoder.message(a.code() == ResponseCode.REJECTED ? "node " + id + " refused the command: scripted"
+            : a.code() == ResponseCode.ERROR ? "node " + id + " lost its leadership: scripted" : "");
         encoder.leaderEndpoint(a.leaderEndpoint() == null ? "" : a.leaderEndpoint());
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         final long deadline = System.nanoTime() + 2_000_000_000L;
@@ -121,6 +140,13 @@ public final class FakeServers implements AutoCloseable {
     /** Commands node {@code id} received so far. */
     public int commands(int id) {
         return commands.get(id).get();
+    }
+
+    /** The session fields of every command node {@code id} received, in order. */
+    public List<Session> sessions(int id) {
+        synchronized (sessions.get(id)) {
+            return List.copyOf(sessions.get(id));
+        }
     }
 
     /** The client endpoint of node {@code id}. */

@@ -2,6 +2,7 @@ package dev.raft.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.api.NodeId;
@@ -9,6 +10,7 @@ import dev.raft.api.Role;
 import dev.raft.examples.TestPorts;
 import dev.raft.examples.internal.codec.RequestKind;
 import dev.raft.examples.internal.codec.ResponseCode;
+import dev.raft.examples.internal.codec.SessionStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The client's protocol rules against scripted servers ({@link FakeServers}), one rule per test: a write that may
- * have reached a leader is never re-sent and ends UNKNOWN (on main, {@code execute} re-sent it to the next node
- * under a new correlation id and returned that answer: the double application issue 11 saw); a read is re-sent;
+ * The client's protocol rules against scripted servers ({@link FakeServers}), one rule per test: a write whose leader
+ * dies is re-sent to the new leader with the SAME session id and sequence (the servers' session table applies it at
+ * most once; before sessions, the client re-sent it as a fresh command: the double application issue 11 saw), and a
+ * refusal of that re-send by the session table ends UNKNOWN, not FAILED; a read is re-sent;
  * NOT_LEADER hints are followed at once, also to a leader missing from the cluster list; REJECTED ends FAILED; no
  * leader ends FAILED naming each node once.
  */
@@ -73,21 +76,61 @@ class KvClientTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aWriteInFlightAtALeaderThatDiesEndsUnknownAndIsNeverResent() {
-        leaderDiesWithTheCommand();
+    void aWriteInFlightAtALeaderThatDiesIsResentWithTheSameSessionAndSequence() {
+        final AtomicBoolean killed = leaderDiesWithTheCommand();
+        servers.script(2, kind -> killed.get()
+            ? new FakeServers.Answer(ResponseCode.OK, Role.LEADER, 2, 2, servers.clientEndpoint(2),
+                kind == RequestKind.COMMAND ? SessionStatus.REPLAYED : SessionStatus.NULL_VAL)
+            : status(Role.FOLLOWER, 1, 1, servers.clientEndpoint(1)));
         try (KvClient client = KvClient.builder(endpoints).build()) {
             final long start = System.nanoTime();
             final KvOutcome outcome = client.put("k", VALUE, TIMEOUT);
             final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertInstanceOf(KvOutcome.Unknown.class, outcome, outcome.describe());
-            assertTrue(outcome.describe().contains("node 1"), outcome.describe());
+            assertInstanceOf(KvOutcome.Ok.class, outcome, outcome.describe());
+            assertEquals(2, ((KvOutcome.Ok) outcome).nodeId());
+            assertTrue(((KvOutcome.Ok) outcome).replayed(), "the new leader's session table answered the re-send");
             assertEquals(1, servers.commands(1));
-            assertEquals(0, servers.commands(2) + servers.commands(3), "the write was re-sent");
+            assertEquals(1, servers.commands(2), "re-sent once, to the new leader");
+            final FakeServers.Session first = servers.sessions(1).get(0);
+            assertEquals(first, servers.sessions(2).get(0), "the same client id, sequence and floor");
+            assertNotEquals(0, first.clientId());
+            assertEquals(new FakeServers.Session(first.clientId(), 1, 1), first);
             assertTrue(millis < TIMEOUT.toMillis() / 2, "the client noticed the new leader from the probes, after " + millis
                 + " ms, not at its timeout");
             final KvOutcome next = client.put("k2", VALUE, TIMEOUT);
             assertEquals(2, ((KvOutcome.Ok) next).nodeId(), "the next write goes to the new leader");
+            assertEquals(new FakeServers.Session(first.clientId(), 2, 2), servers.sessions(2).get(1),
+                "the next call has the next sequence, and the client acknowledged the first");
             assertEquals(2, client.leader().orElseThrow().nodeId());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRefusedResendOfAWriteThatMayHaveBeenAppliedEndsUnknown() {
+        final AtomicBoolean killed = leaderDiesWithTheCommand();
+        servers.script(2, kind -> killed.get()
+            ? new FakeServers.Answer(kind == RequestKind.COMMAND ? ResponseCode.REJECTED : ResponseCode.OK, Role.LEADER, 2, 2,
+                servers.clientEndpoint(2), kind == RequestKind.COMMAND ? SessionStatus.SESSION_EXPIRED : SessionStatus.NULL_VAL)
+            : status(Role.FOLLOWER, 1, 1, servers.clientEndpoint(1)));
+        try (KvClient client = KvClient.builder(endpoints).build()) {
+            final KvOutcome outcome = client.put("k", VALUE, TIMEOUT);
+            assertInstanceOf(KvOutcome.Unknown.class, outcome, outcome.describe());
+            assertTrue(outcome.describe().contains("an earlier send may have been applied"), outcome.describe());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriteWhoseLeaderAnswersErrorIsResentUntilItsDeadlineAndThenUnknown() {
+        servers.script(1, kind -> new FakeServers.Answer(kind == RequestKind.COMMAND ? ResponseCode.ERROR : ResponseCode.OK,
+            Role.LEADER, 1, 1, servers.clientEndpoint(1)));
+        try (KvClient client = KvClient.builder(Map.of(1, endpoints.get(1))).build()) {
+            final KvOutcome outcome = client.put("k", VALUE, Duration.ofMillis(1500));
+            assertInstanceOf(KvOutcome.Unknown.class, outcome, outcome.describe());
+            assertTrue(servers.commands(1) >= 2, "re-sent: " + servers.commands(1));
+            assertEquals(1, servers.sessions(1).stream().map(FakeServers.Session::sequence).distinct().count(),
+                "every send carries the same sequence: " + servers.sessions(1));
         }
     }
 

@@ -36,6 +36,20 @@ class KvStateMachineTest {
     }
 
     @Test
+    void incrementCountsFromZeroAndRefusesWhatIsNoCounter() {
+        assertEquals("5", apply(KvCommands.increment("n", 5)).valueText(), "an absent key counts as 0; OK answers the new value");
+        assertEquals("3", apply(KvCommands.increment("n", -2)).valueText());
+        assertEquals("3", apply(KvCommands.get("n")).valueText(), "kept as decimal text");
+        apply(KvCommands.put("s", b("text")));
+        final KvResult notACounter = apply(KvCommands.increment("s", 1));
+        assertEquals(KvResult.Status.NOT_A_COUNTER, notACounter.status());
+        assertEquals("text", notACounter.valueText(), "answers the current value and changes nothing");
+        apply(KvCommands.put("max", b(Long.toString(Long.MAX_VALUE))));
+        assertEquals(KvResult.Status.NOT_A_COUNTER, apply(KvCommands.increment("max", 1)).status(), "an overflow changes nothing");
+        assertEquals(Long.toString(Long.MAX_VALUE), apply(KvCommands.get("max")).valueText());
+    }
+
+    @Test
     void putGetDeleteAndCompareAndSet() {
         assertEquals(KvResult.Status.NOT_FOUND, apply(KvCommands.get("a")).status());
         assertEquals(0, apply(KvCommands.put("a", b("1"))).value().length);

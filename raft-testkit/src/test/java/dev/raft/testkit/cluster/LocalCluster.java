@@ -55,6 +55,9 @@ public final class LocalCluster implements AutoCloseable {
     final Map<Long, Integer> leaderOfTerm = new ConcurrentHashMap<>();
     final List<String> electionSafetyViolations = new ArrayList<>();
 
+    /** What each (re)started node binds as its state machine, given its id and its KvStateMachine (that by default). */
+    public java.util.function.BiFunction<Integer, KvStateMachine, StateMachine> bindStateMachine = (id, sm) -> sm;
+
     /** Adjusts every node's configuration (identity by default). */
     public java.util.function.UnaryOperator<RaftConfig.Builder> tweak = b -> b;
 
@@ -89,7 +92,7 @@ public final class LocalCluster implements AutoCloseable {
             new RaftModule(config(id)),
             new InMemoryStorageModule(disks.get(id), FlushMode.BACKGROUND),
             new LocalTransportModule(network, id),
-            binder -> binder.bind(StateMachine.class).toInstance(sm)).getInstance(RaftNode.class);
+            binder -> binder.bind(StateMachine.class).toInstance(bindStateMachine.apply(id, sm))).getInstance(RaftNode.class);
         stateMachines.put(id, sm);
         nodes.put(id, node);
         node.start();
