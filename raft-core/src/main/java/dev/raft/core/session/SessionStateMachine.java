@@ -173,7 +173,13 @@ public final class SessionStateMachine implements StateMachine {
         return SessionResponse.encode(status, response);
     }
 
-    /** The application's last applied id (the decorator adds none of its own). */
+    /** Queries go to the application as they are: a read changes nothing, so it needs no session. */
+    @Override
+    public byte[] query(DirectBuffer query, int offset, int length) {
+        return application.query(query, offset, length);
+    }
+
+        /** The application's last applied id (the decorator adds none of its own). */
     @Override
     public LogId lastApplied() {
         return application.lastApplied();

@@ -307,7 +307,7 @@ public final class KvClient implements AutoCloseable {
      * as needed (a read changes nothing), so never UNKNOWN.
      */
     public KvOutcome get(String key, Consistency consistency, Duration timeout) {
-        return call(KvCommands.get(key), consistency.requestKind(), true, NodeId.NONE, timeout);
+        return call(KvCommands.get(key), consistency.requestKind(), 0, true, NodeId.NONE, timeout);
     }
 
     /**
@@ -319,6 +319,8 @@ public final class KvClient implements AutoCloseable {
         if (consistency == Consistency.LOG) {
             return get(key, consistency, timeout);
         }
+        return call(KvCommands.get(key), consistency.requestKind(), 0, true, nodeId, timeout);
+    }
 
     /** DELETE {@code key}: a write. OK carries the previous value, or NOT_FOUND. */
     public KvOutcome delete(String key, Duration timeout) {
