@@ -59,6 +59,38 @@ final class EngineUnderTest {
         execute.run();
     }
 
+    boolean changeMembership(long expectedIndex, int[] voters, int[] learners) {
+        try {
+            return raw.changeMembership(expectedIndex, voters, learners, java.util.Map.of());
+        } finally {
+            execute.run();
+        }
+    }
+
+    boolean addLearner(int id, String endpoint) {
+        try {
+            return raw.addLearner(id, endpoint);
+        } finally {
+            execute.run();
+        }
+    }
+
+    boolean transferLeadership(int target) {
+        try {
+            return raw.transferLeadership(target);
+        } finally {
+            execute.run();
+        }
+    }
+
+    dev.raft.api.Membership membership() {
+        return raw.state().membership();
+    }
+
+    long membershipIndex() {
+        return raw.state().membershipIndex();
+    }
+
     boolean beginSnapshotBuild() {
         final boolean begun = raw.beginSnapshotBuild();
         execute.run();

@@ -27,6 +27,12 @@ final class TestNet {
         }
     }
 
+    /** Adds a node (for example one joining as a learner), started by the caller. */
+    TestNode add(TestNode node) {
+        nodes.put(node.config.nodeId(), node);
+        return node;
+    }
+
     TestNode node(int id) {
         return nodes.get(id);
     }
@@ -45,7 +51,7 @@ final class TestNet {
             }
             for (RaftMessage m : batch) {
                 any = true;
-                if (!isolated.contains(m.from()) && !isolated.contains(m.to())) {
+                if (!isolated.contains(m.from()) && !isolated.contains(m.to()) && nodes.containsKey(m.to())) {
                     nodes.get(m.to()).receive(m);
                 }
             }
