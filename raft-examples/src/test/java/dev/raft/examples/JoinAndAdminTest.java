@@ -82,7 +82,8 @@ class JoinAndAdminTest {
                  ClientService.Settings.withKeyFile(keyFile)).start();
              Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory()));
              KvClient keyless = KvClient.builder(one).aeron(aeron).build();
-             KvClient keyed = KvClient.builder(one).aeron(aeron).authenticator(ClientAuthenticator.fromFile(keyFile)).build()) {
+             KvClient keyed = KvClient.builder(one).aeron(aeron).authenticator(ClientAuthenticator.fromFile(keyFile))
+                 .suspectAfter(Duration.ofSeconds(5)).build()) {
             node.raft().awaitMetrics(m -> m.role() == Role.LEADER, Duration.ofSeconds(30));
             final byte[] members = AdminRequests.request(AdminRequests.Op.MEMBERS, 0, -1, null);
             assertInstanceOf(KvOutcome.Failed.class, keyless.admin(members, true, Duration.ofMillis(1500)));
