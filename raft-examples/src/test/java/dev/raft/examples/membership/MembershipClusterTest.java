@@ -87,11 +87,22 @@ class MembershipClusterTest {
         return out -> out.contains("voters [" + list + "], learners []");
     }
 
-    /** Adds {@code id} (started with --join) as a learner, then promotes it. */
-    private static void addVoter(MemberProcesses cluster, int id) throws Exception {
+    /**
+     * Adds {@code id} (started with --join) as a learner, waits until it has applied what the leader had committed
+     * (a learner that never heard from the leader is within any promotion lag of a short log, and promoting it
+     * would leave the voters one short), then promotes it.
+     */
+    private static void addVoter(MemberProcesses cluster, KvClient operator, int id) throws Exception {
         cluster.startJoining(id);
         change(cluster, out -> out.matches(".*learners \\[[0-9, ]*\\b" + id + "\\b.*") || isVoter(out, id),
             "add-learner", "--id", Integer.toString(id), "--endpoint", cluster.endpoint(id));
+        final int leader = members(operator).leaderId();
+        final long committed = operator.status(leader, Duration.ofSeconds(5)).map(KvClient.Response::committedIndex).orElse(1L);
+        final long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
+        while (operator.status(id, Duration.ofSeconds(1)).map(KvClient.Response::appliedIndex).orElse(0L) < committed) {
+            assertTrue(System.nanoTime() - deadline < 0, "learner " + id + " did not catch up to " + committed + "\n" + cluster.logs());
+            Thread.sleep(100);
+        }
         change(cluster, out -> isVoter(out, id) && !out.contains("(joint)"), "promote", "--id", Integer.toString(id));
     }
 
@@ -127,8 +138,8 @@ class MembershipClusterTest {
                 load.start(3, 13);
                 awaitWrites(load, 30);
 
-                addVoter(cluster, 4);
-                addVoter(cluster, 5);
+                addVoter(cluster, operator, 4);
+                addVoter(cluster, operator, 5);
                 assertTrue(voters("1, 2, 3, 4, 5").test(members(cluster)), members(cluster));
                 awaitWrites(load, 30);
 
@@ -191,7 +202,7 @@ class MembershipClusterTest {
                         cluster.kill(3);
                         cluster.wipe(3);
                     }
-                    addVoter(cluster, fresh);
+                    addVoter(cluster, operator, fresh);
                     final int removed = old;
                     change(cluster, out -> !isVoter(out, removed) && !out.contains("(joint)") && !out.matches(".*learners \\[[0-9, ]*\\b"
                         + removed + "\\b.*"), "remove", "--id", Integer.toString(old));
