@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One node's end of a {@link LocalNetwork}. {@link #send} copies the message into the target's inbox (or
  * drops it, per the network's faults); {@link #poll} delivers, on the caller's thread, the messages whose
  * delay has passed, in delivery-time order. Messages from non-members (after {@link #updateMembership})
- * or addressed to another node are dropped and counted, never delivered.
+ * or addressed to another node are dropped and counted, never delivered; messages to a node that is not a
+ * member are not sent (counted too). {@link #updateMembership} takes effect at once, at run time.
  */
 public final class LocalTransport implements Transport {
     private final LocalNetwork network;
@@ -47,6 +48,11 @@ public final class LocalTransport implements Transport {
     public boolean send(RaftMessage message) {
         if (closed) {
             throw new IllegalStateException("LocalTransport of node " + localId + " is closed");
+        }
+        final Membership members = membership;
+        if (members != null && !members.contains(message.to())) {
+            rejected.incrementAndGet(); // no route to a node that is not (or no longer) a member
+            return false;
         }
         return network.route(message);
     }
@@ -96,7 +102,7 @@ public final class LocalTransport implements Transport {
         this.membership = membership;
     }
 
-    /** Messages refused on arrival (from a non-member or for another node). */
+    /** Messages refused on arrival (from a non-member or for another node) or not sent (to a non-member). */
     public long rejectedCount() {
         return rejected.get();
     }

@@ -31,6 +31,11 @@ final class InvariantChecker {
     /** For each term, the highest commit index a node in that term reported: committed in that term or before. */
     private final TreeMap<Long, Long> maxCommitInTerm = new TreeMap<>();
     private final Map<Integer, NodeView> views = new HashMap<>();
+    /** Per node: the term and commit index of its last observation (for the commit quorum check). */
+    private final Map<Integer, long[]> lastCommit = new HashMap<>();
+    /** Per node: the membership of its last observation. */
+    private final Map<Integer, dev.raft.api.Membership> lastMembership = new HashMap<>();
+    private long commitQuorumChecks;
     private long appliedChecks;
     private long leaderChecks;
     private long purges;
@@ -58,6 +63,65 @@ final class InvariantChecker {
     /** Leader elections whose log was checked for completeness. */
     long leaderChecks() {
         return leaderChecks;
+    }
+
+    /** Leader commits checked against the quorums of the configuration in force. */
+    long commitQuorumChecks() {
+        return commitQuorumChecks;
+    }
+
+    /**
+     * No commit without the quorums of the configuration in force: when a leader's commit index rises to c, a
+     * strict majority of every voter set of its membership (the leader only if it is a voter of that set; learners
+     * never) holds entry c of the leader's term — in its log, or purged under a snapshot — or is down (its disk
+     * cannot be read then; an acknowledged entry was durable). The commit may have been decided before a
+     * configuration appended in the same step, so the membership before the step passes too. Called before
+     * {@link #afterStep}.
+     *
+     * @param logs the log of each node, or null while it is down
+     */
+    void checkCommitQuorum(RaftMetrics m, LogStore leaderLog, java.util.function.IntFunction<LogStore> logs) {
+        final long[] last = lastCommit.computeIfAbsent(m.nodeId(), k -> new long[2]);
+        final boolean rose = m.isLeader() && m.term() == last[0] && m.committedIndex() > last[1];
+        last[0] = m.term();
+        last[1] = m.committedIndex();
+        final dev.raft.api.Membership before = lastMembership.put(m.nodeId(), m.membership());
+        final long c = m.committedIndex();
+        if (!rose || c <= leaderLog.lastPurgedLogId().index() || c > leaderLog.lastLogId().index()) {
+            return;
+        }
+        commitQuorumChecks++;
+        final long term = leaderLog.termAt(c);
+        if (before != null && !before.equals(m.membership())
+            && quorumHolds(m, before, c, term, leaderLog, logs) == null) {
+            return;
+        }
+        final String broken = quorumHolds(m, m.membership(), c, term, leaderLog, logs);
+        if (broken != null) {
+            violation(broken);
+        }
+    }
+
+    /** Null if a majority of every voter set of {@code members} holds entry c of {@code term}, else why not. */
+    private static String quorumHolds(RaftMetrics m, dev.raft.api.Membership members, long c, long term,
+                                      LogStore leaderLog, java.util.function.IntFunction<LogStore> logs) {
+        for (int set = 0; set < members.voterSetCount(); set++) {
+            int holding = 0;
+            for (int i = 0; i < members.voterSetSize(set); i++) {
+                final int voter = members.voterAt(set, i);
+                final LogStore log = voter == m.nodeId() ? leaderLog : logs.apply(voter);
+                if (log == null || log.lastPurgedLogId().index() >= c
+                    || (log.lastLogId().index() >= c && log.termAt(c) == term)) {
+                    holding++;
+                }
+            }
+            if (holding * 2 <= members.voterSetSize(set)) {
+                return "commit quorum: leader " + m.nodeId() + " of term " + m.term() + " committed entry " + c
+                    + " held by only " + holding + " of voter set " + java.util.Arrays.toString(members.voters(set))
+                    + " of its membership " + members;
+            }
+        }
+        return null;
     }
 
     /** Log purges seen. */

@@ -45,7 +45,11 @@ import org.agrona.concurrent.CachedNanoClock;
  * {@link SimulationFailure} naming the seed and a one-line replay command. The last fifth of a run injects no
  * fault and heals the network, so operations can complete.
  *
- * <p>Membership changes are not simulated: the core does not implement them yet.
+ * <p>Membership churn ({@link MembershipChurn}): for most seeds the leader is asked now and then to add a
+ * learner, promote one, remove a member or transfer its leadership; a node whose removal committed is retired, and
+ * one added back starts afresh. After every step a leader's commit is checked against the quorums of the
+ * configuration in force ({@link InvariantChecker#checkCommitQuorum}); liveness then concerns the members of the
+ * final configuration.
  */
 public final class SimulatedCluster {
     /** The system property that selects the single seed to replay. */
@@ -70,6 +74,7 @@ public final class SimulatedCluster {
     private final Membership membership;
     private final Node[] nodes;
     private final KvClients clients;
+    private final MembershipChurn churn;
     private long trace = 17;
     private long faults;
     private long crashes;
@@ -78,7 +83,9 @@ public final class SimulatedCluster {
     /** One node slot: its disk survives crashes; the rest is one incarnation. */
     private static final class Node {
         final int id;
-        final InMemoryDisk disk = new InMemoryDisk();
+        InMemoryDisk disk = new InMemoryDisk();
+        /** The membership it starts knowing (null: the cluster's initial one); set when it rejoins afresh. */
+        Membership initial;
         /** The third party's stores, when the run is over a {@link StorageFactory}; else null (in memory). */
         FactoryDisk factoryDisk;
         int incarnation = -1;
@@ -115,6 +122,33 @@ public final class SimulatedCluster {
         }
         this.membership = Membership.of(ids);
         this.clients = new KvClients(random.split(), options.clients(), size, clock::nanoTime);
+        this.churn = new MembershipChurn(seed, size, storage == null, new MembershipChurn.Cluster() {
+            @Override
+            public RaftNode live(int id) {
+                return nodes[id - 1].raft;
+            }
+
+            @Override
+            public void retire(int id) {
+                final Node n = nodes[id - 1];
+                if (n.raft != null) {
+                    n.raft.close();
+                    n.raft = null;
+                    n.log = null;
+                    n.observedLog = null;
+                    n.snapshot = null;
+                }
+            }
+
+            @Override
+            public void rejoin(int id, Membership known) {
+                final Node n = nodes[id - 1];
+                retire(id);
+                n.disk = new InMemoryDisk();
+                n.initial = known;
+                start(n);
+            }
+        });
     }
 
     /**
@@ -179,6 +213,7 @@ public final class SimulatedCluster {
                 mix(-1);
             }
             restartDue();
+            mix(churn.round(round < quietFrom));
             clients.issue(0.25, this::liveNode);
             for (int k = 0, offset = random.nextInt(size); k < size; k++) {
                 final Node n = nodes[(offset + k) % size];
@@ -198,7 +233,8 @@ public final class SimulatedCluster {
         return new SimulationResult(seed, size, trace, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS),
             faults, crashes, network.sentCount(), network.droppedCount(), clients.invoked(), clients.ok(),
             clients.unknown(), clients.history().size(), result.verdict() == Verdict.UNKNOWN, checker.appliedChecks(),
-            checker.leaderChecks(), snapshots, checker.purges(), checker.restores(), settleMillis);
+            checker.leaderChecks(), snapshots, checker.purges(), checker.restores(), settleMillis, churn.completed(),
+            churn.transfers(), churn.failed(), checker.commitQuorumChecks());
     }
 
     /**
@@ -221,6 +257,7 @@ public final class SimulatedCluster {
             }
             clock.advance(500_000L + random.nextLong(2_500_000L));
             restartDue();
+            mix(churn.round(false));
             for (Node n : nodes) {
                 if (n.raft != null) {
                     step(n);
@@ -236,11 +273,17 @@ public final class SimulatedCluster {
         return TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start);
     }
 
-    /** Every node up, one leader, and all applied up to the leader's last log index with the same state. */
+    /**
+     * Every member of the leader's configuration up, one leader, and every member applied up to the leader's last
+     * log index with the same state (nodes outside the configuration — retired, or removed — do not count).
+     */
     private boolean converged() {
         RaftMetrics leader = null;
         for (Node n : nodes) {
             if (n.raft == null) {
+                if (churn.retired(n.id)) {
+                    continue;
+                }
                 return false;
             }
             final RaftMetrics m = n.raft.metrics();
@@ -256,6 +299,12 @@ public final class SimulatedCluster {
         }
         final String state = nodes[leader.nodeId() - 1].kv.fingerprint();
         for (Node n : nodes) {
+            if (!leader.membership().contains(n.id)) {
+                continue;
+            }
+            if (n.raft == null) {
+                return false;
+            }
             final RaftMetrics m = n.raft.metrics();
             if (m.term() != leader.term() || m.appliedIndex() != leader.lastLogId().index()
                 || !n.kv.fingerprint().equals(state)) {
@@ -295,7 +344,8 @@ public final class SimulatedCluster {
         n.snapshots = new GatedSnapshotStore(snapshotStore, Thread.currentThread());
         final KvStateMachine kv = new KvStateMachine();
         n.kv = kv;
-        final RaftConfig config = RaftConfig.builder().nodeId(n.id).initialMembership(membership)
+        final RaftConfig config = RaftConfig.builder().nodeId(n.id)
+            .initialMembership(n.initial != null ? n.initial : membership)
             .electionTimeoutMillis(60, 120).heartbeatIntervalMillis(20).maxEntriesPerAppend(64)
             .snapshotEveryAppliedEntries(0).maxAppliedLogToKeep(8).snapshotTransferTimeoutMillis(300).build();
         n.raft = RaftNodeBuilder.forConfig(config).logStore(n.observedLog).snapshotStore(n.snapshots)
@@ -356,6 +406,7 @@ public final class SimulatedCluster {
 
     private void check(Node n) {
         final RaftMetrics m = n.raft.metrics();
+        checker.checkCommitQuorum(m, n.observedLog, id -> nodes[id - 1].observedLog);
         checker.afterStep(n.incarnation, m, n.observedLog);
         mix(m.role().ordinal());
         mix(m.term());
@@ -435,7 +486,7 @@ public final class SimulatedCluster {
 
     private void restartDue() {
         for (Node n : nodes) {
-            if (n.raft == null && clock.nanoTime() - n.restartAt >= 0) {
+            if (n.raft == null && clock.nanoTime() - n.restartAt >= 0 && !churn.retired(n.id)) {
                 start(n);
             }
         }

@@ -22,10 +22,15 @@ package dev.raft.testkit.simulation;
  * @param purges           log purges
  * @param restores         snapshots restored into a state machine (at restart or installed from the leader)
  * @param settleMillis     simulated time the healed cluster took to converge after the last round
+ * @param membershipChanges membership changes (add learner, promote, remove) that completed, committed
+ * @param transfers        leadership transfers that completed
+ * @param adminFailures    membership changes and transfers that failed (refused, timed out, leadership lost)
+ * @param commitQuorumChecks leader commits checked against the quorums of the configuration in force
  */
 public record SimulationResult(long seed, int nodes, long traceHash, long simulatedMillis, long faults, long crashes,
                                long messagesSent, long messagesDropped, long operations, long operationsOk,
                                long operationsUnknown, long operationsChecked, boolean linearizabilityUnknown,
                                long appliedChecks, long leaderChecks, long snapshots, long purges,
-                               long restores, long settleMillis) {
+                               long restores, long settleMillis, long membershipChanges, long transfers,
+                               long adminFailures, long commitQuorumChecks) {
 }

@@ -95,6 +95,15 @@ public final class LocalCluster implements AutoCloseable {
         node.start();
     }
 
+    /**
+     * Starts node {@code id}, not one of the cluster's initial ids, on a fresh disk: it knows the initial
+     * voters and waits to be added (as a learner) by the leader.
+     */
+    public void startJoining(int id) {
+        disks.putIfAbsent(id, new InMemoryDisk());
+        start(id);
+    }
+
     /** Crashes node {@code id}: its unflushed appends are lost, its thread stops. */
     public void crash(int id) {
         final RaftNode node = nodes.remove(id);

@@ -31,6 +31,8 @@ class SimulationSeedsTest {
         if (seeds >= 100) {
             assertTrue(totals.crashes > 0 && totals.snapshots > 0 && totals.purges > 0 && totals.restores > 0,
                 "crashes, snapshots, purges and restores happened: " + totals.report());
+            assertTrue(totals.membershipChanges > 0 && totals.transfers > 0 && totals.commitQuorumChecks > 0,
+                "membership changes and transfers happened, commits were checked: " + totals.report());
         }
     }
 
@@ -92,6 +94,10 @@ class SimulationSeedsTest {
         long purges;
         long restores;
         long maxSettleMillis;
+        long membershipChanges;
+        long transfers;
+        long adminFailures;
+        long commitQuorumChecks;
 
         void add(SimulationResult r) {
             seeds++;
@@ -109,6 +115,10 @@ class SimulationSeedsTest {
             purges += r.purges();
             restores += r.restores();
             maxSettleMillis = Math.max(maxSettleMillis, r.settleMillis());
+            membershipChanges += r.membershipChanges();
+            transfers += r.transfers();
+            adminFailures += r.adminFailures();
+            commitQuorumChecks += r.commitQuorumChecks();
         }
 
         String report() {
@@ -116,10 +126,12 @@ class SimulationSeedsTest {
             return String.format("simulation: %d seeds in %.1f s (%.1f seeds/s), simulated %d s; faults injected %d"
                     + " (crashes %d); messages %d; operations %d (ok %d, unknown %d), %d checked linearizable"
                     + " (%d histories undecided); applied entries cross-checked %d; snapshots built %d, log purges %d,"
-                    + " snapshots restored %d; converged after healing within %d ms (slowest seed)",
+                    + " snapshots restored %d; converged after healing within %d ms (slowest seed); membership changes"
+                    + " committed %d, leadership transfers %d, admin requests failed %d; leader commits checked against"
+                    + " the quorums of the configuration in force %d",
                 seeds, seconds, seeds / seconds, simulatedMillis / 1000, faults, crashes, messages, operations,
                 operationsOk, operationsUnknown, operationsChecked, linearizabilityUnknown, appliedChecks, snapshots, purges,
-                restores, maxSettleMillis);
+                restores, maxSettleMillis, membershipChanges, transfers, adminFailures, commitQuorumChecks);
         }
     }
 }

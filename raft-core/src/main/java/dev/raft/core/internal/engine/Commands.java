@@ -59,8 +59,9 @@ public final class Commands {
          */
         INSTALL_SNAPSHOT,
         /**
-         * The membership in force is now {@link #membership} (held by log entry {@link #index}): tell the
-         * transport ({@code Transport.updateMembership}) and publish it.
+         * The nodes to talk to changed: {@link #membership} holds the members of the configuration in force
+         * (held by log entry {@link #index}) and of every configuration since the last committed one (a removed
+         * node stays until its removal is committed); tell the transport ({@code Transport.updateMembership}).
          */
         MEMBERSHIP_CHANGED,
         /** The membership change this leader was asked for is committed as {@link #membership} at {@link #index}. */

@@ -377,6 +377,14 @@ public final class RaftEngine {
         return configs.at(index);
     }
 
+    /**
+     * The nodes to talk to: the members of the configuration in force and of every configuration since the last
+     * committed one (what {@code MEMBERSHIP_CHANGED} carries, for the transport).
+     */
+    public Membership routes() {
+        return configs.routes();
+    }
+
     /** The target of the leadership transfer in progress, or {@code NodeId.NONE}. */
     public int transferTarget() {
         return transfer.target();

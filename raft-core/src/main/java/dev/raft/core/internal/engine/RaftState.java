@@ -94,8 +94,8 @@ public final class RaftState {
 
     /**
      * Makes {@code newMembership}, held by log entry {@code index}, the membership in force (no-op if it already
-     * is): recomputes the peers, moves a follower to learner or back, emits {@code MEMBERSHIP_CHANGED} and tells
-     * the parts that keep state by slot.
+     * is): recomputes the peers, moves a follower to learner or back, and tells the parts that keep state by
+     * slot.
      */
     public void setMembership(Membership newMembership, long index) {
         if (newMembership.equals(membership) && index == membershipIndex) {
@@ -107,7 +107,6 @@ public final class RaftState {
         if (role == Role.FOLLOWER || role == Role.LEARNER) {
             role = followerRole();
         }
-        out.membershipChanged(newMembership, index);
         for (Runnable listener : membershipListeners) {
             listener.run();
         }

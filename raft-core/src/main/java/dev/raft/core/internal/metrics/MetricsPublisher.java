@@ -34,6 +34,8 @@ public final class MetricsPublisher {
     private volatile AtomicLongArray match = new AtomicLongArray(0);
     private volatile Membership membership;
     private volatile long membershipIndex;
+    /** The engine's peer array the published peers were copied from (replaced by the engine on each change). */
+    private int[] peersSource;
     /** The last counter summary read (any reader thread may replace it). */
     private volatile Summary summary;
     private volatile long version;
@@ -66,7 +68,8 @@ public final class MetricsPublisher {
             || votedFor != s.votedFor() || lastLogIndex != s.lastLogIndex()
             || lastLogTerm != s.lastLogTerm() || committed != s.commitIndex() || applied != appliedIndex
             || snapshotLastLogId != snapshotLast || purgedLogId != purged;
-        final boolean membershipChanged = membership != s.membership() || membershipIndex != s.membershipIndex();
+        final boolean membershipChanged = membership != s.membership() || membershipIndex != s.membershipIndex()
+            || peersSource != s.peerIds;
         final int[] currentPeers = peers;
         final AtomicLongArray currentMatch = match;
         for (int i = 0; i < currentPeers.length && !changed; i++) {
@@ -79,6 +82,7 @@ public final class MetricsPublisher {
         if (membershipChanged) {
             membership = s.membership();
             membershipIndex = s.membershipIndex();
+            peersSource = s.peerIds;
             peers = s.peerIds.clone();
             match = new AtomicLongArray(s.peerIds.length);
         }

@@ -161,7 +161,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         }
         executor.purgedLogId(Recovery.load(logStore, snapshotStore, applier, readers, engine, flushes,
             clock.nanoTime()));
-        transport.updateMembership(engine.state().membership());
+        transport.updateMembership(engine.routes());
         publish();
         if (stepped) {
             final AgentInvoker agentInvoker = new AgentInvoker(this::onAgentError, null, this);

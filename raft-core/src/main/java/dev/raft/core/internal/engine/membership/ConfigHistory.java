@@ -7,6 +7,9 @@ import dev.raft.api.SnapshotMeta;
 import dev.raft.core.internal.engine.RaftState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The configurations of a node's log and which one is in force (Raft paper §6: a server uses the latest
@@ -15,18 +18,70 @@ import java.util.List;
  * covers. Keeps the configurations from the last one at or below the applied index on (what a snapshot of the
  * applied state records, and what a truncation may fall back to). Changes go to
  * {@link RaftState#setMembership}.
+ *
+ * <p>The nodes to talk to ({@link #routes()}, emitted as {@code MEMBERSHIP_CHANGED} for the transport) are the
+ * members of the configuration in force and of every configuration since the last committed one: a node removed by
+ * an appended configuration still counts until that configuration is committed — a leader removing itself must
+ * still reach its followers to commit its removal, and they must still hear it.
  */
 public final class ConfigHistory {
     private final RaftState state;
     /** Ascending by index; never empty: the first is the base (initial, from a snapshot, or an old entry). */
     private final List<Long> indexes = new ArrayList<>();
     private final List<Membership> configs = new ArrayList<>();
+    /** The routes last emitted. */
+    private Membership routes;
 
     /** The history of {@code state}, starting from its initial membership at index 0. */
     public ConfigHistory(RaftState state) {
         this.state = state;
         indexes.add(state.membershipIndex);
         configs.add(state.membership);
+        routes = state.membership;
+    }
+
+    /**
+     * The members of the configuration in force and of every configuration after the last committed one, with
+     * their endpoints: the configuration in force itself when they are the same nodes.
+     */
+    public Membership routes() {
+        final Membership inForce = configs.get(configs.size() - 1);
+        int from = 0;
+        for (int i = indexes.size() - 1; i > 0; i--) {
+            if (indexes.get(i) <= state.commitIndex) {
+                from = i;
+                break;
+            }
+        }
+        final TreeSet<Integer> voters = new TreeSet<>();
+        final TreeSet<Integer> learners = new TreeSet<>();
+        final Map<Integer, String> endpoints = new TreeMap<>();
+        for (int i = from; i < configs.size(); i++) {
+            final Membership m = configs.get(i);
+            for (int id : m.allNodes()) {
+                (m.isVoter(id) ? voters : learners).add(id);
+            }
+            endpoints.putAll(m.endpoints());
+        }
+        learners.removeAll(voters);
+        if (voters.size() + learners.size() == inForce.size()) {
+            return inForce;
+        }
+        return Membership.of(new int[][] {voters.stream().mapToInt(Integer::intValue).toArray()},
+            learners.stream().mapToInt(Integer::intValue).toArray(), endpoints);
+    }
+
+    /** The commit index advanced: the routes may shrink (a removal is committed). */
+    public void committed() {
+        emitRoutes();
+    }
+
+    private void emitRoutes() {
+        final Membership next = routes();
+        if (!next.equals(routes)) {
+            routes = next;
+            state.out.membershipChanged(next, state.membershipIndex);
+        }
     }
 
     /** The configuration entry {@code index} was appended: it is in force from now on. */
@@ -174,6 +229,7 @@ public final class ConfigHistory {
 
     private void publish() {
         state.setMembership(configs.get(configs.size() - 1), indexes.get(indexes.size() - 1));
+        emitRoutes();
     }
 
     @Override

@@ -143,6 +143,7 @@ public final class MembershipChanges {
 
     /** The leader's commit index advanced: leave a committed joint configuration; finish a committed change. */
     private void onCommitAdvanced() {
+        history.committed();
         if (state.role != Role.LEADER || state.membershipIndex > state.commitIndex) {
             return;
         }

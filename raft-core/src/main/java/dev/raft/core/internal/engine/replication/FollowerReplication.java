@@ -127,6 +127,7 @@ public final class FollowerReplication {
         if (newCommit > state.commitIndex) {
             state.commitIndex = newCommit;
             state.out.apply(newCommit);
+            configs.committed();
         }
         final long ack = Math.min(state.durableIndex, ackLimit);
         if (ack >= verified) {
