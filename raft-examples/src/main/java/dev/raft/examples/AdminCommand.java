@@ -38,7 +38,8 @@ final class AdminCommand implements Runnable {
     int execute(CommandLine cli, byte[] request, boolean readOnly) {
         final KvClient client;
         try {
-            client = options.connect(cli);
+            // a change takes a few round trips: give a busy leader two seconds of silence before taking it as gone
+            client = options.connect(cli, b -> b.suspectAfter(Duration.ofSeconds(2)));
         } catch (ClientCommand.ClientStartException e) {
             cli.getErr().println("raftkv admin: " + e.getMessage());
             return ClientCommand.UNAVAILABLE;

@@ -37,6 +37,11 @@ final class ClusterOptions {
      * @throws ClientCommand.ClientStartException if the client cannot start (reported as unavailable)
      */
     KvClient connect(CommandLine cli) {
+        return connect(cli, b -> b);
+    }
+
+    /** {@link #connect(CommandLine)} with more client settings. */
+    KvClient connect(CommandLine cli, java.util.function.UnaryOperator<KvClient.Builder> settings) {
         final Map<Integer, String> endpoints = Endpoints.parse(cli, "--cluster", cluster);
         if (timeoutMillis < 1) {
             throw new CommandLine.ParameterException(cli, "--timeout-ms must be >= 1, got " + timeoutMillis);
@@ -50,7 +55,7 @@ final class ClusterOptions {
             }
         }
         try {
-            return builder.build();
+            return settings.apply(builder).build();
         } catch (RuntimeException e) {
             throw new ClientCommand.ClientStartException("cannot start the client"
                 + (aeronDir != null ? " on the media driver in " + aeronDir : "") + ": " + ClientCommand.oneLine(e));

@@ -124,10 +124,10 @@ public final class AdminRequests {
             return null;
         }
         final AdminRequestDecoder decoder = new AdminRequestDecoder().wrapAndApplyHeader(buffer, offset, header);
-        final AdminOp code = decoder.op();
+        final short code = decoder.opRaw(); // op() throws on an unknown code
         Op op = null;
         for (Op candidate : Op.values()) {
-            if (candidate.code == code) {
+            if (candidate.code.value() == code) {
                 op = candidate;
             }
         }

@@ -58,7 +58,9 @@ final class AdminService {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Answer(ResponseCode.REJECTED, null, e.getMessage()));
         }
-        return done.handle((ignored, error) -> error == null ? answer(raft) : failure(raft, request, unwrap(error)));
+        // a transfer completes once this node knows the target leads, which its published metrics may not show yet
+        final int leader = request.op() == AdminRequests.Op.TRANSFER ? request.nodeId() : 0;
+        return done.handle((ignored, error) -> error == null ? answer(raft, leader) : failure(raft, request, unwrap(error)));
     }
 
     /** PROMOTE or REMOVE {@code request.nodeId()} from the membership in force, compared by its index. */
@@ -86,10 +88,10 @@ final class AdminService {
         return raft.changeMembership(expected, voters, learners);
     }
 
-    /** The membership in force on this node, as an OK answer. */
-    private static Answer answer(RaftNode raft) {
+    /** The membership in force on this node, as an OK answer naming {@code leader}, or if 0 the one it knows. */
+    private static Answer answer(RaftNode raft, int leader) {
         final RaftMetrics m = raft.metrics();
-        final byte[] value = AdminRequests.result(m.membershipIndex(), m.leaderId(), m.membership());
+        final byte[] value = AdminRequests.result(m.membershipIndex(), leader != 0 ? leader : m.leaderId(), m.membership());
         return new Answer(ResponseCode.OK, KvCommands.result(KvStatus.OK, value), null);
     }
 

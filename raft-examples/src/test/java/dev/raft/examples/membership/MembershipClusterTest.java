@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,10 +30,10 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>{@code -Dmembership.transfers=N} sets the number of leadership transfers (default 20).
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
 class MembershipClusterTest {
     private static final int TRANSFERS = Integer.getInteger("membership.transfers", 20);
-    private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
 
     private record Cli(int code, String out, String err) {
     }
@@ -48,32 +49,65 @@ class MembershipClusterTest {
         return new Cli(code, out.toString().trim(), err.toString().trim());
     }
 
-    /** Runs an admin command until it succeeds, retrying refusals that pass (a change in progress, a lagging learner). */
-    private static String adminOk(MemberProcesses cluster, String... args) throws InterruptedException {
+    /**
+     * Runs an admin change until {@code members} shows {@code done}: a refusal that passes (a change in progress, a
+     * lagging learner) is retried, and so is an unknown outcome (the leader changed meanwhile) once the membership
+     * shows the change did not happen — what the README tells operators to do. Returns the configuration line.
+     */
+    private static String change(MemberProcesses cluster, Predicate<String> done, String... args) throws InterruptedException {
         final long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
         while (true) {
             final Cli cli = admin(cluster, args);
             if (cli.code() == 0) {
                 assertEquals(1, cli.out().lines().count(), "one line: " + cli.out());
-                return cli.out();
+                if (done.test(cli.out())) {
+                    return cli.out();
+                }
+            } else {
+                assertTrue(cli.code() == 3 || cli.code() == 4, "admin " + String.join(" ", args) + ": " + cli + "\n" + cluster.logs());
+                assertEquals(1, cli.err().lines().count(), "one line on failure: " + cli.err());
+                final Cli members = admin(cluster, "members");
+                if (members.code() == 0 && done.test(members.out())) {
+                    return members.out();
+                }
             }
-            assertEquals(4, cli.code(), "admin " + String.join(" ", args) + ": " + cli + "\n" + cluster.logs());
-            assertEquals(1, cli.err().lines().count(), "one line on failure: " + cli.err());
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("admin " + String.join(" ", args) + " still refused after " + CHANGE_TIMEOUT + ": "
-                    + cli.err() + "\n" + cluster.logs());
+                throw new AssertionError("admin " + String.join(" ", args) + " not done after " + CHANGE_TIMEOUT + ": "
+                    + cli + "\n" + cluster.logs());
             }
             Thread.sleep(200);
         }
     }
 
-    /** Adds {@code id} (started with --join) as a learner, then promotes it. */
-    private static void addVoter(MemberProcesses cluster, int id) throws Exception {
+    private static String members(MemberProcesses cluster) throws InterruptedException {
+        return change(cluster, out -> true, "members");
+    }
+
+    private static Predicate<String> voters(String list) {
+        return out -> out.contains("voters [" + list + "], learners []");
+    }
+
+    /**
+     * Adds {@code id} (started with --join) as a learner, waits until it has applied what the leader had committed
+     * (a learner that never heard from the leader is within any promotion lag of a short log, and promoting it
+     * would leave the voters one short), then promotes it.
+     */
+    private static void addVoter(MemberProcesses cluster, KvClient operator, int id) throws Exception {
         cluster.startJoining(id);
-        final String learner = adminOk(cluster, "add-learner", "--id", Integer.toString(id), "--endpoint", cluster.endpoint(id));
-        assertTrue(learner.contains("learners [" + id + "]"), learner);
-        final String voter = adminOk(cluster, "promote", "--id", Integer.toString(id));
-        assertTrue(voter.matches(".*voters \\[[0-9, ]*\\b" + id + "\\b[0-9, ]*\\], learners \\[\\].*"), voter);
+        change(cluster, out -> out.matches(".*learners \\[[0-9, ]*\\b" + id + "\\b.*") || isVoter(out, id),
+            "add-learner", "--id", Integer.toString(id), "--endpoint", cluster.endpoint(id));
+        final int leader = members(operator).leaderId();
+        final long committed = operator.status(leader, Duration.ofSeconds(5)).map(KvClient.Response::committedIndex).orElse(1L);
+        final long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
+        while (operator.status(id, Duration.ofSeconds(1)).map(KvClient.Response::appliedIndex).orElse(0L) < committed) {
+            assertTrue(System.nanoTime() - deadline < 0, "learner " + id + " did not catch up to " + committed + "\n" + cluster.logs());
+            Thread.sleep(100);
+        }
+        change(cluster, out -> isVoter(out, id) && !out.contains("(joint)"), "promote", "--id", Integer.toString(id));
+    }
+
+    private static boolean isVoter(String configuration, int id) {
+        return configuration.matches(".*voters \\[[0-9, ]*\\b" + id + "\\b[0-9, ]*\\].*");
     }
 
     private static void awaitWrites(MembershipLoad load, long more) throws InterruptedException {
@@ -98,38 +132,45 @@ class MembershipClusterTest {
         try (MemberProcesses cluster = new MemberProcesses(5)) {
             cluster.startInitial(List.of(1, 2, 3));
             try (MembershipLoad load = new MembershipLoad(cluster.endpoints());
-                 KvClient operator = KvClient.builder(cluster.endpoints()).replyHost("127.0.0.1").build()) {
+                 KvClient operator = KvClient.builder(cluster.endpoints()).replyHost("127.0.0.1")
+                     .suspectAfter(Duration.ofSeconds(2)).build()) {
                 assertTrue(operator.findLeader(Duration.ofSeconds(60)).isPresent(), "a leader: " + cluster.logs());
                 load.start(3, 13);
                 awaitWrites(load, 30);
 
-                addVoter(cluster, 4);
-                addVoter(cluster, 5);
-                assertTrue(adminOk(cluster, "members").contains("voters [1, 2, 3, 4, 5], learners []"));
+                addVoter(cluster, operator, 4);
+                addVoter(cluster, operator, 5);
+                assertTrue(voters("1, 2, 3, 4, 5").test(members(cluster)), members(cluster));
                 awaitWrites(load, 30);
 
                 final long[] millis = new long[TRANSFERS];
+                final List<String> refused = new ArrayList<>();
                 for (int i = 0; i < TRANSFERS; i++) {
-                    final int leader = members(operator).leaderId();
-                    final int target = leader % 5 + 1;
-                    final long start = System.nanoTime();
-                    final KvOutcome outcome = operator.admin(AdminRequests.request(AdminRequests.Op.TRANSFER, target,
-                        AdminRequests.ANY_CONFIG_INDEX, null), false, CHANGE_TIMEOUT);
-                    millis[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                    final KvOutcome.Ok ok = assertInstanceOf(KvOutcome.Ok.class, outcome,
-                        "transfer " + (i + 1) + " from " + leader + " to " + target + ": " + outcome.describe() + "\n" + cluster.logs());
-                    assertEquals(target, AdminRequests.decodeResult(ok.result().value()).leaderId(), "transfer " + (i + 1));
+                    while (true) {
+                        final int leader = members(operator).leaderId();
+                        final int target = leader % 5 + 1;
+                        final long start = System.nanoTime();
+                        final KvOutcome outcome = operator.admin(AdminRequests.request(AdminRequests.Op.TRANSFER, target,
+                            AdminRequests.ANY_CONFIG_INDEX, null), false, CHANGE_TIMEOUT);
+                        millis[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                        if (outcome instanceof KvOutcome.Ok ok) {
+                            assertEquals(target, AdminRequests.decodeResult(ok.result().value()).leaderId(), "transfer " + (i + 1));
+                            break;
+                        }
+                        // the target did not win in time (a busy machine), or the leader changed meanwhile: retried
+                        refused.add(outcome.describe());
+                        assertTrue(refused.size() <= TRANSFERS, "too many failed transfers: " + refused + "\n" + cluster.logs());
+                    }
                     awaitWrites(load, 3);
                 }
                 Arrays.sort(millis);
                 System.out.println("leadership transfers under load: " + TRANSFERS + ", median " + millis[TRANSFERS / 2]
                     + " ms, min " + millis[0] + " ms, max " + millis[TRANSFERS - 1] + " ms (client round trip of"
-                    + " 'raftkv admin transfer')");
+                    + " 'raftkv admin transfer'); " + refused.size() + " attempts failed and were retried: " + refused);
 
                 // shrink 5 -> 3, the leader among the removed ones when it is 1 or 2
-                adminOk(cluster, "remove", "--id", "1");
-                final String three = adminOk(cluster, "remove", "--id", "2");
-                assertTrue(three.contains("voters [3, 4, 5], learners []"), three);
+                change(cluster, voters("2, 3, 4, 5"), "remove", "--id", "1");
+                change(cluster, voters("3, 4, 5"), "remove", "--id", "2");
                 cluster.kill(1);
                 cluster.kill(2);
                 awaitWrites(load, 30);
@@ -138,7 +179,7 @@ class MembershipClusterTest {
         }
     }
 
-    private static AdminRequests.Result members(KvClient operator) {
+    private static AdminRequests.Result members(KvClient operator) throws InterruptedException {
         final KvOutcome outcome = operator.admin(AdminRequests.request(AdminRequests.Op.MEMBERS, 0,
             AdminRequests.ANY_CONFIG_INDEX, null), true, CHANGE_TIMEOUT);
         return AdminRequests.decodeResult(assertInstanceOf(KvOutcome.Ok.class, outcome, outcome.describe()).result().value());
@@ -149,7 +190,8 @@ class MembershipClusterTest {
         try (MemberProcesses cluster = new MemberProcesses(6)) {
             cluster.startInitial(List.of(1, 2, 3));
             try (MembershipLoad load = new MembershipLoad(cluster.endpoints());
-                 KvClient operator = KvClient.builder(cluster.endpoints()).replyHost("127.0.0.1").build()) {
+                 KvClient operator = KvClient.builder(cluster.endpoints()).replyHost("127.0.0.1")
+                     .suspectAfter(Duration.ofSeconds(2)).build()) {
                 assertTrue(operator.findLeader(Duration.ofSeconds(60)).isPresent(), "a leader: " + cluster.logs());
                 load.start(3, 17);
                 awaitWrites(load, 30);
@@ -160,13 +202,14 @@ class MembershipClusterTest {
                         cluster.kill(3);
                         cluster.wipe(3);
                     }
-                    addVoter(cluster, fresh);
-                    final String after = adminOk(cluster, "remove", "--id", Integer.toString(old));
-                    assertTrue(!after.matches(".*voters \\[[0-9, ]*\\b" + old + "\\b.*"), after);
+                    addVoter(cluster, operator, fresh);
+                    final int removed = old;
+                    change(cluster, out -> !isVoter(out, removed) && !out.contains("(joint)") && !out.matches(".*learners \\[[0-9, ]*\\b"
+                        + removed + "\\b.*"), "remove", "--id", Integer.toString(old));
                     cluster.kill(old);
                     awaitWrites(load, 20);
                 }
-                assertTrue(adminOk(cluster, "members").contains("voters [4, 5, 6], learners []"));
+                assertTrue(voters("4, 5, 6").test(members(cluster)), members(cluster));
                 checkHistory(load, cluster);
             }
         }

@@ -68,7 +68,7 @@ final class MembershipLoad implements AutoCloseable {
     }
 
     private synchronized KvClient client() {
-        final KvClient client = KvClient.builder(endpoints).replyHost("127.0.0.1").build();
+        final KvClient client = KvClient.builder(endpoints).replyHost("127.0.0.1").suspectAfter(Duration.ofSeconds(2)).build();
         clients.add(client);
         return client;
     }
