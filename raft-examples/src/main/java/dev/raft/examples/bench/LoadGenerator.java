@@ -96,7 +96,7 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         this.channel = channel;
         this.out = out;
         this.term = initialTerm;
-        this.total = options.warmup() + options.messages();
+        this.total = options.warmup() + options.messages() * (1 + options.reads().size()); // every phase of the run
         this.answered = new long[(int) ((total + 63) >>> 6)];
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
     }

@@ -15,9 +15,14 @@ interface RequestChannel extends AutoCloseable {
 
     /**
      * Sends the messages from now on as reads without the log with {@code policy} (the state machine's query echoes
-     * them), or as commands through the log when null (the default).
+     * them), or as commands through the log when null (the default). A channel that sends only commands refuses a
+     * policy.
      */
-    void readPolicy(dev.raft.api.ReadPolicy policy);
+    default void readPolicy(dev.raft.api.ReadPolicy policy) {
+        if (policy != null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " sends commands only");
+        }
+    }
 
     /** Delivers the answers that arrived; returns how many. */
     int poll(AnswerListener listener);

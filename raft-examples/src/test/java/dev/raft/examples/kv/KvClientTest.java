@@ -139,7 +139,7 @@ class KvClientTest {
     void aReadInFlightAtALeaderThatDiesIsResentToTheNewLeader() {
         leaderDiesWithTheCommand();
         try (KvClient client = KvClient.builder(endpoints).build()) {
-            final KvOutcome outcome = client.get("k", TIMEOUT);
+            final KvOutcome outcome = client.get("k", Consistency.LOG, TIMEOUT); // a read through the log: a command
             assertInstanceOf(KvOutcome.Ok.class, outcome, outcome.describe());
             assertEquals(2, ((KvOutcome.Ok) outcome).nodeId());
             assertEquals(1, servers.commands(2));

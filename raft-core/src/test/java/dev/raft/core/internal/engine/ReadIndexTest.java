@@ -190,6 +190,23 @@ class ReadIndexTest {
     }
 
     @Test
+    void aLeadershipTransferEndsTheLeaseForTheRestOfTheTerm() {
+        final int[] l = new int[1];
+        final TestNet net = leaderOf3(l);
+        final TestNode leader = net.node(l[0]);
+        leader.engine.raw.read(1, true);
+        tickOnce(leader);
+        net.settle();
+        assertTrue(leader.engine.raw.read(2, true) > 0, "served from the lease");
+        leader.engine.raw.reads().leadershipTransferStarted();
+        assertEquals(Reads.QUEUED, leader.engine.raw.read(3, true), "a transfer's target may win despite the lease");
+        tickOnce(leader);
+        net.settle();
+        assertEquals(Reads.QUEUED, leader.engine.raw.read(4, true), "a confirmed round does not bring the lease back");
+        assertEquals(2, leader.commands("readReady").size(), "ReadIndex rounds go on: " + leader.commands);
+    }
+
+    @Test
     void whileLeaseReadsAreAskedForTheRegularHeartbeatsKeepTheLeaseFresh() {
         final int[] l = new int[1];
         final TestNet net = leaderOf3(l);

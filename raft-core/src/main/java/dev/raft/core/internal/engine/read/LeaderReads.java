@@ -62,6 +62,8 @@ public final class LeaderReads {
     /** When a LEASE read was last asked for (lease keeping runs while they are). */
     private long lastLeaseAsk;
     private boolean leaseAsked;
+    /** A leadership transfer began in this term: no lease for the rest of it. */
+    private boolean leaseRevoked;
 
     /** The round in flight for a batch of reads (0: none), the batch's last local read id (-1: none), its index. */
     private long roundSeq;
@@ -148,7 +150,18 @@ public final class LeaderReads {
     /** Whether this leader's lease holds now (for tests and metrics). */
     public boolean leaseHolds() {
         sync();
-        return state.role == Role.LEADER && state.checkQuorum && leaseHeld && state.now - leaseUntil < 0;
+        return state.role == Role.LEADER && state.checkQuorum && leaseHeld && !leaseRevoked
+            && state.now - leaseUntil < 0;
+    }
+
+    /**
+     * Gives up the lease for the rest of this leadership: a leadership transfer lets the target campaign past the
+     * followers' stickiness ({@code TimeoutNow}), so from the moment one begins another leader may be elected while
+     * the lease would still hold. ReadIndex reads go on (a round proves leadership without clocks).
+     */
+    void revokeLease() {
+        sync();
+        leaseRevoked = true;
     }
 
     /** The current read round number. */
@@ -266,6 +279,7 @@ public final class LeaderReads {
         confirmedSeq = 0;
         leaseHeld = false;
         leaseAsked = false;
+        leaseRevoked = false;
         pendingLastId = -1;
         pendingRemote.clear();
         clearRound();

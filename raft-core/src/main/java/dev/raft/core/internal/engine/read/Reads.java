@@ -72,6 +72,14 @@ public final class Reads {
         follower.onReadIndexResponse(resp);
     }
 
+    /**
+     * A leadership transfer begins (the leader is about to send TimeoutNow): the leader gives up its lease for the rest
+     * of its term, since the target's campaign overrides the followers' stickiness that the lease relies on.
+     */
+    public void leadershipTransferStarted() {
+        leader.revokeLease();
+    }
+
     /** The leader side (tests). */
     public LeaderReads leader() {
         return leader;
