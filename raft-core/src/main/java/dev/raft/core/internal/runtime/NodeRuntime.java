@@ -281,6 +281,16 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             stopAfterFailure();
             throw new AgentTerminationException(failStop.cause());
         }
+        try {
+            return dutyCycle();
+        } catch (Error e) {
+            // Agrona's runner would rethrow an Error after its handler and end this thread without stopping the node
+            failStop.record(e);
+            return 1;
+        }
+    }
+
+    private int dutyCycle() {
         int work = 0;
         final long now = clock.nanoTime();
         engine.advanceTime(now);
