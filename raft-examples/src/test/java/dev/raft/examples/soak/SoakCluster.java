@@ -110,7 +110,7 @@ final class SoakCluster implements AutoCloseable {
             "-p", ExamplesTestSupport.runtimeModulePath(),
             "-m", "dev.raft.examples/dev.raft.examples.RaftKv",
             "server", "--id", Integer.toString(id), "--peers", peers, "--dir", dataDir(id).toString(),
-            "--aeron-dir", baseDir.resolve("aeron-" + id + "-" + generation).toString(),
+            "--aeron-dir", aeronDir(id, generation).toString(),
             "--fault-control", Integer.toString(controlPorts.get(id)),
             "--segment-size", (SEGMENT_BYTES >> 20) + "MiB"));
         command.addAll(serverArgs);
@@ -148,6 +148,15 @@ final class SoakCluster implements AutoCloseable {
         }
         final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    /** The media driver directory of node {@code id}'s current (or last) process: its transport counters. */
+    synchronized Path aeronDir(int id) {
+        return aeronDir(id, generations.getOrDefault(id, 0));
+    }
+
+    private Path aeronDir(int id, int generation) {
+        return baseDir.resolve("aeron-" + id + "-" + generation);
     }
 
     private Path log(int id, int generation) {

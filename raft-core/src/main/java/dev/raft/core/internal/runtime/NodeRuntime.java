@@ -67,8 +67,13 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final int POLL_LIMIT = 256;
     private static final int PROPOSAL_DRAIN_LIMIT = 4096;
     private static final int COMMAND_DRAIN_LIMIT = 16;
-    /** The most payload bytes the entry cache holds (older entries are read from the store). */
-    private static final int CACHE_MAX_BYTES = 64 << 20;
+    /**
+     * The most payload bytes the entry cache holds (older entries are read from the store): 64 MiB, or a sixteenth
+     * of the heap limit (which is also the default direct-memory limit) if less. Its two direct buffers grow by
+     * half at a time, so the cache may take about three times this; with a fixed 64 MiB, maximum-size entries made
+     * a server with -Xmx192m fail on "Cannot reserve ... direct buffer memory".
+     */
+    private static final int CACHE_MAX_BYTES = (int) Math.min(64 << 20, Runtime.getRuntime().maxMemory() / 16);
 
     private final RaftConfig config;
     private final int nodeId;
