@@ -5,6 +5,7 @@ module dev.raft.storage.file {
     requires jakarta.inject;
     requires com.google.common;
     requires org.slf4j;
+    requires HdrHistogram;
 
     exports dev.raft.storage.file;
     exports dev.raft.storage.file.tools;

@@ -6,6 +6,7 @@ import dev.raft.examples.server.Failure;
 import dev.raft.storage.file.tools.LogInspector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,8 +39,9 @@ final class LogCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Scan every log segment as a starting node would; print the first bad record with its file and",
-            "byte offset. Exit 0 if the log is sound (a torn tail is reported: the node cuts it on start), 65 if corrupt."})
+        description = {"Scan every log segment and snapshot file as a starting node would; print the first bad record with",
+            "its file and byte offset, and check that the log continues the current snapshot. Exit 0 if sound (a torn",
+            "tail is reported: the node cuts it on start), 65 if corrupt."})
     static final class Verify implements Callable<Integer> {
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
@@ -69,9 +71,28 @@ final class LogCommand implements Runnable {
                     out.println("torn tail (cut when the node starts; not corruption): " + r.tornTail().file() + " at byte "
                         + r.tornTail().recordsEnd() + ": " + r.tornTail().problem());
                 }
-                out.println(r.corrupt() ? "verify: CORRUPT" : "verify: OK");
+                final LogInspector inspector = LogInspector.of(dir);
+                final List<LogInspector.SnapshotReport> snapshots = inspector.verifySnapshots();
+                boolean corrupt = r.corrupt();
+                for (LogInspector.SnapshotReport s : snapshots) {
+                    if (s.problem() == null) {
+                        out.println("snapshot " + s.file() + ": " + s.snapshotId() + ", entries up to " + s.lastIndex()
+                            + " (term " + s.lastTerm() + "), " + s.dataLength() + " bytes, sound" + (s.current() ? "" : " (superseded)"));
+                    } else if (s.current()) {
+                        out.println("CORRUPT: current snapshot: " + s.problem());
+                    } else {
+                        out.println("superseded snapshot (the node deletes it on start; not corruption): " + s.problem());
+                    }
+                    corrupt |= s.corrupt();
+                }
+                final String gap = LogInspector.continuityProblem(r, snapshots);
+                if (gap != null) {
+                    out.println("CORRUPT: " + gap);
+                    corrupt = true;
+                }
+                out.println(corrupt ? "verify: CORRUPT" : "verify: OK");
                 out.flush();
-                return r.corrupt() ? ExitCode.CORRUPT_DATA.code() : 0;
+                return corrupt ? ExitCode.CORRUPT_DATA.code() : 0;
             });
         }
     }

@@ -99,6 +99,9 @@ class MetricsClusterTest {
         assertTrue(leaderText.contains("aeron_driver_counter{name=\"Bytes sent\",node=\"" + leader + "\"}"), leaderText);
         assertTrue(1 <= value(leaderText, "raft_engine_leaderships_won_total\\{node=\"" + leader + "\"}"), leaderText);
         assertTrue(leaderText.contains("raft_engine_snapshot_transfers_completed_total{node=\"" + leader + "\"}"), leaderText);
+        // the servers force their log (no --no-fsync): every committed put was forced at least once on the leader
+        assertTrue(value(leaderText, "raft_log_fsync_seconds_count\\{node=\"" + leader + "\"}") >= 5, leaderText);
+        assertTrue(leaderText.contains("raft_log_fsync_seconds_bucket{node=\"" + leader + "\",le=\"0.001\"}"), leaderText);
         final int follower = leader % 3 + 1;
         final String followerText = scrape(follower);
         assertEquals(leader, value(followerText, "raft_leader_id\\{node=\"" + follower + "\"}"), followerText);

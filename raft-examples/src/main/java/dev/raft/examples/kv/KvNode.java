@@ -18,6 +18,7 @@ import dev.raft.core.RaftModule;
 import dev.raft.storage.file.DurabilityMode;
 import dev.raft.storage.file.FileStorageConfig;
 import dev.raft.storage.file.FileStorageModule;
+import dev.raft.storage.file.StorageStats;
 import dev.raft.transport.aeron.AeronTransportConfig;
 import dev.raft.transport.aeron.AeronTransportModule;
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class KvNode implements AutoCloseable {
     private final Options options;
     private final StateMachine stateMachine;
     private final RaftNode raft;
+    private final StorageStats storageStats;
     private final String aeronDirectory;
     private final DirectoryLock lock;
 
@@ -139,6 +141,7 @@ public final class KvNode implements AutoCloseable {
             parts.add(injector.getInstance(SnapshotStore.class));
             parts.add(injector.getInstance(Transport.class));
             raft = injector.getInstance(RaftNode.class);
+            storageStats = injector.getInstance(StorageStats.class);
         } catch (RuntimeException e) {
             for (int i = parts.size() - 1; i >= 0; i--) {
                 try {
@@ -285,6 +288,11 @@ public final class KvNode implements AutoCloseable {
                 + ", not the key-value map");
         }
         return kv;
+    }
+
+    /** The latency of the log store's forces (fsync). */
+    public StorageStats storageStats() {
+        return storageStats;
     }
 
     /** The latest published metrics. */

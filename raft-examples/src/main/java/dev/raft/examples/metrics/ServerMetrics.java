@@ -6,7 +6,10 @@ import dev.raft.examples.kv.KvNode;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.raft.storage.file.StorageStats;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -24,6 +27,10 @@ import java.util.TreeMap;
  * client's registry and HTTP server. Nothing is computed between scrapes: rates are Prometheus's {@code rate()}.
  */
 public final class ServerMetrics implements AutoCloseable {
+    /** The upper bounds of the fsync histogram's buckets, in seconds (+Inf follows). */
+    private static final double[] FSYNC_BUCKETS_SECONDS = {50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3,
+        50e-3, 100e-3, 250e-3, 1.0};
+
     private final HTTPServer server;
     private final CncCounters counters;
 
@@ -94,9 +101,31 @@ public final class ServerMetrics implements AutoCloseable {
             }
             out.add(match.build());
             out.add(lag.build());
+            out.add(fsyncHistogram(node, this.node.storageStats().snapshot()));
             out.addAll(CounterNames.engineSnapshots(m.counters(), id));
             out.addAll(CounterNames.snapshots(counters.read(), id));
             return new MetricSnapshots(out);
+        }
+
+        /** The log store's force (fsync) latency as a classic histogram; empty when the server runs --no-fsync. */
+        private static HistogramSnapshot fsyncHistogram(Labels labels, StorageStats.Snapshot forces) {
+            final double[] bounds = new double[FSYNC_BUCKETS_SECONDS.length + 1];
+            final long[] counts = new long[bounds.length];
+            long below = 0;
+            for (int i = 0; i < FSYNC_BUCKETS_SECONDS.length; i++) {
+                bounds[i] = FSYNC_BUCKETS_SECONDS[i];
+                final long atOrBelow = forces.countAtOrBelow((long) (FSYNC_BUCKETS_SECONDS[i] * 1e9));
+                counts[i] = atOrBelow - below;
+                below = atOrBelow;
+            }
+            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+            counts[counts.length - 1] = forces.count() - below;
+            return HistogramSnapshot.builder().name("raft_log_fsync_seconds")
+                .help("How long each group-commit force (fsync) of the log store took.")
+                .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                    .sum(forces.totalNanos() / 1e9).build())
+                .build();
         }
 
         private static GaugeSnapshot gauge(String name, String help, Labels labels, double value) {

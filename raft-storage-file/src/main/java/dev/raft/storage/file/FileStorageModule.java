@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Binds {@link LogStore} and {@link SnapshotStore} to the file stores in one directory (see
- * {@link FileStores}), as singletons opened on first use.
+ * {@link FileStores}), as singletons opened on first use, and {@link StorageStats} to the log store's force timings.
  */
 public final class FileStorageModule extends AbstractModule {
     private final Path directory;
@@ -30,8 +30,15 @@ public final class FileStorageModule extends AbstractModule {
     /** The log store, opened (and recovered) on first injection. */
     @Provides
     @Singleton
-    public LogStore logStore() {
-        return FileStores.openLogStore(directory, config);
+    public LogStore logStore(StorageStats stats) {
+        return FileStores.openLogStore(directory, config, stats);
+    }
+
+    /** The latency of the log store's forces, for metrics. */
+    @Provides
+    @Singleton
+    public StorageStats storageStats() {
+        return new StorageStats();
     }
 
     /** The snapshot store, opened on first injection. */

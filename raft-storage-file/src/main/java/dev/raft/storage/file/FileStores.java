@@ -27,7 +27,15 @@ public final class FileStores {
      * @throws dev.raft.api.error.StorageException        if the directory is locked or on IO errors
      */
     public static LogStore openLogStore(Path directory, FileStorageConfig config) {
-        return FileLogStore.open(directory.resolve(LOG_DIR), config);
+        return openLogStore(directory, config, new StorageStats());
+    }
+
+    /**
+     * Opens the log store as {@link #openLogStore(Path, FileStorageConfig)} does, recording the latency of its forces
+     * into {@code stats}.
+     */
+    public static LogStore openLogStore(Path directory, FileStorageConfig config, StorageStats stats) {
+        return FileLogStore.open(directory.resolve(LOG_DIR), config, stats::recordForce);
     }
 
     /**

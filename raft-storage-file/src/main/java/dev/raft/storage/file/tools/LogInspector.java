@@ -5,6 +5,7 @@ import dev.raft.storage.file.internal.StorageDirectory;
 import dev.raft.storage.file.internal.segment.Segment;
 import dev.raft.storage.file.internal.segment.SegmentFormat;
 import dev.raft.storage.file.internal.segment.SegmentScanner;
+import dev.raft.storage.file.internal.snapshot.SnapshotVerifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,7 +24,8 @@ import java.util.zip.CRC32C;
 /**
  * Reads the log of a file store's data directory (the directory given to {@code FileStorageModule}, holding
  * {@code log/}) without opening the store: {@link #verify()} judges every segment as recovery would, {@link #dump}
- * lists entries, {@link #planTruncate} and {@link #truncate} cut the log's suffix.
+ * lists entries, {@link #planTruncate} and {@link #truncate} cut the log's suffix; {@link #verifySnapshots()} checks the
+ * snapshot files and {@link #continuityProblem} that the log continues the current one.
  */
 public final class LogInspector {
     /**
@@ -59,6 +61,21 @@ public final class LogInspector {
         }
     }
 
+    /**
+     * One finished snapshot file as checked by {@link #verifySnapshots()}.
+     *
+     * @param snapshotId the snapshot's id, or null if its header is bad (as are the ids and length then: -1)
+     * @param current    whether it is the newest file, the one a starting node uses (it deletes the older ones)
+     * @param problem    what is wrong, naming the file and byte offset, or null if the file is sound
+     */
+    public record SnapshotReport(Path file, String snapshotId, long lastIndex, long lastTerm, long dataLength, boolean current,
+                                 String problem) {
+        /** Whether a starting node would refuse it (a bad current snapshot; a bad older one is only deleted). */
+        public boolean corrupt() {
+            return problem != null && current;
+        }
+    }
+
     /** One entry read by {@link #dump}. */
     public record EntryRecord(long index, long term, int type, byte[] payload, Path file, int offset) {
     }
@@ -73,10 +90,12 @@ public final class LogInspector {
 
     private final Path dataDirectory;
     private final Path logDirectory;
+    private final Path snapshotDirectory;
 
     private LogInspector(Path dataDirectory) {
         this.dataDirectory = dataDirectory;
         this.logDirectory = dataDirectory.resolve(FileStores.LOG_DIR);
+        this.snapshotDirectory = dataDirectory.resolve(FileStores.SNAPSHOT_DIR);
     }
 
     /** An inspector of the store in {@code dataDirectory} (the directory holding {@code log/}). */
@@ -87,6 +106,51 @@ public final class LogInspector {
     /** The log directory. */
     public Path logDirectory() {
         return logDirectory;
+    }
+
+    /** The snapshot directory. */
+    public Path snapshotDirectory() {
+        return snapshotDirectory;
+    }
+
+    /**
+     * Checks every finished snapshot file (header, header CRC, data CRC), oldest first, without changing anything;
+     * none if there is no snapshot directory.
+     *
+     * @throws UncheckedIOException naming the file that cannot be read
+     */
+    public List<SnapshotReport> verifySnapshots() {
+        final List<SnapshotReport> out = new ArrayList<>();
+        for (SnapshotVerifier.Result r : SnapshotVerifier.verify(snapshotDirectory)) {
+            out.add(r.meta() == null
+                ? new SnapshotReport(r.file(), null, -1, -1, -1, r.current(), r.problem())
+                : new SnapshotReport(r.file(), r.meta().snapshotId(), r.meta().lastLogId().index(), r.meta().lastLogId().term(),
+                    r.dataLength(), r.current(), r.problem()));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Whether the log continues the current snapshot: a log that starts after index 1 needs a sound current snapshot
+     * that covers every index before its first.
+     *
+     * @return what is missing, or null if nothing is
+     */
+    public static String continuityProblem(Report log, List<SnapshotReport> snapshots) {
+        if (log.segments().isEmpty() || log.firstIndex() <= 1) {
+            return null;
+        }
+        final SnapshotReport current = snapshots.isEmpty() ? null : snapshots.get(snapshots.size() - 1);
+        if (current == null || current.problem() != null) {
+            return "the log starts at index " + log.firstIndex() + " but no sound snapshot covers indexes [1, "
+                + (log.firstIndex() - 1) + "]";
+        }
+        if (log.firstIndex() > current.lastIndex() + 1) {
+            return "the log starts at index " + log.firstIndex() + " but the current snapshot " + current.file().getFileName()
+                + " ends at index " + current.lastIndex() + ": indexes [" + (current.lastIndex() + 1) + ", "
+                + (log.firstIndex() - 1) + "] are missing";
+        }
+        return null;
     }
 
     /**

@@ -8,13 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.raft.api.LogId;
+import dev.raft.api.Membership;
+import dev.raft.api.SnapshotMeta;
 import dev.raft.api.error.CorruptStorageException;
 import dev.raft.api.error.StorageException;
 import dev.raft.api.storage.LogStore;
+import dev.raft.api.storage.SnapshotSink;
+import dev.raft.api.storage.SnapshotStore;
 import dev.raft.storage.file.FileStores;
 import dev.raft.storage.file.internal.log.LogFixtures;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,5 +126,89 @@ class LogInspectorTest {
             assertThrows(StorageException.class, () -> LogInspector.of(dir).truncate(plan));
         }
         assertEquals(10, LogInspector.of(dir).verify().lastIndex(), "nothing changed");
+    }
+
+    private void snapshot(String id, long lastIndex) {
+        try (SnapshotStore store = FileStores.openSnapshotStore(dir)) {
+            final SnapshotSink sink = store.begin(new SnapshotMeta(id, LogId.of(1, lastIndex), Membership.of(1, 2, 3)));
+            sink.write(0, ByteBuffer.wrap(new byte[4096]));
+            sink.finish().close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void purge(long upTo) {
+        try (LogStore log = FileStores.openLogStore(dir, LogFixtures.small())) {
+            log.purgeUpTo(LogId.of(1, upTo));
+        }
+    }
+
+    @Test
+    void aSoundSnapshotVerifiesAndTheLogContinuesIt() {
+        write(300);
+        snapshot("s-200", 200);
+        purge(200);
+        final LogInspector inspector = LogInspector.of(dir);
+        final List<LogInspector.SnapshotReport> snapshots = inspector.verifySnapshots();
+        assertEquals(1, snapshots.size());
+        final LogInspector.SnapshotReport s = snapshots.get(0);
+        assertTrue(s.current());
+        assertNull(s.problem(), s.toString());
+        assertEquals("s-200", s.snapshotId());
+        assertEquals(200, s.lastIndex());
+        assertEquals(4096, s.dataLength());
+        final LogInspector.Report log = inspector.verify();
+        assertTrue(log.firstIndex() > 1, "purged segments are gone: " + log.firstIndex());
+        assertNull(LogInspector.continuityProblem(log, snapshots));
+    }
+
+    @Test
+    void aFlippedSnapshotDataByteIsCorruptionNamingFileAndOffset() throws IOException {
+        write(10);
+        snapshot("s-5", 5);
+        final Path file = LogInspector.of(dir).verifySnapshots().get(0).file();
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(raf.length() - 100);
+            final int b = raf.read();
+            raf.seek(raf.length() - 100);
+            raf.write(b ^ 0x01);
+        }
+        final LogInspector.SnapshotReport s = LogInspector.of(dir).verifySnapshots().get(0);
+        assertTrue(s.corrupt());
+        assertTrue(s.problem().contains(file.toString()) && s.problem().contains("fails its CRC")
+            && s.problem().contains("at byte "), s.problem());
+    }
+
+    @Test
+    void aBadSnapshotHeaderIsCorruption() throws IOException {
+        write(10);
+        snapshot("s-5", 5);
+        final Path file = LogInspector.of(dir).verifySnapshots().get(0).file();
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(30);
+            final int b = raf.read();
+            raf.seek(30);
+            raf.write(b ^ 0x01);
+        }
+        final LogInspector.SnapshotReport s = LogInspector.of(dir).verifySnapshots().get(0);
+        assertTrue(s.corrupt());
+        assertNull(s.snapshotId());
+        assertTrue(s.problem().contains("header"), s.problem());
+    }
+
+    @Test
+    void aLogThatStartsAfterTheSnapshotHasAGap() {
+        write(300);
+        snapshot("s-200", 200);
+        purge(200);
+        final LogInspector inspector = LogInspector.of(dir);
+        final LogInspector.Report log = inspector.verify();
+        final List<LogInspector.SnapshotReport> older = List.of(new LogInspector.SnapshotReport(
+            dir.resolve("snapshots/snapshot-1.snap"), "s-50", 50, 1, 10, true, null));
+        final String gap = LogInspector.continuityProblem(log, older);
+        assertNotNull(gap);
+        assertTrue(gap.contains("ends at index 50") && gap.contains("are missing"), gap);
+        assertTrue(LogInspector.continuityProblem(log, List.of()).contains("no sound snapshot"));
     }
 }

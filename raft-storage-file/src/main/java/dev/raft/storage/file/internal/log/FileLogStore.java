@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
@@ -82,6 +83,7 @@ public final class FileLogStore implements LogStore {
     private volatile Segment[] segments;
     private volatile long lastIndex;
     private volatile long purgedIndex;
+    private final LongConsumer forceTimer;
     private volatile boolean running = true;
     private volatile boolean flusherIdle;
     private volatile boolean closed;
@@ -95,8 +97,9 @@ public final class FileLogStore implements LogStore {
     /** Guarded by {@link #flushLock}. */
     private long flushedIndex;
 
-    private FileLogStore(FileStorageConfig config, StorageDirectory directory) {
+    private FileLogStore(FileStorageConfig config, StorageDirectory directory, LongConsumer forceTimer) {
         this.config = config;
+        this.forceTimer = forceTimer;
         this.directory = directory;
         this.name = "FileLogStore(" + directory.path() + ")";
         this.writeBuffer = ByteBuffer.allocateDirect(Math.min(config.writeBufferBytes(), config.segmentSizeBytes()))
@@ -150,7 +153,12 @@ public final class FileLogStore implements LogStore {
      * @throws StorageException        if the directory is locked by another process, or on IO errors
      */
     public static FileLogStore open(Path directory, FileStorageConfig config) {
-        return new FileLogStore(config, StorageDirectory.lock(directory, "FileLogStore"));
+        return open(directory, config, nanos -> { });
+    }
+
+    /** Opens the log as {@link #open(Path, FileStorageConfig)} does; the flusher reports each force round's nanoseconds to {@code forceTimer}. */
+    public static FileLogStore open(Path directory, FileStorageConfig config, LongConsumer forceTimer) {
+        return new FileLogStore(config, StorageDirectory.lock(directory, "FileLogStore"), forceTimer);
     }
 
     // ------------------------------------------------------------------ recovery
@@ -655,6 +663,7 @@ public final class FileLogStore implements LogStore {
                 return false;
             }
             if (config.durabilityMode() == DurabilityMode.FSYNC) {
+                final long start = System.nanoTime();
                 final Segment[] segs = segments;
                 for (int k = 0; k < segs.length; k++) {
                     final long nextFirst = k + 1 < segs.length ? segs[k + 1].firstIndex() : Long.MAX_VALUE;
@@ -663,6 +672,7 @@ public final class FileLogStore implements LogStore {
                         segs[k].channel().force(false);
                     }
                 }
+                forceTimer.accept(System.nanoTime() - start);
             }
             flushedIndex = target;
             callbacks.dispatch(target);

@@ -102,7 +102,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         directory.sync();
     }
 
-    private static long sequenceOf(Path file) {
+    static long sequenceOf(Path file) {
         final String n = file.getFileName().toString();
         if (!n.startsWith(PREFIX) || !n.endsWith(SUFFIX)) {
             return -1;
