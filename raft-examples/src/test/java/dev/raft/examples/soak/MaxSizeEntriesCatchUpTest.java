@@ -37,7 +37,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "soak", matches = "regressions|bounded|long")
 class MaxSizeEntriesCatchUpTest {
     private static final int MAX_BYTES = RaftConfig.MAX_BYTES_PER_APPEND;
-    /** More than the leader's entry cache holds (64 MiB), so that the lagging follower is served from the store. */
+    /** More than the leader's entry cache holds (at most 64 MiB), so that the lagging follower is served from the store. */
     private static final int ENTRIES = 80;
     private static final Duration OP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
