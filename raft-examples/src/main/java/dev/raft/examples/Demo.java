@@ -47,7 +47,7 @@ final class Demo {
     /**
      * What the demo observed.
      *
-     * @param firstLeader     the first elected leader (killed later)
+     * @param firstLeader     the leader killed after the writes (the first one elected, unless the leadership moved)
      * @param firstTerm       its term
      * @param electionMillis  from the nodes' start to a leader known by all
      * @param secondLeader    the leader elected after the kill
@@ -112,32 +112,34 @@ final class Demo {
         say("leader elected: node " + first.nodeId() + " in term " + first.term() + ", " + electionMillis
             + " ms after the nodes started");
 
-        final KvNode leader = nodes[first.nodeId()];
-        final int written = writeAll(leader);
+        final int written = writeAll(nodes);
         sayCompaction(live(nodes));
 
-        say("killing the leader, node " + first.nodeId());
+        // on a loaded machine the leadership may have moved while writing: kill whoever leads now
+        final RaftMetrics killed = awaitLeader(live(nodes), 0);
+        say("killing the leader, node " + killed.nodeId() + (killed.nodeId() == first.nodeId() && killed.term() == first.term()
+            ? "" : " (the leader since term " + killed.term() + ")"));
         final long killedAt = System.nanoTime();
-        leader.close();
-        nodes[first.nodeId()] = null;
-        final RaftMetrics second = awaitLeader(live(nodes), first.term());
+        nodes[killed.nodeId()].close();
+        nodes[killed.nodeId()] = null;
+        final RaftMetrics second = awaitLeader(live(nodes), killed.term());
         final long failoverMillis = millisSince(killedAt);
         say("new leader: node " + second.nodeId() + " in term " + second.term() + ", failover took " + failoverMillis + " ms");
 
-        final int readBack = readAll(nodes[second.nodeId()]);
+        final int readBack = readAll(nodes);
 
-        say("restarting node " + first.nodeId() + " on its data directory");
+        say("restarting node " + killed.nodeId() + " on its data directory");
         final long restartAt = System.nanoTime();
-        nodes[first.nodeId()] = KvNode.start(options.get(first.nodeId() - 1));
-        final RaftMetrics restarted = nodes[first.nodeId()].metrics();
+        nodes[killed.nodeId()] = KvNode.start(options.get(killed.nodeId() - 1));
+        final RaftMetrics restarted = nodes[killed.nodeId()].metrics();
         final RaftMetrics newLeader = nodes[second.nodeId()].metrics();
-        say("  node " + first.nodeId() + " restarted with its snapshot at index " + restarted.snapshotLastLogId().index()
+        say("  node " + killed.nodeId() + " restarted with its snapshot at index " + restarted.snapshotLastLogId().index()
             + " and its log up to index " + restarted.lastLogId().index() + "; the leader's log starts after index "
             + newLeader.purgedLogId().index());
-        final long caughtUpMillis = awaitCaughtUp(nodes[first.nodeId()], nodes[second.nodeId()], restartAt);
-        final RaftMetrics caughtUp = nodes[first.nodeId()].metrics();
+        final long caughtUpMillis = awaitCaughtUp(nodes[killed.nodeId()], nodes[second.nodeId()], restartAt);
+        final RaftMetrics caughtUp = nodes[killed.nodeId()].metrics();
         if (caughtUp.snapshotLastLogId().index() > Math.max(restarted.snapshotLastLogId().index(), restarted.lastLogId().index())) {
-            say("  node " + first.nodeId() + " holds a snapshot at index " + caughtUp.snapshotLastLogId().index()
+            say("  node " + killed.nodeId() + " holds a snapshot at index " + caughtUp.snapshotLastLogId().index()
                 + ": the entries it missed had been compacted away, so it was sent the leader's snapshot");
         }
 
@@ -150,9 +152,9 @@ final class Demo {
         printTable(finalMetrics, keys);
         final long wall = millisSince(t0);
         say("done in " + wall + " ms: election " + electionMillis + " ms, failover " + failoverMillis + " ms, "
-            + written + " writes, " + readBack + " keys read back, node " + first.nodeId() + " caught up in "
+            + written + " writes, " + readBack + " keys read back, node " + killed.nodeId() + " caught up in "
             + caughtUpMillis + " ms");
-        return new Report(first.nodeId(), first.term(), electionMillis, second.nodeId(), second.term(), failoverMillis,
+        return new Report(killed.nodeId(), killed.term(), electionMillis, second.nodeId(), second.term(), failoverMillis,
             written, readBack, caughtUpMillis, finalMetrics, keys, wall);
     }
 
@@ -164,58 +166,67 @@ final class Demo {
         }
     }
 
-    private int writeAll(KvNode leader) throws Exception {
-        say("writing " + WRITES + " keys through node " + leader.id() + " (" + WINDOW + " in flight)");
+    private int writeAll(KvNode[] nodes) throws Exception {
+        say("writing " + WRITES + " keys through the leader (" + WINDOW + " in flight)");
         final long start = System.nanoTime();
-        final ArrayDeque<CompletableFuture<KvResult>> inflight = new ArrayDeque<>();
-        int done = 0;
+        final List<byte[]> commands = new ArrayList<>(WRITES);
         for (int i = 0; i < WRITES; i++) {
-            if (inflight.size() == WINDOW) {
-                done += complete(inflight.poll(), start);
-            }
-            inflight.add(leader.submit(KvCommands.put(key(i), value(i))));
+            commands.add(KvCommands.put(key(i), value(i)));
         }
-        while (!inflight.isEmpty()) {
-            done += complete(inflight.poll(), start);
+        final LeaderPipeline pipeline = pipeline(nodes);
+        int done = 0;
+        for (KvResult result : pipeline.run(commands, i -> progress(start))) {
+            if (result.status() != KvResult.Status.OK) {
+                throw new IllegalStateException("a write was answered " + result.status());
+            }
+            done++;
         }
         final long millis = Math.max(1, millisSince(start));
-        say("  " + done + "/" + WRITES + " writes committed in " + millis + " ms (" + (done * 1000L / millis) + " writes/s)");
+        say("  " + done + "/" + WRITES + " writes committed in " + millis + " ms (" + (done * 1000L / millis) + " writes/s)"
+            + resubmittedNote(pipeline));
         return done;
     }
 
-    /** Waits for one write, prints the progress line every 250 writes, returns 1. */
-    private int complete(CompletableFuture<KvResult> write, long start) throws Exception {
-        final KvResult result = write.get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        if (result.status() != KvResult.Status.OK) {
-            throw new IllegalStateException("a write was answered " + result.status());
-        }
+    /** Prints the progress line every 250 writes. */
+    private void progress(long start) {
         writesSeen++;
         if (writesSeen % 250 == 0 && writesSeen < WRITES) {
             say("  " + writesSeen + "/" + WRITES + " writes committed (" + millisSince(start) + " ms)");
         }
-        return 1;
     }
 
-    private int readAll(KvNode leader) throws Exception {
-        say("reading every key back through node " + leader.id()
+    /** Commands go to whichever live node leads when they are (re)submitted. */
+    private static LeaderPipeline pipeline(KvNode[] nodes) {
+        return new LeaderPipeline(() -> {
+            final KvNode leader = nodes[awaitLeader(live(nodes), 0).nodeId()];
+            return leader::submit;
+        }, WINDOW, STEP_TIMEOUT_MILLIS);
+    }
+
+    private static String resubmittedNote(LeaderPipeline pipeline) {
+        return pipeline.resubmitted() == 0 ? "" : "; " + pipeline.resubmitted()
+            + " submitted again through a new leader after a leader change (puts and gets are idempotent)";
+    }
+
+    private int readAll(KvNode[] nodes) throws Exception {
+        say("reading every key back through the leader"
             + " (reads go through the Raft log; linearizable ReadIndex reads come later)");
-        final List<CompletableFuture<KvResult>> reads = new ArrayList<>(WRITES);
+        final List<byte[]> commands = new ArrayList<>(WRITES);
+        for (int i = 0; i < WRITES; i++) {
+            commands.add(KvCommands.get(key(i)));
+        }
+        final LeaderPipeline pipeline = pipeline(nodes);
+        final List<KvResult> results = pipeline.run(commands, i -> { });
         int ok = 0;
         for (int i = 0; i < WRITES; i++) {
-            if (i >= WINDOW) {
-                reads.get(i - WINDOW).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            reads.add(leader.submit(KvCommands.get(key(i))));
-        }
-        for (int i = 0; i < WRITES; i++) {
-            final KvResult r = reads.get(i).get(STEP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            final KvResult r = results.get(i);
             if (r.status() == KvResult.Status.OK && r.valueText().equals(new String(value(i), StandardCharsets.UTF_8))) {
                 ok++;
             } else {
                 say("  key " + key(i) + ": " + r.status() + " '" + r.valueText() + "'");
             }
         }
-        say("  " + ok + "/" + WRITES + " keys read back with the written value");
+        say("  " + ok + "/" + WRITES + " keys read back with the written value" + resubmittedNote(pipeline));
         return ok;
     }
 

@@ -41,7 +41,8 @@ class DemoTest {
         final RaftMetrics restarted = report.finalMetrics().get(report.firstLeader() - 1);
         assertTrue(restarted.appliedIndex() >= committed - 1, "the restarted node caught up: " + restarted + "\n" + out);
         assertTrue(report.keysPerNode().stream().allMatch(k -> k == Demo.WRITES), report.keysPerNode() + "\n" + out);
-        assertTrue(out.contains("leader elected: node " + report.firstLeader()), out);
+        assertTrue(out.contains("leader elected: node "), out);
+        assertTrue(out.contains("killing the leader, node " + report.firstLeader()), out);
         assertTrue(out.contains("failover took"), out);
         assertTrue(out.contains("reads go through the Raft log"), out);
         assertTrue(out.contains("final state of every node"), out);

@@ -12,6 +12,16 @@ final class ClusterWaits {
     private ClusterWaits() {
     }
 
+    /** Starts every node of {@code cluster} and waits until it is healthy; throws what was wrong otherwise. */
+    static void startAll(SoakCluster cluster) throws Exception {
+        for (int id : cluster.ids()) {
+            cluster.start(id);
+        }
+        healthy(cluster, FaultRounds.HEAL_TIMEOUT).ifPresent(p -> {
+            throw new AssertionError("the cluster did not start: " + p);
+        });
+    }
+
     /** The leader (of the highest term) once a running node says it leads; empty after {@code timeout}. */
     static Optional<SoakClient.NodeStatus> leader(SoakCluster cluster, Duration timeout) throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();

@@ -41,7 +41,7 @@ class RealStackRegressionTest {
                 Assumptions.abort("a full disk needs a tmpfs: " + e.getMessage());
             }
             try {
-                startAll(cluster);
+                ClusterWaits.startAll(cluster);
                 writeKeys(cluster, "before");
                 final RoundResult r = new FaultRounds(cluster, config, "").run(1, Fault.DISK_FULL);
                 System.out.println(r);
@@ -63,7 +63,7 @@ class RealStackRegressionTest {
         final SoakConfig config = SoakConfig.regression("regression-wiped-follower");
         try (SoakCluster cluster = new SoakCluster(3, config.serverArgs())) {
             try {
-                startAll(cluster);
+                ClusterWaits.startAll(cluster);
                 writeKeys(cluster, "before");
                 final SoakClient.NodeStatus leader = ClusterWaits.leader(cluster, FaultRounds.HEAL_TIMEOUT).orElseThrow();
                 final int follower = leader.nodeId() % 3 + 1;
@@ -94,15 +94,6 @@ class RealStackRegressionTest {
                 cluster.copyLogsTo(Path.of("target/soak", config.label()));
             }
         }
-    }
-
-    private static void startAll(SoakCluster cluster) throws Exception {
-        for (int id : cluster.ids()) {
-            cluster.start(id);
-        }
-        ClusterWaits.healthy(cluster, FaultRounds.HEAL_TIMEOUT).ifPresent(p -> {
-            throw new AssertionError("the cluster did not start: " + p);
-        });
     }
 
     private static void writeKeys(SoakCluster cluster, String prefix) throws InterruptedException {

@@ -43,6 +43,7 @@ final class SoakCluster implements AutoCloseable {
     private final Thread shutdownHook = new Thread(this::close, "soak-cluster-cleanup");
     private final SoakClient probe;
     private final List<AutoCloseable> closeFirst = new ArrayList<>();
+    private List<String> jvmOptions = List.of();
     private TmpfsMount tmpfs;
     private int tmpfsNode;
     private boolean closed;
@@ -96,6 +97,14 @@ final class SoakCluster implements AutoCloseable {
         return tmpfs == null ? 0 : tmpfsNode;
     }
 
+    /**
+     * Extra JVM options for the nodes started from now on; {@code {log}} in an option becomes the path of
+     * {@code jvm-<id>-<generation>.log} in the cluster's directory (copied by {@link #copyLogsTo}).
+     */
+    synchronized void jvmOptions(List<String> options) {
+        jvmOptions = List.copyOf(options);
+    }
+
     /** Starts node {@code id} (again), its output in {@code server-<id>-<generation>.log}. */
     synchronized void start(int id) throws IOException {
         if (isAlive(id)) {
@@ -106,11 +115,15 @@ final class SoakCluster implements AutoCloseable {
             ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin"
                 + File.separator + "java"),
             "--add-exports", "java.base/jdk.internal.misc=org.agrona",
-            "-Dguice_bytecode_gen_option=DISABLED", "-Xmx192m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Dguice_bytecode_gen_option=DISABLED", "-Xmx192m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        for (String option : jvmOptions) {
+            command.add(option.replace("{log}", baseDir.resolve("jvm-" + id + "-" + generation + ".log").toString()));
+        }
+        command.addAll(List.of(
             "-p", ExamplesTestSupport.runtimeModulePath(),
             "-m", "dev.raft.examples/dev.raft.examples.RaftKv",
             "server", "--id", Integer.toString(id), "--peers", peers, "--dir", dataDir(id).toString(),
-            "--aeron-dir", baseDir.resolve("aeron-" + id + "-" + generation).toString(),
+            "--aeron-dir", aeronDir(id, generation).toString(),
             "--fault-control", Integer.toString(controlPorts.get(id)),
             "--segment-size", (SEGMENT_BYTES >> 20) + "MiB"));
         command.addAll(serverArgs);
@@ -148,6 +161,15 @@ final class SoakCluster implements AutoCloseable {
         }
         final List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    /** The media driver directory of node {@code id}'s current (or last) process: its transport counters. */
+    synchronized Path aeronDir(int id) {
+        return aeronDir(id, generations.getOrDefault(id, 0));
+    }
+
+    private Path aeronDir(int id, int generation) {
+        return baseDir.resolve("aeron-" + id + "-" + generation);
     }
 
     private Path log(int id, int generation) {

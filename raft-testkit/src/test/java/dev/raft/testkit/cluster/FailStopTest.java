@@ -51,6 +51,7 @@ class FailStopTest {
     private final List<RaftNode> nodes = new ArrayList<>();
     private final AtomicBoolean[] failAppends = {null, new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
     private final AtomicBoolean[] failFlushes = {null, new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
+    private final AtomicBoolean[] errorAppends = {null, new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
 
     @AfterEach
     void closeAll() {
@@ -81,6 +82,9 @@ class FailStopTest {
             (proxy, method, args) -> {
                 if (method.getName().equals("append") && failAppends[id].get()) {
                     throw StorageException.fatal("node " + id + ": injected append failure (disk full)", null);
+                }
+                if (method.getName().equals("append") && errorAppends[id].get()) {
+                    throw new OutOfMemoryError("node " + id + ": injected Cannot reserve direct buffer memory");
                 }
                 if (method.getName().equals("append") && failFlushes[id].get()) {
                     final FlushCallback callback = (FlushCallback) args[1];
@@ -178,6 +182,23 @@ class FailStopTest {
         assertInstanceOf(NodeFailedException.class, pending, String.valueOf(pending));
         assertTrue(pending.getMessage().contains("injected force failure"), pending.getMessage());
         assertStopped(leader, "injected force failure");
+    }
+
+    /**
+     * An {@link Error} thrown on the node thread outside a message handler (here the leader appending a proposal;
+     * seen for real as a direct-buffer OutOfMemoryError growing the entry cache): Agrona's runner hands it to the
+     * error handler and then rethrows it, ending the node thread. Before the fix the node was a zombie: its thread
+     * gone, its metrics still LEADER, its futures never completed.
+     */
+    @Test
+    @Timeout(90)
+    void anErrorOnTheNodeThreadOutsideAMessageHandlerStopsTheNode() throws Exception {
+        startCluster();
+        final RaftNode leader = ForwardingTransport.awaitLeader(nodes, WAIT);
+        errorAppends[leader.id()].set(true);
+        final Throwable pending = failureOf(leader.propose(KvStateMachine.put("a", new byte[] {1})));
+        assertInstanceOf(NodeFailedException.class, pending, String.valueOf(pending));
+        assertStopped(leader, "injected Cannot reserve direct buffer memory");
     }
 
     @Test

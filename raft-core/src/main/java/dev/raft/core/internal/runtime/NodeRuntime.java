@@ -69,8 +69,13 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private static final int POLL_LIMIT = 256;
     private static final int PROPOSAL_DRAIN_LIMIT = 4096;
     private static final int COMMAND_DRAIN_LIMIT = 16;
-    /** The most payload bytes the entry cache holds (older entries are read from the store). */
-    private static final int CACHE_MAX_BYTES = 64 << 20;
+    /**
+     * The most payload bytes the entry cache holds (older entries are read from the store): 64 MiB, or a sixteenth
+     * of the heap limit (which is also the default direct-memory limit) if less. Its two direct buffers grow by
+     * half at a time, so the cache may take about three times this; with a fixed 64 MiB, maximum-size entries made
+     * a server with -Xmx192m fail on "Cannot reserve ... direct buffer memory".
+     */
+    private static final int CACHE_MAX_BYTES = (int) Math.min(64 << 20, Runtime.getRuntime().maxMemory() / 16);
 
     private final RaftConfig config;
     private final int nodeId;
@@ -365,6 +370,16 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
             stopAfterFailure();
             throw new AgentTerminationException(failStop.cause());
         }
+        try {
+            return dutyCycle();
+        } catch (Error e) {
+            // Agrona's runner would rethrow an Error after its handler and end this thread without stopping the node
+            failStop.record(e);
+            return 1;
+        }
+    }
+
+    private int dutyCycle() {
         int work = 0;
         final long now = clock.nanoTime();
         engine.advanceTime(now);
