@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * One node's end of a {@link LocalNetwork}. {@link #send} copies the message into the target's inbox (or
  * drops it, per the network's faults); {@link #poll} delivers, on the caller's thread, the messages whose
  * delay has passed, in delivery-time order. Messages from non-members (after {@link #updateMembership})
- * or addressed to another node are dropped and counted, never delivered; messages to a node that is not a
- * member are not sent (counted too). {@link #updateMembership} takes effect at once, at run time.
+ * or addressed to another node are dropped and counted, never delivered — but a leader's AppendEntries and
+ * InstallSnapshot requests, which reach a node that joins (or catches up from an older configuration) before it
+ * knows the configuration that names the leader; the engine decides on those. {@link #updateMembership} takes
+ * effect at once, at run time.
  */
 public final class LocalTransport implements Transport {
     private final LocalNetwork network;
@@ -49,11 +51,6 @@ public final class LocalTransport implements Transport {
         if (closed) {
             throw new IllegalStateException("LocalTransport of node " + localId + " is closed");
         }
-        final Membership members = membership;
-        if (members != null && !members.contains(message.to())) {
-            rejected.incrementAndGet(); // no route to a node that is not (or no longer) a member
-            return false;
-        }
         return network.route(message);
     }
 
@@ -82,7 +79,7 @@ public final class LocalTransport implements Transport {
                 continue;
             }
             final Membership members = membership;
-            if (m.to() != localId || members == null || !members.contains(m.from())) {
+            if (m.to() != localId || members == null || (!members.contains(m.from()) && !fromAnyLeader(m))) {
                 rejected.incrementAndGet();
                 network.recycle(m);
                 continue;
@@ -97,12 +94,17 @@ public final class LocalTransport implements Transport {
         return delivered;
     }
 
+    private static boolean fromAnyLeader(RaftMessage m) {
+        return m.type() == dev.raft.api.message.MessageType.APPEND_ENTRIES_REQUEST
+            || m.type() == dev.raft.api.message.MessageType.INSTALL_SNAPSHOT_REQUEST;
+    }
+
     @Override
     public void updateMembership(Membership membership) {
         this.membership = membership;
     }
 
-    /** Messages refused on arrival (from a non-member or for another node) or not sent (to a non-member). */
+    /** Messages refused on arrival (from a non-member or for another node). */
     public long rejectedCount() {
         return rejected.get();
     }

@@ -9,6 +9,7 @@ import dev.raft.core.internal.engine.RaftEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +42,20 @@ final class MembershipAdmin {
                     + engine.state().membershipIndex(), "another membership change"));
             return;
         }
+        run(future, request, () -> engine.state().membership(), f -> change = f);
+    }
+
+    /** Runs a transfer request. */
+    void transfer(CompletableFuture<Void> future, int targetId) {
+        run(future, () -> engine.transferLeadership(targetId), () -> null, f -> transfer = f);
+    }
+
+    /**
+     * Runs {@code request} as an engine event and executes its commands: a refusal fails {@code future} at once;
+     * nothing to do completes it with {@code done}'s value; else {@code inFlight} keeps it for its outcome.
+     */
+    private <T> void run(CompletableFuture<T> future, Supplier<Boolean> request, Supplier<T> done,
+                         Consumer<CompletableFuture<T>> inFlight) {
         final boolean started;
         try {
             started = request.get();
@@ -50,28 +65,10 @@ final class MembershipAdmin {
             return;
         }
         if (started) {
-            change = future;
+            inFlight.accept(future);
         } else {
-            final Membership current = engine.state().membership();
-            staged.add(() -> future.complete(current));
-        }
-        executeCommands.run();
-    }
-
-    /** Runs a transfer request. */
-    void transfer(CompletableFuture<Void> future, int targetId) {
-        final boolean started;
-        try {
-            started = engine.transferLeadership(targetId);
-        } catch (RaftException | IllegalArgumentException e) {
-            executeCommands.run();
-            future.completeExceptionally(e);
-            return;
-        }
-        if (started) {
-            transfer = future;
-        } else {
-            staged.add(() -> future.complete(null));
+            final T value = done.get();
+            staged.add(() -> future.complete(value));
         }
         executeCommands.run();
     }

@@ -202,7 +202,10 @@ public final class Election implements RoleChanges {
             sendVoteResponse(from, state.term, false, req.isPreVote());
             return;
         }
-        final boolean mayVote = state.isVoter();
+        // any node asked may vote, learners and nodes outside their own configuration too (as in etcd-raft): a learner
+        // promoted by a configuration it has not received yet must still be able to vote, else the new configuration
+        // may never elect; a vote counts only if the candidate's configuration names the voter
+        final boolean mayVote = true;
         if (req.isPreVote()) {
             final boolean grant = mayVote && upToDate && (req.term() > state.term
                 || state.votedFor == from || (state.votedFor == NodeId.NONE && state.leaderId == NodeId.NONE));
