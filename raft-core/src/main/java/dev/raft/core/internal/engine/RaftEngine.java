@@ -364,7 +364,11 @@ public final class RaftEngine {
             throw new MembershipChangeInProgressException(state.selfId, changes.describeInProgress(),
                 "transferring the leadership to node " + targetId);
         }
-        return transfer.begin(targetId);
+        final boolean began = transfer.begin(targetId);
+        if (began) {
+            reads.leadershipTransferStarted(); // the target's campaign overrides the stickiness the lease relies on
+        }
+        return began;
     }
 
     private void begin() {
