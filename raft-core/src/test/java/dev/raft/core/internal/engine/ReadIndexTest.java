@@ -207,6 +207,19 @@ class ReadIndexTest {
     }
 
     @Test
+    void theEngineEndsTheLeaseWhenItBeginsALeadershipTransfer() {
+        final int[] l = new int[1];
+        final TestNet net = leaderOf3(l);
+        final TestNode leader = net.node(l[0]);
+        leader.engine.raw.read(1, true);
+        tickOnce(leader);
+        net.settle();
+        assertTrue(leader.engine.raw.read(2, true) > 0, "served from the lease");
+        assertTrue(leader.engine.raw.transferLeadership(l[0] % 3 + 1), "the transfer begins");
+        assertTrue(leader.engine.raw.read(3, true) <= 0, "no read served from the lease once a transfer began");
+    }
+
+    @Test
     void whileLeaseReadsAreAskedForTheRegularHeartbeatsKeepTheLeaseFresh() {
         final int[] l = new int[1];
         final TestNet net = leaderOf3(l);
