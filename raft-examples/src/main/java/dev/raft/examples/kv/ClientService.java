@@ -193,7 +193,10 @@ public final class ClientService implements Agent, AutoCloseable {
         this.settings = settings;
         this.frame = new ClientRequestFrame(settings.authenticator(), settings.maxCommandBytes());
         this.sessions = node.sessions().isPresent();
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory()));
+        // not Aeron's default handler: it exits the JVM (status 255, a banner) when the node's driver stops, which
+        // it does when the node fails; the server must instead exit with its one line naming the cause
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory())
+            .errorHandler(AeronErrors.logOnly("node " + node.id() + " client service")));
         try {
             subscription = aeron.addSubscription("aeron:udp?endpoint=" + endpoint + "|sparse=true", ClientProtocol.STREAM_ID);
         } catch (RuntimeException e) {

@@ -226,7 +226,8 @@ public final class KvClient implements AutoCloseable {
                     launched = launchDriver();
                     directory = launched.aeronDirectoryName();
                 }
-                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory)
+                    .errorHandler(AeronErrors.logOnly("raftkv client"))); // a call ends in an outcome, never in exit
             }
             opened = new ClientChannels(aeron, b.aeron == null, host, b.authenticator, view, System::nanoTime, newIdle());
             for (String endpoint : clientEndpoints.values()) {
