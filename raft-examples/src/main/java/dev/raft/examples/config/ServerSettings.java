@@ -88,6 +88,8 @@ public final class ServerSettings {
         v.put("raft.proposalQueueCapacity", Integer.toString(raft.proposalQueueCapacity()));
         v.put("raft.idleMode", raft.idleMode().name());
         v.put("raft.maxParkMicros", Long.toString(raft.maxParkMicros()));
+        v.put("raft.clockDriftBoundMillis", ""); // empty: a fifth of the minimum election timeout (RaftConfig's default)
+        v.put("raft.maxPromotionLag", Long.toString(raft.maxPromotionLag()));
         final FileStorageConfig storage = FileStorageConfig.defaults();
         v.put("storage.segmentSizeBytes", Integer.toString(DEVELOPER_SEGMENT_BYTES));
         v.put("storage.durabilityMode", storage.durabilityMode().name());
@@ -209,7 +211,7 @@ public final class ServerSettings {
 
     /** The Raft settings onto a builder that has node id and membership. */
     public RaftConfig.Builder applyRaft(RaftConfig.Builder b) {
-        return b.electionTimeoutMillis(longOf("raft.electionTimeoutMinMillis"), longOf("raft.electionTimeoutMaxMillis"))
+        b.electionTimeoutMillis(longOf("raft.electionTimeoutMinMillis"), longOf("raft.electionTimeoutMaxMillis"))
             .heartbeatIntervalMillis(longOf("raft.heartbeatIntervalMillis"))
             .preVote(boolOf("raft.preVote"))
             .checkQuorum(boolOf("raft.checkQuorum"))
@@ -223,7 +225,12 @@ public final class ServerSettings {
             .maxAppliedLogToKeep(longOf("raft.maxAppliedLogToKeep"))
             .proposalQueueCapacity(intOf("raft.proposalQueueCapacity"))
             .idleMode(enumOf("raft.idleMode", IdleMode.class))
-            .maxParkMicros(longOf("raft.maxParkMicros"));
+            .maxParkMicros(longOf("raft.maxParkMicros"))
+            .maxPromotionLag(longOf("raft.maxPromotionLag"));
+        if (!get("raft.clockDriftBoundMillis").isEmpty()) {
+            b.clockDriftBoundMillis(longOf("raft.clockDriftBoundMillis"));
+        }
+        return b;
     }
 
     /** The storage settings onto a builder. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.api.config.RaftConfig;
+import dev.raft.examples.kv.ClientProtocol;
 import dev.raft.examples.kv.KvCommands;
 import dev.raft.examples.metrics.CncCounters;
 import dev.raft.testkit.linearizability.KvInput;
@@ -63,9 +64,10 @@ class MaxSizeEntriesCatchUpTest {
                 final long laggingEnd = cluster.status(lagging).orElseThrow().lastLogIndex();
 
                 for (int i = 0; i < ENTRIES; i++) {
-                    // commands of MAX_BYTES - 1 .. MAX_BYTES - 16 bytes: two of them are just under 2 * MAX_BYTES
+                    // entries of MAX_BYTES .. MAX_BYTES - 15 bytes (command + session header): two are just under 2 * MAX_BYTES
                     final String key = "max-" + i;
-                    putUntilOk(cluster, key, value(key, MAX_BYTES - 1 - i % 16));
+                    // the session header takes its bytes from the same budget: the longest command is MAX_COMMAND_BYTES
+                    putUntilOk(cluster, key, value(key, ClientProtocol.MAX_COMMAND_BYTES - i % 16));
                 }
                 final SoakClient.NodeStatus before = ClusterWaits.leader(cluster, FaultRounds.HEAL_TIMEOUT).orElseThrow();
                 final long behind = before.lastLogIndex() - cluster.status(lagging).orElseThrow().lastLogIndex();
@@ -97,7 +99,7 @@ class MaxSizeEntriesCatchUpTest {
 
                 final String key = "max-" + (ENTRIES - 1);
                 final SoakClient.Result last = cluster.execute(KvInput.get(key), OP_TIMEOUT);
-                assertEquals(KvOutput.read(value(key, MAX_BYTES - 1 - (ENTRIES - 1) % 16)), last.output(),
+                assertEquals(KvOutput.read(value(key, ClientProtocol.MAX_COMMAND_BYTES - (ENTRIES - 1) % 16)), last.output(),
                     "the last maximum-size write reads back");
             } finally {
                 cluster.copyLogsTo(Path.of("target/soak", config.label()));
