@@ -13,8 +13,8 @@ import java.util.stream.IntStream;
  * Membership churn for a {@link SimulatedCluster}: now and then the current leader is asked, through the public
  * {@code RaftNode} API, to add a learner, promote a learner, remove a member (itself included) or hand its
  * leadership to another voter — one request at a time, under the simulation's drops, partitions and crashes.
- * A node whose removal is known committed is retired (stopped, never restarted); adding a node back takes a
- * retired one and starts it afresh on a wiped disk, knowing the current membership (a replaced machine). Node
+ * A node whose removal is known committed is retired (stopped); adding a node back takes a retired one and restarts
+ * it on its own disk (its vote kept: an id must never vote twice in a term), knowing the current membership. Node
  * slots never change; only the membership does. Deterministic: every choice comes from the seed.
  */
 final class MembershipChurn {
@@ -26,7 +26,7 @@ final class MembershipChurn {
         /** Stops node {@code id} for good (its removal is committed). */
         void retire(int id);
 
-        /** Starts retired node {@code id} on a wiped disk, knowing {@code membership}. */
+        /** Restarts retired node {@code id} on its own disk, knowing {@code membership}. */
         void rejoin(int id, Membership membership);
     }
 
@@ -46,7 +46,7 @@ final class MembershipChurn {
     private long failed;
 
     /**
-     * @param enabled false for no churn at all (runs over a third party's stores, which cannot be wiped here)
+     * @param enabled false for no churn at all (runs over a third party's stores)
      */
     MembershipChurn(long seed, int size, boolean enabled, Cluster cluster) {
         this.random = new SplittableRandom(seed ^ 0x6D656D62L);
