@@ -116,6 +116,11 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         return options.warmup() == 0 ? new Phase(0, 0, 0, 0, 0) : run("warm-up", options.warmup(), false);
     }
 
+    /** A further warm-up of as many messages as the first, {@code name}d (before a read phase: its path is cold). */
+    Phase warmUp(String name) {
+        return options.warmup() == 0 ? new Phase(0, 0, 0, 0, 0) : run(name, options.warmup(), false);
+    }
+
     /** Sends the measured messages and waits for all their answers. */
     Phase measure() {
         recordInto = histogram;
