@@ -96,7 +96,8 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         this.channel = channel;
         this.out = out;
         this.term = initialTerm;
-        this.total = options.warmup() + options.messages() * (1 + options.reads().size()); // every phase of the run
+        // every phase of the run: the warm-up and the measured writes, and a warm-up and a measured phase per read kind
+        this.total = (options.warmup() + options.messages()) * (1 + options.reads().size());
         this.answered = new long[(int) ((total + 63) >>> 6)];
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
     }
