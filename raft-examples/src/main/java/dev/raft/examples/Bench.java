@@ -39,6 +39,9 @@ final class Bench {
         void run(int leaderId, java.util.function.IntConsumer crash) throws Exception;
     }
 
+    /** The longest park of the nodes' media drivers when idle: the reference peer's ({@code --max-park-us 100}). */
+    static final long DRIVER_MAX_PARK_MICROS = 100;
+
     static BenchResult run(BenchOptions options, PrintWriter out) throws Exception {
         return run(options, out, null);
     }
@@ -59,7 +62,11 @@ final class Bench {
             for (Map.Entry<Integer, String> e : endpoints.entrySet()) {
                 final KvNode node = KvNode.start(new KvNode.Options(clusterId, e.getKey(), endpoints,
                     dir.resolve("node-" + e.getKey()), null, options.fsync() ? DurabilityMode.FSYNC : DurabilityMode.NO_FSYNC,
-                    null, null, keyFile == null ? null : b -> b.keyFile(keyFile)), new EchoStateMachine());
+                    null, null, b -> {
+                        // the reference peer's drivers idle with BackoffIdleStrategy(10, 20, 1 us, 100 us): so do ours here
+                        b.maxParkMicros(DRIVER_MAX_PARK_MICROS);
+                        return keyFile == null ? b : b.keyFile(keyFile);
+                    }), new EchoStateMachine());
                 nodes.add(node);
                 if (options.client() == BenchOptions.Client.AERON) {
                     services.add(new ClientService(node, ClientService.clientEndpoint(e.getValue())).start());
