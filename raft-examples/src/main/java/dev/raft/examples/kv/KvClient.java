@@ -262,15 +262,21 @@ public final class KvClient implements AutoCloseable {
     private static String localAddressTowards(String endpoint) {
         final int colon = endpoint.lastIndexOf(':');
         final String host = endpoint.substring(0, colon);
-        try (DatagramSocket probe = new DatagramSocket()) {
+        try {
             final InetAddress target = InetAddress.getByName(host);
             if (target.isLoopbackAddress()) {
-                return target.getHostAddress();
+                return target.getHostAddress(); // no socket needed (opening one is a noticeable part of a CLI call)
             }
-            probe.connect(new InetSocketAddress(target, Integer.parseInt(endpoint.substring(colon + 1))));
-            return probe.getLocalAddress().getHostAddress();
+            return localAddressTowards(target, Integer.parseInt(endpoint.substring(colon + 1)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find a local address that reaches " + endpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String localAddressTowards(InetAddress target, int port) throws IOException {
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(new InetSocketAddress(target, port));
+            return probe.getLocalAddress().getHostAddress();
         }
     }
 
