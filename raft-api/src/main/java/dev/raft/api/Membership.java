@@ -398,7 +398,7 @@ public final class Membership {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Membership other && Arrays.deepEquals(voterSets, other.voterSets)
+        return o == this || o instanceof Membership other && Arrays.deepEquals(voterSets, other.voterSets)
             && Arrays.equals(learners, other.learners) && Arrays.equals(endpoints, other.endpoints);
     }
 

@@ -55,7 +55,8 @@ final class BenchCommand implements Callable<Integer> {
     private int timeout;
 
     @Option(names = "--reads", paramLabel = "C[,C...]", split = ",",
-        description = "After the measured writes, one measured phase of as many reads per consistency given, in order:"
+        description = "After the measured writes, per consistency given, in order, a warm-up and a measured phase of as"
+            + " many reads as the writes had:"
             + " linearizable (ReadIndex), lease, serializable, log (through the log); each prints reads_<c>_msgs_per_s"
             + " and latencies in the JSON line. Default: none.")
     private java.util.List<String> reads = new java.util.ArrayList<>();

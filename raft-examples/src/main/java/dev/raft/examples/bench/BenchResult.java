@@ -29,8 +29,12 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
                           long answered, long duplicates, long notLeader, long failed, long malformed, long resent,
                           long backPressure, double warmupPerSecond, long clientAllocated, String error,
                           java.util.List<ReadPhase> reads) {
-    /** One read phase's figures: reads per second and latencies (ns) of {@code consistency}. */
-    public record ReadPhase(dev.raft.examples.kv.Consistency consistency, double readsPerSecond, Histogram latency) {
+    /**
+     * One read phase's figures: reads per second, latencies (ns) of {@code consistency}, and this process's CPU
+     * microseconds per read (NaN if unknown).
+     */
+    public record ReadPhase(dev.raft.examples.kv.Consistency consistency, double readsPerSecond, Histogram latency,
+                            double cpuMicrosPerRead) {
     }
 
     /** A result without read phases. */
@@ -48,7 +52,7 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
 
     /** Whether every message sent was answered and nothing failed. */
     public boolean complete() {
-        return error == null && sent == options.warmup() + options.messages() * (1 + options.reads().size())
+        return error == null && sent == (options.warmup() + options.messages()) * (1 + options.reads().size())
             && answered == sent;
     }
 
@@ -137,11 +141,11 @@ public record BenchResult(BenchOptions options, double msgsPerSecond, Histogram 
         }
         for (ReadPhase r : reads) {
             final Histogram h = r.latency();
-            out.printf(Locale.ROOT, "%-22s %,.0f reads/s  p50 %s  p99 %s  max %s%n",
+            out.printf(Locale.ROOT, "%-22s %,.0f reads/s  p50 %s  p99 %s  max %s  CPU %.2f us/read%n",
                 "reads " + r.consistency().name().toLowerCase(Locale.ROOT), r.readsPerSecond(),
                 h.getTotalCount() > 0 ? duration(h.getValueAtPercentile(50)) : "-",
                 h.getTotalCount() > 0 ? duration(h.getValueAtPercentile(99)) : "-",
-                h.getTotalCount() > 0 ? duration(h.getMaxValue()) : "-");
+                h.getTotalCount() > 0 ? duration(h.getMaxValue()) : "-", r.cpuMicrosPerRead());
         }
         out.printf(Locale.ROOT, "%-22s sent %,d  answered %,d  duplicates %,d%n", "messages (whole run)", sent, answered,
             duplicates);

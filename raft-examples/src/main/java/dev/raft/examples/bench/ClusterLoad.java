@@ -47,14 +47,22 @@ public final class ClusterLoad {
                     final ThreadAllocations allocations = ThreadAllocations.start();
                     measured = load.measure();
                     if (allocations != null) {
-                        printAllocations(allocations, measured.messages(), out);
+                        printAllocations("the measured phase", allocations, measured.messages(), out);
                     }
                     for (dev.raft.examples.kv.Consistency consistency : options.reads()) {
                         channel.readPolicy(consistency.policy());
                         final org.HdrHistogram.Histogram latency = LoadGenerator.newHistogram();
-                        final LoadGenerator.Phase phase = load.measure("reads " + consistency.name()
-                            .toLowerCase(Locale.ROOT), latency);
-                        reads.add(new BenchResult.ReadPhase(consistency, phase.msgsPerSecond(), latency));
+                        final String label = "reads " + consistency.name().toLowerCase(Locale.ROOT);
+                        load.warmUp(label + " warm-up"); // the read path's code is cold: warm it up as the writes were
+                        final ThreadAllocations readCosts = ThreadAllocations.start();
+                        final long cpuBefore = ThreadAllocations.processCpuNanos();
+                        final LoadGenerator.Phase phase = load.measure(label, latency);
+                        final long cpuAfter = ThreadAllocations.processCpuNanos();
+                        if (readCosts != null) {
+                            printAllocations("the phase '" + label + "'", readCosts, phase.messages(), out);
+                        }
+                        reads.add(new BenchResult.ReadPhase(consistency, phase.msgsPerSecond(), latency,
+                            cpuBefore < 0 ? Double.NaN : (cpuAfter - cpuBefore) / 1e3 / phase.messages()));
                     }
                     channel.readPolicy(null);
                     if (recording != null) {
@@ -75,15 +83,15 @@ public final class ClusterLoad {
         }
     }
 
-    private static void printAllocations(ThreadAllocations allocations, long messages, PrintWriter out) {
+    private static void printAllocations(String phase, ThreadAllocations allocations, long messages, PrintWriter out) {
         final java.util.List<ThreadAllocations.Share> shares = allocations.since();
         final long processCpu = allocations.processCpuSince();
         long total = 0;
         for (ThreadAllocations.Share s : shares) {
             total += s.bytes();
         }
-        out.printf(Locale.ROOT, "allocated in the measured phase: %,d bytes, %.1f per message; CPU: %.2f us per message"
-            + " (this process, user + system; the kernel's loopback work in softirq is not counted); by thread:%n", total,
+        out.printf(Locale.ROOT, "allocated in %s: %,d bytes, %.1f per message; CPU: %.2f us per message"
+            + " (this process, user + system; the kernel's loopback work in softirq is not counted); by thread:%n", phase, total,
             (double) total / messages, processCpu < 0 ? Double.NaN : processCpu / 1e3 / messages);
         long otherBytes = 0;
         long otherCpu = 0;

@@ -96,7 +96,8 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         this.channel = channel;
         this.out = out;
         this.term = initialTerm;
-        this.total = options.warmup() + options.messages() * (1 + options.reads().size()); // every phase of the run
+        // every phase of the run: the warm-up and the measured writes, and a warm-up and a measured phase per read kind
+        this.total = (options.warmup() + options.messages()) * (1 + options.reads().size());
         this.answered = new long[(int) ((total + 63) >>> 6)];
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.timeoutSeconds());
     }
@@ -114,6 +115,11 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     /** Sends the warm-up messages and waits for all their answers; nothing is recorded. */
     Phase warmUp() {
         return options.warmup() == 0 ? new Phase(0, 0, 0, 0, 0) : run("warm-up", options.warmup(), false);
+    }
+
+    /** A further warm-up of as many messages as the first, {@code name}d (before a read phase: its path is cold). */
+    Phase warmUp(String name) {
+        return options.warmup() == 0 ? new Phase(0, 0, 0, 0, 0) : run(name, options.warmup(), false);
     }
 
     /** Sends the measured messages and waits for all their answers. */

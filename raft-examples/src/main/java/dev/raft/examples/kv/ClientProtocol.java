@@ -62,6 +62,8 @@ public final class ClientProtocol {
     /** Request kind: a GET served by the node asked from what it applied ({@link ReadPolicy#SERIALIZABLE}). */
     public static final byte KIND_READ_SERIALIZABLE = 5;
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     private ClientProtocol() {
     }
 
@@ -98,7 +100,7 @@ public final class ClientProtocol {
      */
     static int encodeResponse(MutableDirectBuffer buffer, ClientResponseEncoder encoder, MessageHeaderEncoder header,
                               long correlationId, ResponseCode code, NodeContext node, SessionStatus sessionStatus,
-                              DirectBuffer result, int resultLength, String message, String leaderEndpoint) {
+                              DirectBuffer result, int resultLength, String message, byte[] leaderEndpoint) {
         encoder.wrapAndApplyHeader(buffer, 0, header)
             .correlationId(correlationId)
             .code(code)
@@ -111,9 +113,12 @@ public final class ClientProtocol {
             .appliedIndex(node.appliedIndex())
             .sessionStatus(sessionStatus)
             .putResult(result, 0, resultLength);
-        final String text = message == null ? "" : message;
-        encoder.message(text.length() > MAX_MESSAGE_BYTES / 4 ? text.substring(0, MAX_MESSAGE_BYTES / 4) : text);
-        encoder.leaderEndpoint(leaderEndpoint == null ? "" : leaderEndpoint);
+        if (message == null || message.isEmpty()) {
+            encoder.putMessage(NO_BYTES, 0, 0);
+        } else {
+            encoder.message(message.length() > MAX_MESSAGE_BYTES / 4 ? message.substring(0, MAX_MESSAGE_BYTES / 4) : message);
+        }
+        encoder.putLeaderEndpoint(leaderEndpoint, 0, leaderEndpoint.length);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 

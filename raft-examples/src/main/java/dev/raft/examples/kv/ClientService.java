@@ -170,7 +170,7 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
     private long now;
     private int endpointLeaderId = NodeId.NONE;
     private Membership endpointMembership;
-    private String leaderEndpoint = "";
+    private byte[] leaderEndpoint = new byte[0];
     private boolean started;
 
     /** An answer that waits: for a publication to connect or drain (back-pressure), or decided off the cycle. */
@@ -289,11 +289,15 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
             return;
         }
         final String source = sourceIdentity(frameHeader);
-        if (!onSourceHost(buffer, frame.replyToOffset(), frame.replyToLength(), source)) {
-            drop(Counter.REPLY_REFUSED, buffer, offset, length, frameHeader);
-            return;
-        }
         final ReplyRoutes.Route route = routes.route(buffer, frame.replyToOffset(), frame.replyToLength());
+        // a route checked against this source before passes at once (Aeron keeps one identity string per image)
+        if (route.checkedSource != source || source == null) {
+            if (!onSourceHost(buffer, frame.replyToOffset(), frame.replyToLength(), source)) {
+                drop(Counter.REPLY_REFUSED, buffer, offset, length, frameHeader);
+                return;
+            }
+            route.checkedSource = source;
+        }
         final long correlationId = frame.correlationId();
         final long deadline = now + REPLY_DEADLINE_NANOS;
         if (verdict == ClientRequestFrame.Verdict.OVERSIZE) {
@@ -492,20 +496,23 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
         }
     }
 
-    /** The client endpoint of the leader: from its Raft endpoint in the membership, else in the node's configuration. */
-    private String leaderEndpoint() {
+    /**
+     * The client endpoint of the leader (ASCII): from its Raft endpoint in the membership, else in the node's
+     * configuration; made again only when the leader or the membership changes.
+     */
+    private byte[] leaderEndpoint() {
         final int leaderId = context.leaderId();
         final Membership membership = context.membership();
         if (leaderId != endpointLeaderId || membership != endpointMembership) {
             endpointLeaderId = leaderId;
             endpointMembership = membership;
-            if (leaderId == NodeId.NONE) {
-                leaderEndpoint = "";
-            } else {
+            String hint = "";
+            if (leaderId != NodeId.NONE) {
                 final String known = membership.endpoint(leaderId);
                 final String raft = known != null ? known : node.options().endpoints().get(leaderId);
-                leaderEndpoint = raft == null ? "" : ClientProtocol.clientEndpoint(raft);
+                hint = raft == null ? "" : ClientProtocol.clientEndpoint(raft);
             }
+            leaderEndpoint = hint.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
         return leaderEndpoint;
     }

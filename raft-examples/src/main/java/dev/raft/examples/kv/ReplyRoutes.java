@@ -21,6 +21,8 @@ final class ReplyRoutes implements AutoCloseable {
         final String replyTo;
         final byte[] bytes;
         ExclusivePublication publication;
+        /** The source identity (an Aeron image's, kept by reference) whose host was last checked to own this endpoint. */
+        String checkedSource;
 
         Route(String replyTo, byte[] bytes) {
             this.replyTo = replyTo;
@@ -109,13 +111,23 @@ final class ReplyRoutes implements AutoCloseable {
         if (bytes.length != length) {
             return false;
         }
-        for (int i = 0; i < length; i++) {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            if (buffer.getLong(offset + i, java.nio.ByteOrder.LITTLE_ENDIAN)
+                != (long) LONGS.get(bytes, i)) {
+                return false;
+            }
+        }
+        for (; i < length; i++) {
             if (bytes[i] != buffer.getByte(offset + i)) {
                 return false;
             }
         }
         return true;
     }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     @Override
     public void close() {

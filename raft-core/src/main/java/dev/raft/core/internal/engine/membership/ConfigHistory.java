@@ -53,6 +53,9 @@ public final class ConfigHistory {
                 break;
             }
         }
+        if (from == configs.size() - 1) {
+            return inForce; // no configuration after the last committed one: the common case, on every commit
+        }
         final TreeSet<Integer> voters = new TreeSet<>();
         final TreeSet<Integer> learners = new TreeSet<>();
         final Map<Integer, String> endpoints = new TreeMap<>();
