@@ -35,10 +35,10 @@ import picocli.CommandLine.Parameters;
         "Commands go to the leader (NOT_LEADER answers are followed, also to a leader missing from --cluster);",
         "reads go through the Raft log (linearizable, one log entry each).",
         "Exit codes: 0 done, 1 not found or CAS mismatch, 2 usage or value too large,",
-        "3 outcome unknown (the command may have been applied), 4 unavailable (not applied)."},
-    subcommands = {ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class, ClientCommand.Cas.class,
-        ClientCommand.Incr.class, ClientCommand.Status.class, ClientCommand.Health.class})
+        "3 outcome unknown (the command may have been applied), 4 unavailable (not applied)."})
 final class ClientCommand implements Runnable {
+    /** The client commands, in the order the usage lists them (added by {@link #addSubcommands}). */
+    static final String[] SUBCOMMANDS = {"put", "get", "delete", "cas", "incr", "status", "health"};
     static final int OK = 0;
     static final int NO = 1;
     static final int USAGE = 2;
@@ -55,6 +55,24 @@ final class ClientCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "a client command is required: put, get, delete, cas, incr, status or health");
+    }
+
+    /** Adds the client command {@code only} to {@code client}, or all of them if it is null. */
+    static void addSubcommands(CommandLine client, String only) {
+        Subcommands.add(client, SUBCOMMANDS, ClientCommand::subcommand, only);
+    }
+
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "put" -> new Put();
+            case "get" -> new Get();
+            case "delete" -> new Delete();
+            case "cas" -> new Cas();
+            case "incr" -> new Incr();
+            case "status" -> new Status();
+            case "health" -> new Health();
+            default -> throw new IllegalArgumentException("no client command " + name);
+        };
     }
 
     private KvClient connect(CommandLine cli) {

@@ -5,11 +5,11 @@ import picocli.CommandLine.Command;
 
 /** The {@code raftkv} command: the entry point of {@code bin/raftkv}. */
 @Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0-SNAPSHOT",
-    description = "A replicated key-value store on the dev.raft framework.",
-    subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, BenchCommand.class, InfoCommand.class,
-        StatCommand.class, LogCommand.class, AdminCommand.class})
+    description = "A replicated key-value store on the dev.raft framework.")
 public final class RaftKv implements Runnable {
     private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+    /** The subcommands, in the order the usage lists them. */
+    private static final String[] SUBCOMMANDS = {"demo", "server", "client", "bench", "info", "stat", "log", "admin"};
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -24,7 +24,7 @@ public final class RaftKv implements Runnable {
         }
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /**
@@ -41,9 +41,24 @@ public final class RaftKv implements Runnable {
         }
     }
 
-    /** The picocli command line, for tests. */
+    /** The picocli command line with every subcommand, for tests. */
     static CommandLine commandLine() {
-        return new CommandLine(new RaftKv()).setExecutionExceptionHandler((e, cli, parsed) -> {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The picocli command line for {@code args}: when the first argument names a subcommand, only that subcommand's
+     * model is built (see {@link Subcommands}), and, for {@code client}, only the client command its arguments name.
+     */
+    static CommandLine commandLine(String[] args) {
+        final CommandLine top = new CommandLine(new RaftKv());
+        final String only = args.length > 0 ? Subcommands.named(SUBCOMMANDS, args[0]) : null;
+        Subcommands.add(top, SUBCOMMANDS, RaftKv::subcommand, only);
+        final CommandLine client = top.getSubcommands().get("client");
+        if (client != null) {
+            ClientCommand.addSubcommands(client, only == null ? null : Subcommands.onlyNamed(ClientCommand.SUBCOMMANDS, args, 1));
+        }
+        return top.setExecutionExceptionHandler((e, cli, parsed) -> {
             // one line naming what failed; the stack trace only with -Draftkv.trace=true
             cli.getErr().println("raftkv " + cli.getCommandName() + ": "
                 + (e.getMessage() != null && !(e instanceof NullPointerException) ? e.getMessage() : e.toString()));
@@ -53,6 +68,20 @@ public final class RaftKv implements Runnable {
             cli.getErr().flush();
             return 1;
         });
+    }
+
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "demo" -> new DemoCommand();
+            case "server" -> new ServerCommand();
+            case "client" -> new ClientCommand();
+            case "bench" -> new BenchCommand();
+            case "info" -> new InfoCommand();
+            case "stat" -> new StatCommand();
+            case "log" -> new LogCommand();
+            case "admin" -> new AdminCommand();
+            default -> throw new IllegalArgumentException("no subcommand " + name);
+        };
     }
 
     @Override

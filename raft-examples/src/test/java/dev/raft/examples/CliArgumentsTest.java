@@ -49,4 +49,52 @@ class CliArgumentsTest {
         assertTrue(run(2, "client", "--cluster", "1=h:9000")[1].contains("a client command is required"));
         assertTrue(run(2, "client", "--cluster", "1=h:9000", "put", "k")[1].contains("Missing required parameter"));
     }
+
+    /** Runs {@code args} on the command line {@link RaftKv#main} builds for them; returns exit code, stdout, stderr. */
+    private static String[] runAsMain(String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = RaftKv.commandLine(args).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+            .execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void aClientCallBuildsOnlyTheModelOfItsCommand() {
+        final CommandLine cli = RaftKv.commandLine(new String[] {"client", "--cluster", "1=h:9000", "put", "k", "v"});
+        assertEquals(java.util.Set.of("client"), cli.getSubcommands().keySet());
+        assertEquals(java.util.Set.of("put"), cli.getSubcommands().get("client").getSubcommands().keySet());
+        assertEquals(8, RaftKv.commandLine(new String[] {"--help"}).getSubcommands().size());
+        assertEquals(7, RaftKv.commandLine(new String[] {"client", "--cluster", "1=h:9000"}).getSubcommands().get("client")
+            .getSubcommands().size(), "no client command named: all of them, for the usage");
+        assertEquals(7, RaftKv.commandLine(new String[] {"client", "get", "put"}).getSubcommands().get("client")
+            .getSubcommands().size(), "two named: all of them");
+    }
+
+    @Test
+    void theLazyModelAnswersAsTheFullOne() {
+        final String[][] cases = {
+            {"client", "--cluster", "1=h:9000", "put", "k"},
+            {"client", "--cluster", "1=h:9000"},
+            {"client", "--cluster", "1=h:9000", "get", "--help"},
+            {"client", "--cluster", "1=h:9000", "status", "--jsn"},
+            {"client", "--cluster", "1=h:9000", "incr", "k", "x"},
+            {"client", "--help"},
+            {"client", "--cluster", "1=h:65535", "health"},
+            {"server", "--id", "1", "--peers", "1=127.0.0.1", "--dir", "x"},
+            {"clinet", "--cluster", "1=h:9000", "put", "k", "v"},
+            {"--help"},
+        };
+        for (String[] args : cases) {
+            final String[] lazy = runAsMain(args);
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            final int code = RaftKv.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute(args);
+            final String what = String.join(" ", args);
+            assertEquals(Integer.toString(code), lazy[0], what);
+            assertEquals(out.toString(), lazy[1], what);
+            assertEquals(err.toString(), lazy[2], what);
+        }
+    }
 }

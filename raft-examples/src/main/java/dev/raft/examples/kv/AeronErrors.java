@@ -12,18 +12,21 @@ import org.slf4j.LoggerFactory;
  * ends in an outcome). So a driver timeout is logged at DEBUG, other errors at WARN, and nothing exits.
  */
 final class AeronErrors {
-    private static final Logger LOG = LoggerFactory.getLogger(AeronErrors.class);
-
     private AeronErrors() {
+    }
+
+    /** The logger, created on the first error: a client call that meets none never initialises SLF4J. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(AeronErrors.class);
     }
 
     /** A handler that never exits the JVM, naming {@code who} in what it logs. */
     static ErrorHandler logOnly(String who) {
         return t -> {
             if (t instanceof DriverTimeoutException) {
-                LOG.debug("{}: the media driver stopped answering: {}", who, t.getMessage());
+                Log.LOG.debug("{}: the media driver stopped answering: {}", who, t.getMessage());
             } else {
-                LOG.warn("{}: Aeron client error: {}", who, t.toString());
+                Log.LOG.warn("{}: Aeron client error: {}", who, t.toString());
             }
         };
     }
