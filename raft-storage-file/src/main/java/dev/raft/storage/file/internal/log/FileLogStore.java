@@ -19,9 +19,7 @@ import dev.raft.storage.file.internal.vote.DualSlotFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.function.LongConsumer;
 import java.util.concurrent.locks.StampedLock;
 import java.util.zip.CRC32C;
@@ -38,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * a force runs form the next batch). Without fsync ({@link DurabilityMode#NO_FSYNC}) there is no flusher thread:
  * the callback is told on the writer's thread at the end of each append. Readers ({@link LogReader}) take a shared
  * lock that truncation, purge and close take exclusively; appends need no lock, they publish new entries through
- * the volatile {@link #lastIndex}. Opening the store is {@link LogRecovery}; the vote is a {@link SavedVote}.
+ * the volatile {@link #lastIndex}. Opening the store is {@link LogRecovery}; the segment files are {@link LogSegments};
+ * the vote is a {@link SavedVote}.
  */
 public final class FileLogStore implements LogStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileLogStore.class);
@@ -61,14 +60,13 @@ public final class FileLogStore implements LogStore {
     private final ByteBuffer zeros = StorageDirectory.zeroBuffer();
     private final LogFlusher flusher;
 
-    private volatile Segment[] segments;
+    private final LogSegments segments;
     private volatile long lastIndex;
     private volatile long purgedIndex;
     private volatile boolean closed;
     private volatile StorageException failure;
 
     private ByteBuffer writeBuffer;
-    private Segment active;
     private long lastTerm;
     private long purgedTerm;
 
@@ -84,6 +82,7 @@ public final class FileLogStore implements LogStore {
         boolean ok = false;
         DualSlotFile purged = null;
         SavedVote votes = null;
+        LogSegments recovered = null;
         try {
             LogRecovery.deleteTemporaryFiles(directory, name);
             purged = DualSlotFile.open(directory.path().resolve(PURGED_FILE), 0, 0);
@@ -92,24 +91,23 @@ public final class FileLogStore implements LogStore {
             this.voteFile = votes;
             final LogRecovery.Recovered log = LogRecovery.recover(directory, name, config.segmentSizeBytes(),
                 purged.first(), purged.second(), termRuns, zeros);
-            segments = log.segments();
-            active = segments.length == 0 ? null : segments[segments.length - 1];
+            recovered = new LogSegments(directory, allocator, config.segmentSizeBytes(),
+                config.durabilityMode() == DurabilityMode.FSYNC, zeros, log.segments());
+            this.segments = recovered;
             lastIndex = log.lastIndex();
             lastTerm = log.lastTerm();
             purgedIndex = log.purgedIndex();
             purgedTerm = log.purgedTerm();
             LOG.info("{}: opened with entries ({}, {}], {} segment(s), vote {}", name, purgedIndex, lastIndex,
-                segments.length, votes.vote());
+                recovered.all().length, votes.vote());
             allocator.reserveNextSegment();
             ok = true;
         } finally {
             if (!ok) {
                 StorageDirectory.closeQuietly(purged);
                 StorageDirectory.closeQuietly(votes);
-                if (segments != null) {
-                    for (Segment s : segments) {
-                        s.close();
-                    }
+                if (recovered != null) {
+                    recovered.closeAll();
                 }
                 allocator.close();
                 directory.close();
@@ -189,9 +187,9 @@ public final class FileLogStore implements LogStore {
                 final int length = entries.payloadLength(i);
                 final int recordBytes = RECORD_HEADER_BYTES + length;
                 final long index = first + i;
-                if (active == null || active.end() + recordBytes > segmentSize) {
+                if (segments.active() == null || segments.active().end() + recordBytes > segmentSize) {
                     writeOut();
-                    roll(index);
+                    segments.roll(index);
                 }
                 if (writeBuffer.remaining() < recordBytes) {
                     writeOut();
@@ -206,12 +204,12 @@ public final class FileLogStore implements LogStore {
                 final long term = entries.term(i);
                 SegmentFormat.completeRecord(writeBuffer, at, term, index, entries.type(i).code(), length, writeCrc);
                 writeBuffer.position(at + recordBytes);
-                active.addRecord(recordBytes);
+                segments.active().addRecord(recordBytes);
                 termRuns.append(index, term);
             }
             writeOut();
         } catch (IOException e) {
-            throw fail(name + ": append of entries [" + first + ", " + entries.lastIndex() + "] to " + active.path()
+            throw fail(name + ": append of entries [" + first + ", " + entries.lastIndex() + "] to " + segments.active().path()
                 + " failed: " + e, e);
         } catch (StorageException e) {
             failure = e;
@@ -229,24 +227,9 @@ public final class FileLogStore implements LogStore {
             return;
         }
         writeBuffer.flip();
+        final Segment active = segments.active();
         StorageDirectory.writeFully(active.channel(), writeBuffer, (long) active.end() - buffered);
         writeBuffer.clear();
-    }
-
-    private void roll(long firstIndex) throws IOException {
-        if (active != null && config.durabilityMode() == DurabilityMode.FSYNC) {
-            // a segment is complete and durable before the next one exists: only the last one can be torn
-            active.channel().force(false);
-        }
-        // size the new segment's index like the previous one (+1/8), or for 64-byte records if none
-        final int expected = active == null || active.count() == 0
-            ? config.segmentSizeBytes() / 64 : active.count() + active.count() / 8 + 1024;
-        final Segment seg = allocator.create(firstIndex, expected);
-        final Segment[] current = segments;
-        final Segment[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = seg;
-        segments = next;
-        active = seg;
     }
 
     @Override
@@ -262,25 +245,7 @@ public final class FileLogStore implements LogStore {
         final long stamp = readLock.writeLock();
         flusher.lock();
         try {
-            final Segment[] segs = segments;
-            final int k = LogReader.find(segs, index);
-            boolean deleted = false;
-            for (int j = segs.length - 1; j > k; j--) {
-                segs[j].close();
-                Files.delete(segs[j].path());
-                deleted = true;
-            }
-            if (deleted) {
-                directory.sync();
-            }
-            final Segment seg = segs[k];
-            final int cut = seg.start(index);
-            final int end = seg.end();
-            seg.truncateRecords((int) (index - seg.firstIndex()));
-            StorageDirectory.writeZeros(seg.channel(), cut, end, zeros);
-            seg.channel().force(false);
-            segments = Arrays.copyOf(segs, k + 1);
-            active = seg;
+            segments.truncateFrom(index);
             termRuns.truncateFrom(index);
             lastTerm = index - 1 == purgedIndex ? purgedTerm : termRuns.termAt(index - 1);
             lastIndex = index - 1;
@@ -313,19 +278,8 @@ public final class FileLogStore implements LogStore {
             purgedFile.write(upTo.term(), upTo.index());
             purgedIndex = upTo.index();
             purgedTerm = upTo.term();
-            final Segment[] segs = segments;
-            int remove = 0;
-            while (remove < segs.length && (segs[remove].lastIndex() <= upTo.index() || upTo.index() >= lastIndex)) {
-                segs[remove].close();
-                Files.delete(segs[remove].path());
-                remove++;
-            }
-            if (remove > 0) {
-                directory.sync();
-            }
-            segments = Arrays.copyOfRange(segs, remove, segs.length);
+            segments.purgeTo(upTo.index(), upTo.index() >= lastIndex);
             if (upTo.index() >= lastIndex) {
-                active = null;
                 termRuns.clear();
                 lastTerm = upTo.term();
                 lastIndex = upTo.index();
@@ -371,7 +325,7 @@ public final class FileLogStore implements LogStore {
                 throw new IllegalArgumentException("read: range [" + fromIndex + ", " + toIndexExclusive + ") not within ["
                     + (purged + 1) + ", " + (last + 1) + ")");
             }
-            return reader.read(segments, fromIndex, toIndexExclusive, maxBytes, dst);
+            return reader.read(segments.all(), fromIndex, toIndexExclusive, maxBytes, dst);
         } catch (IOException e) {
             throw StorageException.fatal(name + ": read [" + fromIndex + ", " + toIndexExclusive + ") failed: " + e, e);
         } finally {
@@ -436,7 +390,7 @@ public final class FileLogStore implements LogStore {
         if (dropUnflushed) {
             flusher.lock();
             try {
-                dropAfter(flusher.flushedIndex());
+                segments.dropAfter(flusher.flushedIndex());
             } catch (IOException e) {
                 throw StorageException.fatal(name + ": simulated crash could not drop unflushed entries: " + e, e);
             } finally {
@@ -446,26 +400,11 @@ public final class FileLogStore implements LogStore {
         release();
     }
 
-    private void dropAfter(long keep) throws IOException {
-        final Segment[] segs = segments;
-        for (int k = segs.length - 1; k >= 0; k--) {
-            final Segment seg = segs[k];
-            if (seg.firstIndex() > keep + 1) {
-                seg.close();
-                Files.delete(seg.path());
-            } else if (seg.lastIndex() > keep) {
-                StorageDirectory.writeZeros(seg.channel(), seg.start(keep + 1), seg.end(), zeros);
-            }
-        }
-    }
-
     private void release() {
         final long stamp = readLock.writeLock();
         try {
             closed = true;
-            for (Segment s : segments) {
-                s.close();
-            }
+            segments.closeAll();
             allocator.close();
             voteFile.close();
             purgedFile.close();
@@ -487,7 +426,7 @@ public final class FileLogStore implements LogStore {
 
     /** The segments as they are now, oldest first; callable from any thread. */
     Segment[] segments() {
-        return segments;
+        return segments.all();
     }
 
     /** Whether an IO failure made the store unusable. */
