@@ -9,6 +9,7 @@ module dev.raft.api {
     exports dev.raft.api.config;
     exports dev.raft.api.error;
     exports dev.raft.api.message;
+    exports dev.raft.api.service;
     exports dev.raft.api.statemachine;
     exports dev.raft.api.storage;
     exports dev.raft.api.transport;

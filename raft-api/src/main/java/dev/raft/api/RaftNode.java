@@ -109,6 +109,27 @@ public interface RaftNode extends AutoCloseable {
     }
 
     /**
+     * Attaches a service that runs on this node's own thread in every duty cycle (see
+     * {@link dev.raft.api.service.NodeService}): it proposes and reads with no queue, copy into a queue or future
+     * per request. Its {@code onAttach} runs on the node thread before the future completes.
+     *
+     * @return a future completed once the service is attached; exceptionally with
+     *         {@link dev.raft.api.error.NodeClosedException} or {@link dev.raft.api.error.NodeFailedException} if
+     *         the node is closed or failed, or {@link IllegalArgumentException} if the service is already attached
+     */
+    CompletableFuture<Void> attach(dev.raft.api.service.NodeService service);
+
+    /**
+     * Detaches a service: it is polled no more, its {@code onDetach} runs on the node thread, then the future
+     * completes. Outcomes of its proposals and reads still pending are delivered to their listeners later as
+     * they are decided (a proposal may still be applied), so a detached service must ignore them. Closing the
+     * node first fails every pending outcome, then detaches every service.
+     *
+     * @return a future completed once the service is detached (at once if it is not attached)
+     */
+    CompletableFuture<Void> detach(dev.raft.api.service.NodeService service);
+
+    /**
      * Asks for a snapshot of the state machine as of the current applied index, built off the node's
      * thread. The future completes with the meta of the snapshot once it is durable, or exceptionally if
      * the build fails or is aborted (for example by an incoming snapshot).

@@ -47,7 +47,7 @@ public final class ClusterLoad {
                     final ThreadAllocations allocations = ThreadAllocations.start();
                     measured = load.measure();
                     if (allocations != null) {
-                        printAllocations(allocations.since(), measured.messages(), out);
+                        printAllocations(allocations, measured.messages(), out);
                     }
                     for (dev.raft.examples.kv.Consistency consistency : options.reads()) {
                         channel.readPolicy(consistency.policy());
@@ -75,16 +75,33 @@ public final class ClusterLoad {
         }
     }
 
-    private static void printAllocations(java.util.List<ThreadAllocations.Share> shares, long messages, PrintWriter out) {
+    private static void printAllocations(ThreadAllocations allocations, long messages, PrintWriter out) {
+        final java.util.List<ThreadAllocations.Share> shares = allocations.since();
+        final long processCpu = allocations.processCpuSince();
         long total = 0;
         for (ThreadAllocations.Share s : shares) {
             total += s.bytes();
         }
-        out.printf(Locale.ROOT, "allocated in the measured phase: %,d bytes, %.1f per message; by thread:%n", total,
-            (double) total / messages);
-        for (int i = 0; i < Math.min(10, shares.size()); i++) {
+        out.printf(Locale.ROOT, "allocated in the measured phase: %,d bytes, %.1f per message; CPU: %.2f us per message"
+            + " (this process, user + system; the kernel's loopback work in softirq is not counted); by thread:%n", total,
+            (double) total / messages, processCpu < 0 ? Double.NaN : processCpu / 1e3 / messages);
+        long otherBytes = 0;
+        long otherCpu = 0;
+        int others = 0;
+        for (int i = 0; i < shares.size(); i++) {
             final ThreadAllocations.Share s = shares.get(i);
-            out.printf(Locale.ROOT, "  %10.1f B/msg  %s%n", (double) s.bytes() / messages, s.thread());
+            if (i < 12) {
+                out.printf(Locale.ROOT, "  %10.1f B/msg %8.2f us CPU/msg  %s%n", (double) s.bytes() / messages,
+                    s.cpuNanos() / 1e3 / messages, s.thread());
+            } else {
+                otherBytes += s.bytes();
+                otherCpu += s.cpuNanos();
+                others++;
+            }
+        }
+        if (others > 0) {
+            out.printf(Locale.ROOT, "  %10.1f B/msg %8.2f us CPU/msg  %d other threads%n", (double) otherBytes / messages,
+                otherCpu / 1e3 / messages, others);
         }
     }
 

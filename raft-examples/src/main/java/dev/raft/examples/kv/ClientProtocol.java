@@ -1,6 +1,6 @@
 package dev.raft.examples.kv;
 
-import dev.raft.api.RaftMetrics;
+import dev.raft.api.service.NodeContext;
 import dev.raft.api.ReadPolicy;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.core.session.SessionCommand;
@@ -96,26 +96,21 @@ public final class ClientProtocol {
      * Encodes a response carrying the node's metrics and the command's session status (NULL_VAL: none), without a
      * tag; returns its length.
      */
-    static int encodeResponse(MutableDirectBuffer buffer, long correlationId, ResponseCode code, RaftMetrics m,
-                              SessionStatus sessionStatus, DirectBuffer result, int resultLength, String message,
-                              String leaderEndpoint) {
-        final ClientResponseEncoder encoder = new ClientResponseEncoder()
-            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+    static int encodeResponse(MutableDirectBuffer buffer, ClientResponseEncoder encoder, MessageHeaderEncoder header,
+                              long correlationId, ResponseCode code, NodeContext node, SessionStatus sessionStatus,
+                              DirectBuffer result, int resultLength, String message, String leaderEndpoint) {
+        encoder.wrapAndApplyHeader(buffer, 0, header)
             .correlationId(correlationId)
             .code(code)
-            .nodeId(m.nodeId())
-            .role((short) m.role().ordinal())
-            .term(m.term())
-            .leaderId(m.leaderId())
-            .lastLogIndex(m.lastLogId().index())
-            .committedIndex(m.committedIndex())
-            .appliedIndex(m.appliedIndex())
-            .sessionStatus(sessionStatus);
-        if (result == null) {
-            encoder.putResult(new byte[0], 0, 0);
-        } else {
-            encoder.putResult(result, 0, resultLength);
-        }
+            .nodeId(node.nodeId())
+            .role((short) node.role().ordinal())
+            .term(node.term())
+            .leaderId(node.leaderId())
+            .lastLogIndex(node.lastLogIndex())
+            .committedIndex(node.committedIndex())
+            .appliedIndex(node.appliedIndex())
+            .sessionStatus(sessionStatus)
+            .putResult(result, 0, resultLength);
         final String text = message == null ? "" : message;
         encoder.message(text.length() > MAX_MESSAGE_BYTES / 4 ? text.substring(0, MAX_MESSAGE_BYTES / 4) : text);
         encoder.leaderEndpoint(leaderEndpoint == null ? "" : leaderEndpoint);

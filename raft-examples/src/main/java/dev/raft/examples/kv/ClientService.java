@@ -1,12 +1,17 @@
 package dev.raft.examples.kv;
 
+import dev.raft.api.Membership;
 import dev.raft.api.NodeId;
-import dev.raft.api.RaftMetrics;
 import dev.raft.api.error.LeadershipLostException;
 import dev.raft.api.error.NodeClosedException;
 import dev.raft.api.error.NotLeaderException;
+import dev.raft.api.service.NodeContext;
+import dev.raft.api.service.NodeService;
+import dev.raft.api.service.OutcomeListener;
 import dev.raft.core.session.SessionCommand;
 import dev.raft.core.session.SessionResponse;
+import dev.raft.examples.internal.codec.ClientResponseEncoder;
+import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.ResponseCode;
 import dev.raft.examples.internal.codec.SessionStatus;
 import io.aeron.Aeron;
@@ -19,18 +24,12 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -40,11 +39,12 @@ import org.slf4j.LoggerFactory;
  * Serves {@link KvClient}s for one {@link KvNode}: subscribes on the node's client endpoint (the Raft endpoint's
  * port + 1) through the node's own media driver, proposes every command to the node as is, and answers each
  * request on the client's reply endpoint with the result and the node's metrics, or with NOT_LEADER, the leader
- * it knows of and that leader's client endpoint. One agent thread (backoff idle); command results come back
- * from the node's thread through a queue.
+ * it knows of and that leader's client endpoint. It runs on the node's own thread ({@link NodeService}): each duty
+ * cycle polls the subscription, proposes and reads through the {@link NodeContext} (no queue, no future, no copy
+ * besides the log's own), and answers each outcome from {@link OutcomeListener} as the node delivers it.
  *
  * <p>Every request is checked in place before anything is allocated for it ({@link ClientRequestFrame}); the
- * command is copied once by {@code propose}, so a request costs at most its own length plus a constant. Requests
+ * command is copied once, into the log, so a request costs at most its own length plus a constant. Requests
  * are answered only on their own source host; malformed, unauthenticated and misdirected requests are counted
  * (see {@link Counter}), never answered, and only the first of each kind is logged, as a short escaped prefix.
  *
@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * the session table refused it; an earlier send of the same sequence may have been applied); ERROR, it was proposed
  * and its fate is unknown (leadership lost, node stopping).
  */
-public final class ClientService implements Agent, AutoCloseable {
+public final class ClientService implements NodeService, OutcomeListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientService.class);
     private static final int MAX_PUBLICATIONS = 256;
     private static final long REPLY_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -142,6 +142,9 @@ public final class ClientService implements Agent, AutoCloseable {
         }
     }
 
+    private static final int POLL_LIMIT = 64;
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
     private final KvNode node;
     private final String endpoint;
     private final Settings settings;
@@ -152,30 +155,27 @@ public final class ClientService implements Agent, AutoCloseable {
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
     private final ExpandableArrayBuffer envelope = new ExpandableArrayBuffer(1024);
+    private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final boolean sessions;
+    /** Answers decided off the duty cycle (admin requests), sent by the next cycle. */
     private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
     private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
     private final AtomicLongArray counters = new AtomicLongArray(Counter.values().length);
     private final boolean[] logged = new boolean[Counter.values().length];
-    private final Map<String, ExclusivePublication> publications = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+    private final ReplyRoutes routes;
+    private final PendingReplies pending = new PendingReplies();
+    private NodeContext context;
+    private boolean detached;
+    private long now;
+    private int endpointLeaderId = NodeId.NONE;
+    private Membership endpointMembership;
+    private String leaderEndpoint = "";
+    private boolean started;
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ExclusivePublication> eldest) {
-            if (size() > MAX_PUBLICATIONS) {
-                eldest.getValue().close();
-                return true;
-            }
-            return false;
-        }
-    };
-    private AgentRunner runner;
-
-    private record Reply(String replyTo, long correlationId, ResponseCode code, SessionStatus sessionStatus, byte[] result,
-                         String message, long deadlineNanos) {
-        Reply(String replyTo, long correlationId, ResponseCode code, byte[] result, String message, long deadlineNanos) {
-            this(replyTo, correlationId, code, SessionStatus.NULL_VAL, result, message, deadlineNanos);
-        }
+    /** An answer that waits: for a publication to connect or drain (back-pressure), or decided off the cycle. */
+    private record Reply(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                         byte[] result, String message, long deadlineNanos) {
     }
 
     /** A service with {@link Settings#defaults()}. */
@@ -203,6 +203,7 @@ public final class ClientService implements Agent, AutoCloseable {
             aeron.close();
             throw e;
         }
+        routes = new ReplyRoutes(aeron);
     }
 
     /** The client endpoint of a node whose Raft endpoint is {@code raftEndpoint}: the same host, port + 1. */
@@ -210,43 +211,60 @@ public final class ClientService implements Agent, AutoCloseable {
         return ClientProtocol.clientEndpoint(raftEndpoint);
     }
 
-    /** Starts serving on a thread of its own. */
+    /**
+     * Starts serving on the node's own thread ({@link dev.raft.api.RaftNode#attach}): requests are polled, proposed
+     * and answered in the node's duty cycle, with no thread, queue or future of their own.
+     *
+     * @throws IllegalStateException if already started, or the node does not take the service within 10 s (closed,
+     *                               failed, or stalled)
+     */
     public synchronized ClientService start() {
-        if (runner != null) {
+        if (started) {
             throw new IllegalStateException("ClientService of node " + node.id() + " already started");
         }
-        runner = new AgentRunner(new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1)), this::onError, null, this);
-        AgentRunner.startOnThread(runner);
+        started = true;
+        try {
+            node.raft().attach(this).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("node " + node.id() + ": cannot start the client service: "
+                + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("node " + node.id() + ": the node did not start the client service within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("node " + node.id() + ": interrupted while starting the client service");
+        }
         return this;
     }
 
-    private void onError(Throwable e) {
-        counters.incrementAndGet(Counter.ERRORS.ordinal());
-        LOG.warn("node {}: client service error: {}", node.id(), e.toString());
-    }
-
     @Override
-    public String roleName() {
+    public String serviceName() {
         return "raftkv-clients-" + node.id();
     }
 
     @Override
-    public int doWork() {
-        int work = subscription.poll(assembler, 16);
-        Reply reply = completed.poll();
-        final int retries = unsent.size();
-        if (reply == null && retries == 0) {
-            return work;
-        }
-        // one metrics snapshot per duty cycle serves every reply of the cycle (reading it allocates)
-        final RaftMetrics metrics = node.metrics();
-        for (; reply != null; reply = completed.poll()) {
-            send(reply, metrics);
-            work++;
-        }
-        for (int i = 0; i < retries; i++) {
-            send(unsent.poll(), metrics);
+    public void onAttach(NodeContext nodeContext) {
+        context = nodeContext;
+    }
+
+    @Override
+    public int doWork(long nowNanos) {
+        now = nowNanos;
+        int work;
+        try {
+            work = subscription.poll(assembler, POLL_LIMIT);
+            Reply reply;
+            while ((reply = completed.poll()) != null) {
+                send(reply);
+                work++;
+            }
+            for (int i = unsent.size(); i > 0; i--) {
+                send(unsent.poll());
+            }
+        } catch (RuntimeException e) {
+            count(Counter.ERRORS);
+            LOG.warn("node {}: client service error: {}", node.id(), e.toString());
+            work = 1;
         }
         return work;
     }
@@ -275,118 +293,221 @@ public final class ClientService implements Agent, AutoCloseable {
             drop(Counter.REPLY_REFUSED, buffer, offset, length, frameHeader);
             return;
         }
-        final String replyTo = buffer.getStringWithoutLengthAscii(frame.replyToOffset(), frame.replyToLength());
+        final ReplyRoutes.Route route = routes.route(buffer, frame.replyToOffset(), frame.replyToLength());
         final long correlationId = frame.correlationId();
-        final long deadline = System.nanoTime() + REPLY_DEADLINE_NANOS;
+        final long deadline = now + REPLY_DEADLINE_NANOS;
         if (verdict == ClientRequestFrame.Verdict.OVERSIZE) {
             count(Counter.OVERSIZE);
-            send(new Reply(replyTo, correlationId, ResponseCode.REJECTED, null, "command of " + frame.commandLength()
-                + " bytes exceeds this server's limit of " + frame.maxCommandBytes() + " bytes", deadline));
+            answer(route, correlationId, ResponseCode.REJECTED, SessionStatus.NULL_VAL, null, "command of "
+                + frame.commandLength() + " bytes exceeds this server's limit of " + frame.maxCommandBytes() + " bytes",
+                deadline);
         } else if (frame.isCommand()) {
             count(Counter.COMMANDS);
-            propose(buffer, replyTo, correlationId, deadline);
+            propose(buffer, route, correlationId, deadline);
         } else if (frame.isAdmin()) {
             count(Counter.ADMIN_REQUESTS);
             AdminService.execute(node.raft(), buffer, frame.commandOffset(), frame.commandLength()).thenAccept(a -> {
-                if (!completed.offer(new Reply(replyTo, correlationId, a.code(), a.result(), a.message(), deadline))) {
+                if (!completed.offer(new Reply(route, correlationId, a.code(), SessionStatus.NULL_VAL, a.result(),
+                    a.message(), deadline))) {
                     count(Counter.REPLIES_DROPPED);
                 }
             });
         } else if (frame.readPolicy() != null) {
             count(Counter.READS);
-            read(buffer, replyTo, correlationId, deadline);
+            read(buffer, route, correlationId, deadline);
         } else {
             count(Counter.STATUS_REQUESTS);
-            send(new Reply(replyTo, correlationId, ResponseCode.OK, null, null, deadline));
+            answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, null, null, deadline);
         }
     }
 
     /**
      * Proposes the request's command: when the node's state machine has sessions, inside a {@link SessionCommand}
      * envelope carrying the request's session fields and this node's clock (the leader's stamp that drives session
-     * expiry); otherwise as is.
+     * expiry); otherwise as is. A refusal is answered at once; the outcome of an accepted command comes back
+     * through {@link #onResult} or {@link #onError}.
      */
-    private void propose(DirectBuffer buffer, String replyTo, long correlationId, long deadline) {
-        final boolean sessioned = sessions;
-        final CompletableFuture<byte[]> future;
-        if (sessioned) {
+    private void propose(DirectBuffer buffer, ReplyRoutes.Route route, long correlationId, long deadline) {
+        final int slot = pending.take(route, correlationId, deadline,
+            sessions ? PendingReplies.SESSION_COMMAND : PendingReplies.COMMAND);
+        final long result;
+        if (sessions) {
             envelope.checkLimit(SessionCommand.HEADER_LENGTH + frame.commandLength());
             final int length = SessionCommand.encode(envelope, 0, frame.clientId(), frame.sequence(), frame.ackedBelow(),
                 System.currentTimeMillis(), buffer, frame.commandOffset(), frame.commandLength());
-            future = node.raft().propose(envelope, 0, length);
+            result = context.propose(envelope, 0, length, this, slot);
         } else {
-            future = node.raft().propose(buffer, frame.commandOffset(), frame.commandLength());
+            result = context.propose(buffer, frame.commandOffset(), frame.commandLength(), this, slot);
         }
-        final boolean refusedAtOnce = future.isDone(); // propose fails synchronously only before queueing the command
-        future.whenComplete((result, error) -> {
-            final Reply r = error != null ? failure(replyTo, correlationId, unwrap(error), refusedAtOnce, deadline)
-                : sessioned ? sessionReply(replyTo, correlationId, result, deadline)
-                : new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline);
-            if (!completed.offer(r)) {
-                count(Counter.REPLIES_DROPPED);
-            }
-        });
+        if (result > 0) {
+            return;
+        }
+        pending.release(slot);
+        final int id = node.id();
+        if (result == NodeContext.NOT_LEADER) {
+            answer(route, correlationId, ResponseCode.NOT_LEADER, SessionStatus.NULL_VAL, null,
+                "node " + id + " is not the leader", deadline);
+            return;
+        }
+        final String why = result == NodeContext.TRANSFER_IN_PROGRESS
+            ? "node " + id + " refused the command: it is handing its leadership over (retry at the new leader)"
+            : result == NodeContext.TOO_LONG ? "node " + id + " refused the command: it exceeds RaftConfig.maxBytesPerAppend"
+            : "node " + id + " is shutting down";
+        answer(route, correlationId, ResponseCode.REJECTED, SessionStatus.NULL_VAL, null, why, deadline);
     }
 
     /** A GET without the log: answered OK, NOT_LEADER, or ERROR (it changed nothing: the client may resend it). */
-    private void read(DirectBuffer buffer, String replyTo, long correlationId, long deadline) {
-        node.raft().read(frame.readPolicy(), buffer, frame.commandOffset(), frame.commandLength())
-            .whenComplete((result, error) -> {
-                final Throwable cause = error == null ? null : unwrap(error);
-                final Reply r = cause == null ? new Reply(replyTo, correlationId, ResponseCode.OK, result, null, deadline)
-                    : cause instanceof NotLeaderException
-                        ? new Reply(replyTo, correlationId, ResponseCode.NOT_LEADER, null, "node " + node.id()
-                            + " knows no leader to confirm the read with", deadline)
-                        : new Reply(replyTo, correlationId, ResponseCode.ERROR, null, "node " + node.id()
-                            + " did not serve the read: " + cause.getMessage(), deadline);
-                if (!completed.offer(r)) {
-                    count(Counter.REPLIES_DROPPED);
-                }
-            });
+    private void read(DirectBuffer buffer, ReplyRoutes.Route route, long correlationId, long deadline) {
+        final int slot = pending.take(route, correlationId, deadline, PendingReplies.READ);
+        final long result = context.read(frame.readPolicy(), buffer, frame.commandOffset(), frame.commandLength(), this,
+            slot);
+        if (result != 0) {
+            pending.release(slot);
+            answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, "node " + node.id()
+                + " did not serve the read: " + (result == NodeContext.BUSY ? "too many reads wait"
+                : result == NodeContext.TOO_LONG ? "the query is too long" : "the node is shutting down"), deadline);
+        }
+    }
+
+    @Override
+    public void onResult(long correlation, byte[] result) {
+        if (detached || !pending.taken(correlation)) {
+            return;
+        }
+        final int slot = (int) correlation;
+        final ReplyRoutes.Route route = pending.route(slot);
+        final long correlationId = pending.correlationId(slot);
+        final long deadline = pending.deadline(slot);
+        final byte kind = pending.kind(slot);
+        pending.release(slot);
+        if (kind == PendingReplies.SESSION_COMMAND) {
+            sessionAnswer(route, correlationId, result, deadline);
+        } else {
+            answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, null, deadline);
+        }
+    }
+
+    @Override
+    public void onError(long correlation, RuntimeException error) {
+        if (detached || !pending.taken(correlation)) {
+            return;
+        }
+        final int slot = (int) correlation;
+        final ReplyRoutes.Route route = pending.route(slot);
+        final long correlationId = pending.correlationId(slot);
+        final long deadline = pending.deadline(slot);
+        final byte kind = pending.kind(slot);
+        pending.release(slot);
+        final int id = node.id();
+        if (kind == PendingReplies.READ) {
+            if (error instanceof NotLeaderException) {
+                answer(route, correlationId, ResponseCode.NOT_LEADER, SessionStatus.NULL_VAL, null, "node " + id
+                    + " knows no leader to confirm the read with", deadline);
+            } else {
+                answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, "node " + id
+                    + " did not serve the read: " + error.getMessage(), deadline);
+            }
+            return;
+        }
+        final String why = error instanceof LeadershipLostException
+            ? "node " + id + " lost its leadership before the command was known committed; it may still be applied"
+            : error instanceof NodeClosedException
+                ? "node " + id + " stopped before the command was known committed; it may still be applied"
+                : "node " + id + " failed after the command was proposed (" + error.getMessage() + "); it may have been applied";
+        answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, why, deadline);
     }
 
     /** The answer to a command the session table decided: applied (now or before) is OK, a refusal is REJECTED. */
-    private Reply sessionReply(String replyTo, long correlationId, byte[] result, long deadline) {
+    private void sessionAnswer(ReplyRoutes.Route route, long correlationId, byte[] result, long deadline) {
         final SessionResponse response;
         try {
             response = SessionResponse.decode(result);
         } catch (IllegalArgumentException e) {
-            return new Reply(replyTo, correlationId, ResponseCode.ERROR, null, "node " + node.id()
+            answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, "node " + node.id()
                 + " applied the command but its answer is no session response (" + e.getMessage() + ")", deadline);
+            return;
         }
         final SessionStatus status = SessionStatus.get(response.status().code());
         if (response.status().applied()) {
             if (response.status() != dev.raft.core.session.SessionStatus.APPLIED) {
                 count(Counter.REPLAYED);
             }
-            return new Reply(replyTo, correlationId, ResponseCode.OK, status, response.response(), null, deadline);
+            answer(route, correlationId, ResponseCode.OK, status, response.response(), null, deadline);
+            return;
         }
         count(Counter.SESSION_REFUSED);
-        return new Reply(replyTo, correlationId, ResponseCode.REJECTED, status, null, "node " + node.id()
+        answer(route, correlationId, ResponseCode.REJECTED, status, null, "node " + node.id()
             + ": the session table refused the command (" + response.status() + "); it was not applied now", deadline);
     }
 
-    private Reply failure(String replyTo, long correlationId, Throwable cause, boolean refusedAtOnce, long deadline) {
-        final int id = node.id();
-        if (cause instanceof NotLeaderException) {
-            return new Reply(replyTo, correlationId, ResponseCode.NOT_LEADER, null, "node " + id + " is not the leader",
-                deadline);
-        }
-        if (refusedAtOnce) {
-            final String why = cause instanceof NodeClosedException ? "node " + id + " is shutting down"
-                : "node " + id + " refused the command: " + cause.getMessage();
-            return new Reply(replyTo, correlationId, ResponseCode.REJECTED, null, why, deadline);
-        }
-        final String why = cause instanceof LeadershipLostException
-            ? "node " + id + " lost its leadership before the command was known committed; it may still be applied"
-            : cause instanceof NodeClosedException
-                ? "node " + id + " stopped before the command was known committed; it may still be applied"
-                : "node " + id + " failed after the command was proposed (" + cause.getMessage() + "); it may have been applied";
-        return new Reply(replyTo, correlationId, ResponseCode.ERROR, null, why, deadline);
+    private void send(Reply reply) {
+        answer(reply.route(), reply.correlationId(), reply.code(), reply.sessionStatus(), reply.result(), reply.message(),
+            reply.deadlineNanos());
     }
 
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    /**
+     * Answers a request with the node's state as of now; an answer that cannot be sent yet (publication not
+     * connected, back-pressured) waits in {@link #unsent} until its deadline.
+     */
+    private void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                        byte[] result, String message, long deadline) {
+        if (detached) {
+            return;
+        }
+        final ExclusivePublication publication;
+        try {
+            publication = routes.publication(route);
+        } catch (RuntimeException e) {
+            count(Counter.REPLIES_DROPPED);
+            if (!logged[Counter.REPLIES_DROPPED.ordinal()]) {
+                logged[Counter.REPLIES_DROPPED.ordinal()] = true;
+                LOG.warn("node {}: cannot answer a client at {}: {}; further ones are only counted", node.id(),
+                    route.replyTo, e.getMessage());
+            }
+            return;
+        }
+        if (result != null) {
+            resultBuffer.wrap(result);
+        }
+        int length = ClientProtocol.encodeResponse(sendBuffer, responseEncoder, headerEncoder, correlationId, code,
+            context, sessionStatus, result == null ? EMPTY : resultBuffer, result == null ? 0 : result.length, message,
+            leaderEndpoint());
+        if (settings.authenticator() != null) {
+            sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
+            settings.authenticator().sign(sendBuffer, 0, length);
+            length += ClientProtocol.MAC_LENGTH;
+        }
+        final long position = publication.offer(sendBuffer, 0, length);
+        if (position > 0) {
+            return;
+        }
+        if ((position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
+            || position == Publication.ADMIN_ACTION) && now - deadline < 0) {
+            unsent.add(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+        } else {
+            count(Counter.REPLIES_DROPPED);
+            if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
+                routes.remove(route);
+            }
+        }
+    }
+
+    /** The client endpoint of the leader: from its Raft endpoint in the membership, else in the node's configuration. */
+    private String leaderEndpoint() {
+        final int leaderId = context.leaderId();
+        final Membership membership = context.membership();
+        if (leaderId != endpointLeaderId || membership != endpointMembership) {
+            endpointLeaderId = leaderId;
+            endpointMembership = membership;
+            if (leaderId == NodeId.NONE) {
+                leaderEndpoint = "";
+            } else {
+                final String known = membership.endpoint(leaderId);
+                final String raft = known != null ? known : node.options().endpoints().get(leaderId);
+                leaderEndpoint = raft == null ? "" : ClientProtocol.clientEndpoint(raft);
+            }
+        }
+        return leaderEndpoint;
     }
 
     private String sourceIdentity(Header frameHeader) {
@@ -431,65 +552,8 @@ public final class ClientService implements Agent, AutoCloseable {
     }
 
     private void count(Counter counter) {
-        counters.incrementAndGet(counter.ordinal());
-    }
-
-    /** Answers at once (status probes and refusals), with the node's current metrics. */
-    private void send(Reply reply) {
-        send(reply, node.metrics());
-    }
-
-    private void send(Reply reply, RaftMetrics metrics) {
-        final ExclusivePublication publication;
-        try {
-            publication = publications.computeIfAbsent(reply.replyTo(),
-                to -> aeron.addExclusivePublication(ClientProtocol.channel(to), ClientProtocol.STREAM_ID));
-        } catch (RuntimeException e) {
-            count(Counter.REPLIES_DROPPED);
-            if (!logged[Counter.REPLIES_DROPPED.ordinal()]) {
-                logged[Counter.REPLIES_DROPPED.ordinal()] = true;
-                LOG.warn("node {}: cannot answer a client at {}: {}; further ones are only counted", node.id(),
-                    reply.replyTo(), e.getMessage());
-            }
-            return;
-        }
-        final byte[] result = reply.result();
-        if (result != null) {
-            resultBuffer.wrap(result);
-        }
-        int length = ClientProtocol.encodeResponse(sendBuffer, reply.correlationId(), reply.code(), metrics,
-            reply.sessionStatus(), result == null ? null : resultBuffer, result == null ? 0 : result.length, reply.message(),
-            leaderEndpoint(metrics));
-        if (settings.authenticator() != null) {
-            sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
-            settings.authenticator().sign(sendBuffer, 0, length);
-            length += ClientProtocol.MAC_LENGTH;
-        }
-        final long position = publication.offer(sendBuffer, 0, length);
-        if (position > 0) {
-            return;
-        }
-        if ((position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
-            || position == Publication.ADMIN_ACTION) && System.nanoTime() < reply.deadlineNanos()) {
-            unsent.add(reply);
-        } else {
-            count(Counter.REPLIES_DROPPED);
-            if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
-                publications.remove(reply.replyTo());
-                publication.close();
-            }
-        }
-    }
-
-    /** The client endpoint of the leader: from its Raft endpoint in the membership, else in the node's configuration. */
-    private String leaderEndpoint(RaftMetrics metrics) {
-        final int leaderId = metrics.leaderId();
-        if (leaderId == NodeId.NONE) {
-            return "";
-        }
-        final String known = metrics.membership().endpoint(leaderId);
-        final String raft = known != null ? known : node.options().endpoints().get(leaderId);
-        return raft == null ? "" : ClientProtocol.clientEndpoint(raft);
+        final int i = counter.ordinal();
+        counters.setRelease(i, counters.getPlain(i) + 1); // one writer: the node thread
     }
 
     /** The current value of one counter. */
@@ -524,19 +588,26 @@ public final class ClientService implements Agent, AutoCloseable {
     }
 
     @Override
-    public void onClose() {
-        publications.values().forEach(CloseHelper::quietClose);
-        publications.clear();
+    public void onDetach() {
+        detached = true;
+        routes.close();
         CloseHelper.quietClose(subscription);
     }
 
-    /** Stops serving and disconnects from the media driver; the node stays up. Idempotent. */
+    /**
+     * Stops serving (detaches from the node, waiting at most 5 s) and disconnects from the media driver; the node
+     * stays up. Idempotent.
+     */
     @Override
     public synchronized void close() {
-        if (runner != null) {
-            runner.close();
-        } else {
-            onClose();
+        if (started) {
+            try {
+                node.raft().detach(this).get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("node {}: the client service did not detach cleanly: {}", node.id(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         CloseHelper.quietClose(aeron);
     }

@@ -57,6 +57,11 @@ final class Applier {
         pending.add(index, future);
     }
 
+    /** A service's proposal waits for entry {@code index}; its listener hears the outcome. */
+    void addProposal(long index, dev.raft.api.service.OutcomeListener listener, long correlation) {
+        pending.add(index, listener, correlation);
+    }
+
     /** Applies every entry up to {@code commitIndex}, in order; the proposers' outcomes are staged. */
     void applyUpTo(long commitIndex) {
         while (appliedIndex < commitIndex) {
@@ -99,7 +104,7 @@ final class Applier {
     }
 
     /** Stages a failure for every pending proposal not yet applied. */
-    void failAll(LongFunction<? extends Throwable> error) {
+    void failAll(LongFunction<? extends RuntimeException> error) {
         pending.failAll(error);
     }
 

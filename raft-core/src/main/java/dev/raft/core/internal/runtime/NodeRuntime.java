@@ -98,6 +98,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final CommandExecutor executor;
     private final MembershipAdmin admin;
     private final ReadRequests reads;
+    private final NodeServices services;
     private final CountersPublisher counters;
     private final MetricsPublisher metrics;
     private final UnsafeBuffer proposalBuffer = new UnsafeBuffer(new byte[0]);
@@ -141,6 +142,8 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.admin = new MembershipAdmin(nodeId, engine, this::executeCommands);
         this.reads = new ReadRequests(nodeId, stateMachine, engine, applier, config.proposalQueueCapacity(),
             TimeUnit.MILLISECONDS.toNanos(4 * config.electionTimeoutMaxMillis()));
+        this.services = new NodeServices(nodeId, config.maxBytesPerAppend(), engine, applier, reads,
+            () -> failStop.failed() || closed.get());
         this.executor = new CommandExecutor(engine, logStore, transport, cache, flushes, applier, receiving, readers,
             builds, admin, reads, cacheRetainEntries);
         this.proposals = new ManyToOneConcurrentArrayQueue<>(config.proposalQueueCapacity());
@@ -300,6 +303,30 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         return admin("transferLeadership", (CompletableFuture<Void> f) -> admin.transfer(f, targetId));
     }
 
+    @Override
+    public CompletableFuture<Void> attach(dev.raft.api.service.NodeService service) {
+        java.util.Objects.requireNonNull(service, "service");
+        return admin("attach", (CompletableFuture<Void> f) -> {
+            try {
+                services.attach(service);
+                f.complete(null);
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> detach(dev.raft.api.service.NodeService service) {
+        java.util.Objects.requireNonNull(service, "service");
+        final CompletableFuture<Void> future = admin("detach", (CompletableFuture<Void> f) -> {
+            services.detach(service);
+            f.complete(null);
+        });
+        // a closed or failed node has detached every service already
+        return future.isCompletedExceptionally() ? CompletableFuture.completedFuture(null) : future;
+    }
+
     /** Queues an admin request for the node thread; its future fails at once if the node is closed or failed. */
     private <T> CompletableFuture<T> admin(String what, Consumer<CompletableFuture<T>> request) {
         final CompletableFuture<T> future = new CompletableFuture<>();
@@ -394,8 +421,12 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         if (failStop.failed()) {
             return work; // a message handler failed fatally: stop at the next cycle, do nothing more now
         }
-        work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
         work += reads.drain(now, PROPOSAL_DRAIN_LIMIT);
+        if (!services.isEmpty()) {
+            services.enter(now);
+            work += services.doWork();
+        }
+        work += proposals.drain(proposalHandler, PROPOSAL_DRAIN_LIMIT);
         engine.tick(now);
         executeCommands();
         reads.serveApplied(now);
@@ -433,6 +464,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         admin.completeStaged();
         reads.failAll(error);
         failQueued();
+        services.detachAll();
         Closing.quietly(nodeId, transport, "transport");
         Closing.quietly(nodeId, logStore, "log store");
         builds.close();

@@ -4,6 +4,7 @@ import dev.raft.api.ReadPolicy;
 import dev.raft.api.error.LeadershipLostException;
 import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.error.ReadNotReadyException;
+import dev.raft.api.service.OutcomeListener;
 import dev.raft.api.statemachine.StateMachine;
 import dev.raft.core.internal.engine.RaftEngine;
 import dev.raft.core.internal.engine.RaftState;
@@ -12,6 +13,7 @@ import dev.raft.core.internal.engine.read.Reads;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -28,15 +30,34 @@ final class ReadRequests {
         final ReadPolicy policy;
         final byte[] query;
         final CompletableFuture<byte[]> future;
+        final OutcomeListener listener;
+        final long correlation;
         long id;
         long index;
         long deadline;
         Object outcome;
 
-        Read(ReadPolicy policy, byte[] query, CompletableFuture<byte[]> future) {
+        Read(ReadPolicy policy, byte[] query, CompletableFuture<byte[]> future, OutcomeListener listener,
+             long correlation) {
             this.policy = policy;
             this.query = query;
             this.future = future;
+            this.listener = listener;
+            this.correlation = correlation;
+        }
+
+        void complete(Object result) {
+            if (listener == null) {
+                if (result instanceof Throwable t) {
+                    future.completeExceptionally(t);
+                } else {
+                    future.complete((byte[]) result);
+                }
+            } else if (result instanceof RuntimeException e) {
+                listener.onError(correlation, e);
+            } else {
+                listener.onResult(correlation, (byte[]) result);
+            }
         }
     }
 
@@ -45,6 +66,7 @@ final class ReadRequests {
     private final RaftEngine engine;
     private final Applier applier;
     private final long waitNanos;
+    private final int capacity;
     private final ManyToOneConcurrentArrayQueue<Read> queue;
     private final Consumer<Read> submitter = this::submit;
     /** Reads the engine has not answered, in id order. */
@@ -68,12 +90,30 @@ final class ReadRequests {
         this.engine = engine;
         this.applier = applier;
         this.waitNanos = waitNanos;
+        this.capacity = capacity;
         this.queue = new ManyToOneConcurrentArrayQueue<>(capacity);
     }
 
     /** Any thread: queues a read; false if the queue is full. */
     boolean offer(ReadPolicy policy, byte[] query, CompletableFuture<byte[]> future) {
-        return queue.offer(new Read(policy, query, future));
+        return queue.offer(new Read(policy, query, future, null, 0));
+    }
+
+    /**
+     * Node thread: submits a service's read at once (the query bytes are copied); its listener hears the outcome.
+     *
+     * @return false if too many reads wait (the capacity of the queue), the listener then not called
+     */
+    boolean submitNow(ReadPolicy policy, DirectBuffer query, int offset, int length, OutcomeListener listener,
+                      long correlation, long nowNanos) {
+        if (unanswered.size() + ready.size() >= capacity) {
+            return false;
+        }
+        final byte[] copy = new byte[length];
+        query.getBytes(offset, copy);
+        now = nowNanos;
+        submit(new Read(policy, copy, null, listener, correlation));
+        return true;
     }
 
     /** Node thread: submits the queued reads (before the engine's tick, which starts their round). */
@@ -162,31 +202,26 @@ final class ReadRequests {
     }
 
     /** Completes the staged outcomes (after the poll). */
-    @SuppressWarnings("unchecked")
     void completeStaged() {
         Read read;
         while ((read = staged.poll()) != null) {
-            if (read.outcome instanceof Throwable t) {
-                read.future.completeExceptionally(t);
-            } else {
-                read.future.complete((byte[]) read.outcome);
-            }
+            read.complete(read.outcome);
         }
     }
 
     /** Fails every read, queued or waiting, with {@code error} (closing or failed node), completing at once. */
     void failAll(RuntimeException error) {
-        queue.drain(r -> r.future.completeExceptionally(error));
+        queue.drain(r -> r.complete(error));
         for (ArrayDeque<Read> reads : java.util.List.of(unanswered, ready)) {
             Read read;
             while ((read = reads.poll()) != null) {
-                read.future.completeExceptionally(error);
+                read.complete(error);
             }
         }
         completeStaged();
     }
 
-    private void fail(Read read, Throwable error) {
+    private void fail(Read read, RuntimeException error) {
         read.outcome = error;
         staged.add(read);
     }

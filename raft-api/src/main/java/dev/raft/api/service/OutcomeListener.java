@@ -1,0 +1,28 @@
+package dev.raft.api.service;
+
+/**
+ * Receives the outcome of a proposal or read made through a {@link NodeContext}, on the node thread, after the
+ * node published the metrics of the duty cycle that decided it (a caller that reads {@code RaftNode.metrics()}
+ * then sees at least the applied index that served it). Exactly one of the two methods is called once per
+ * accepted proposal or read. Neither may block, and neither may throw.
+ */
+public interface OutcomeListener {
+    /**
+     * The proposal was committed and applied, or the read was served.
+     *
+     * @param correlation the value passed with the proposal or read
+     * @param result      the state machine's answer ({@code apply} or {@code query}); may be null
+     */
+    void onResult(long correlation, byte[] result);
+
+    /**
+     * The proposal or read failed. For a proposal, the error says whether it may still have been applied:
+     * {@link dev.raft.api.error.LeadershipLostException} and {@link dev.raft.api.error.NodeClosedException} /
+     * {@link dev.raft.api.error.NodeFailedException} after acceptance mean it may have been (the outcome is unknown);
+     * a read changed nothing and may be retried.
+     *
+     * @param correlation the value passed with the proposal or read
+     * @param error       what went wrong
+     */
+    void onError(long correlation, RuntimeException error);
+}
