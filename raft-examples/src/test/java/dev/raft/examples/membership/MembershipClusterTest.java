@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.examples.ExamplesTestSupport;
+import dev.raft.examples.ServerProcesses;
 import dev.raft.examples.kv.AdminRequests;
 import dev.raft.examples.kv.KvClient;
 import dev.raft.examples.kv.KvOutcome;
@@ -34,11 +35,12 @@ import org.junit.jupiter.api.Timeout;
 class MembershipClusterTest {
     private static final int TRANSFERS = Integer.getInteger("membership.transfers", 20);
     private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
+    private static final String[] TIMING = {"--election-timeout-ms", "400-800", "--heartbeat-ms", "100"};
 
     private record Cli(int code, String out, String err) {
     }
 
-    private static Cli admin(MemberProcesses cluster, String... args) {
+    private static Cli admin(ServerProcesses cluster, String... args) {
         final List<String> all = new ArrayList<>(List.of("admin", "--cluster", cluster.peers(cluster.endpoints().keySet()),
             "--timeout-ms", "20000"));
         all.addAll(Arrays.asList(args));
@@ -54,7 +56,7 @@ class MembershipClusterTest {
      * lagging learner) is retried, and so is an unknown outcome (the leader changed meanwhile) once the membership
      * shows the change did not happen — what the README tells operators to do. Returns the configuration line.
      */
-    private static String change(MemberProcesses cluster, Predicate<String> done, String... args) throws InterruptedException {
+    private static String change(ServerProcesses cluster, Predicate<String> done, String... args) throws InterruptedException {
         final long deadline = System.nanoTime() + CHANGE_TIMEOUT.toNanos();
         while (true) {
             final Cli cli = admin(cluster, args);
@@ -79,7 +81,7 @@ class MembershipClusterTest {
         }
     }
 
-    private static String members(MemberProcesses cluster) throws InterruptedException {
+    private static String members(ServerProcesses cluster) throws InterruptedException {
         return change(cluster, out -> true, "members");
     }
 
@@ -92,7 +94,7 @@ class MembershipClusterTest {
      * (a learner that never heard from the leader is within any promotion lag of a short log, and promoting it
      * would leave the voters one short), then promotes it.
      */
-    private static void addVoter(MemberProcesses cluster, KvClient operator, int id) throws Exception {
+    private static void addVoter(ServerProcesses cluster, KvClient operator, int id) throws Exception {
         cluster.startJoining(id);
         change(cluster, out -> out.matches(".*learners \\[[0-9, ]*\\b" + id + "\\b.*") || isVoter(out, id),
             "add-learner", "--id", Integer.toString(id), "--endpoint", cluster.endpoint(id));
@@ -119,7 +121,7 @@ class MembershipClusterTest {
         }
     }
 
-    private static void checkHistory(MembershipLoad load, MemberProcesses cluster) throws InterruptedException {
+    private static void checkHistory(MembershipLoad load, ServerProcesses cluster) throws InterruptedException {
         load.stopAndReadAll();
         final CheckResult<KvInput, KvOutput> result = load.check();
         assertTrue(result.isLinearizable(), "history not linearizable (" + load.summary() + "): " + result + "\n" + cluster.logs());
@@ -129,7 +131,7 @@ class MembershipClusterTest {
 
     @Test
     void growThreeToFiveTransferLeadershipRepeatedlyAndShrinkToThreeUnderLoad() throws Exception {
-        try (MemberProcesses cluster = new MemberProcesses(5)) {
+        try (ServerProcesses cluster = new ServerProcesses(5, TIMING)) {
             cluster.startInitial(List.of(1, 2, 3));
             try (MembershipLoad load = new MembershipLoad(cluster.endpoints());
                  KvClient operator = KvClient.builder(cluster.endpoints()).replyHost("127.0.0.1")
@@ -187,7 +189,7 @@ class MembershipClusterTest {
 
     @Test
     void replaceEveryMemberOneByOneTheLastAfterItsDiskDied() throws Exception {
-        try (MemberProcesses cluster = new MemberProcesses(6)) {
+        try (ServerProcesses cluster = new ServerProcesses(6, TIMING)) {
             cluster.startInitial(List.of(1, 2, 3));
             try (MembershipLoad load = new MembershipLoad(cluster.endpoints());
                  KvClient operator = KvClient.builder(cluster.endpoints()).replyHost("127.0.0.1")

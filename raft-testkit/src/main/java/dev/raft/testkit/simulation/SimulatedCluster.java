@@ -1,14 +1,8 @@
 package dev.raft.testkit.simulation;
 
-import dev.raft.api.Membership;
 import dev.raft.api.RaftMetrics;
 import dev.raft.api.RaftNode;
-import dev.raft.api.SnapshotMeta;
-import dev.raft.api.config.RaftConfig;
-import dev.raft.api.storage.LogStore;
-import dev.raft.api.storage.SnapshotStore;
 import dev.raft.core.RaftNodeBuilder;
-import dev.raft.core.SteppableRaftNode;
 import dev.raft.testkit.conformance.StorageFactory;
 import dev.raft.testkit.linearizability.CheckResult;
 import dev.raft.testkit.linearizability.KvInput;
@@ -18,13 +12,11 @@ import dev.raft.testkit.linearizability.LinearizabilityChecker;
 import dev.raft.testkit.linearizability.Verdict;
 import dev.raft.testkit.memory.FlushMode;
 import dev.raft.testkit.memory.InMemoryDisk;
-import dev.raft.testkit.memory.InMemoryLogStore;
 import dev.raft.testkit.network.LocalNetwork;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.CachedNanoClock;
 
@@ -50,6 +42,9 @@ import org.agrona.concurrent.CachedNanoClock;
  * one added back starts afresh. After every step a leader's commit is checked against the quorums of the
  * configuration in force ({@link InvariantChecker#checkCommitQuorum}); liveness then concerns the members of the
  * final configuration.
+ *
+ * <p>The nodes' lives (start, step, crash, restart, retirement) are {@link SimulatedNodes}'; the trace hash, fault
+ * count and failure messages the run's {@link SimulationTrace}.
  */
 public final class SimulatedCluster {
     /** The system property that selects the single seed to replay. */
@@ -63,7 +58,6 @@ public final class SimulatedCluster {
 
     private final long seed;
     private final SimulationOptions options;
-    private final String replayTest;
     private final SplittableRandom random;
     private final CachedNanoClock clock = new CachedNanoClock();
     private final LocalNetwork network;
@@ -71,86 +65,24 @@ public final class SimulatedCluster {
     private final int size;
     /** 1, 2 or 4: how many times the base fault rates this seed injects faults at. */
     private final int faultScale;
-    private final Membership membership;
-    private final Node[] nodes;
+    private final SimulationTrace trace;
+    private final SimulatedNodes nodes;
     private final KvClients clients;
     private final MembershipChurn churn;
-    private long trace = 17;
-    private long faults;
-    private long crashes;
-    private long snapshots;
-
-    /** One node slot: its disk survives crashes; the rest is one incarnation. */
-    private static final class Node {
-        final int id;
-        InMemoryDisk disk = new InMemoryDisk();
-        /** The membership it starts knowing (null: the cluster's initial one); set when it rejoins afresh. */
-        Membership initial;
-        /** The third party's stores, when the run is over a {@link StorageFactory}; else null (in memory). */
-        FactoryDisk factoryDisk;
-        int incarnation = -1;
-        SteppableRaftNode raft;
-        InMemoryLogStore log;
-        LogStore observedLog;
-        GatedSnapshotStore snapshots;
-        KvStateMachine kv;
-        CompletableFuture<SnapshotMeta> snapshot;
-        long restartAt;
-
-        Node(int id) {
-            this.id = id;
-        }
-    }
 
     private SimulatedCluster(long seed, SimulationOptions options, String replayTest, StorageFactory storage, Path root) {
         this.seed = seed;
         this.options = options;
-        this.replayTest = replayTest;
         this.random = new SplittableRandom(seed);
         clock.update(START_NANOS);
         this.network = new LocalNetwork(clock, random.nextLong());
         this.size = 3 + random.nextInt(5);
         this.faultScale = 1 << random.nextInt(3);
-        final int[] ids = new int[size];
-        this.nodes = new Node[size];
-        for (int i = 0; i < size; i++) {
-            ids[i] = i + 1;
-            nodes[i] = new Node(i + 1);
-            if (storage != null) {
-                nodes[i].factoryDisk = new FactoryDisk(storage, root.resolve("node-" + (i + 1)));
-            }
-        }
-        this.membership = Membership.of(ids);
+        this.trace = new SimulationTrace(seed, replayCommand(seed, options.rounds(), replayTest),
+            size + " nodes, fault rate x" + faultScale, clock, START_NANOS);
+        this.nodes = new SimulatedNodes(size, storage, root, options, checker, network, clock, random, trace);
         this.clients = new KvClients(random.split(), options.clients(), size, clock::nanoTime);
-        this.churn = new MembershipChurn(seed, size, storage == null, new MembershipChurn.Cluster() {
-            @Override
-            public RaftNode live(int id) {
-                return nodes[id - 1].raft;
-            }
-
-            @Override
-            public void retire(int id) {
-                final Node n = nodes[id - 1];
-                if (n.raft != null) {
-                    n.raft.close();
-                    n.raft = null;
-                    n.log = null;
-                    n.observedLog = null;
-                    n.snapshot = null;
-                }
-            }
-
-            @Override
-            public void rejoin(int id, Membership known) {
-                // on its own disk: a node that comes back under an id it voted with must keep that vote. A wiped disk
-                // under the same id can vote twice in one term (seeds 3772 and 7162 of the 10,000-seed run saw two
-                // leaders in a term that way) — the README's rule: a replaced machine joins under a new id
-                final Node n = nodes[id - 1];
-                retire(id);
-                n.initial = known;
-                start(n);
-            }
-        });
+        this.churn = new MembershipChurn(seed, size, storage == null, nodes);
     }
 
     /**
@@ -166,7 +98,7 @@ public final class SimulatedCluster {
         try {
             return cluster.run();
         } finally {
-            cluster.closeAll();
+            cluster.nodes.closeAll();
         }
     }
 
@@ -187,7 +119,7 @@ public final class SimulatedCluster {
             try {
                 return cluster.run();
             } finally {
-                cluster.closeAll();
+                cluster.nodes.closeAll();
             }
         } finally {
             StorageDirectories.delete(root);
@@ -203,8 +135,8 @@ public final class SimulatedCluster {
     private SimulationResult run() {
         final int rounds = options.rounds();
         final int quietFrom = rounds - rounds / 5;
-        for (Node n : nodes) {
-            start(n);
+        for (SimulatedNodes.Node n : nodes.all()) {
+            nodes.start(n);
         }
         for (int round = 0; round < rounds; round++) {
             clock.advance(500_000L + random.nextLong(2_500_000L));
@@ -212,30 +144,30 @@ public final class SimulatedCluster {
                 injectFaults();
             } else if (round == quietFrom) {
                 network.heal();
-                mix(-1);
+                trace.mix(-1);
             }
-            restartDue();
-            mix(churn.round(round < quietFrom));
-            clients.issue(0.25, this::liveNode);
+            nodes.restartDue(churn::retired);
+            trace.mix(churn.round(round < quietFrom));
+            clients.issue(0.25, nodes::live);
             for (int k = 0, offset = random.nextInt(size); k < size; k++) {
-                final Node n = nodes[(offset + k) % size];
+                final SimulatedNodes.Node n = nodes.all()[(offset + k) % size];
                 if (n.raft != null) {
-                    step(n);
+                    nodes.step(n);
                 }
             }
-            mix(clients.poll());
-            scheduleFlushes();
+            trace.mix(clients.poll());
+            nodes.scheduleFlushes();
         }
         final long settleMillis = settle();
         final CheckResult<KvInput, KvOutput> result = LinearizabilityChecker.forModel(new KvModel())
             .withTimeout(Duration.ofSeconds(20)).check(clients.history());
         if (result.verdict() == Verdict.NOT_LINEARIZABLE) {
-            throw failure("the client history is not linearizable:\n" + result.report(), null);
+            throw trace.failure("the client history is not linearizable:\n" + result.report(), null);
         }
-        return new SimulationResult(seed, size, trace, TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS),
-            faults, crashes, network.sentCount(), network.droppedCount(), clients.invoked(), clients.ok(),
+        return new SimulationResult(seed, size, trace.hash(), trace.simulatedMillis(),
+            trace.faults(), nodes.crashes(), network.sentCount(), network.droppedCount(), clients.invoked(), clients.ok(),
             clients.unknown(), clients.history().size(), result.verdict() == Verdict.UNKNOWN, checker.appliedChecks(),
-            checker.leaderChecks(), snapshots, checker.purges(), checker.restores(), settleMillis, churn.completed(),
+            checker.leaderChecks(), nodes.snapshots(), checker.purges(), checker.restores(), settleMillis, churn.completed(),
             churn.transfers(), churn.failed(), checker.commitQuorumChecks());
     }
 
@@ -250,27 +182,23 @@ public final class SimulatedCluster {
         while (!converged()) {
             if (clock.nanoTime() - start > SETTLE_LIMIT_NANOS) {
                 final StringBuilder state = new StringBuilder();
-                for (Node n : nodes) {
+                for (SimulatedNodes.Node n : nodes.all()) {
                     state.append("\n    node ").append(n.id).append(n.raft == null ? " down" : ": " + n.raft.metrics()
                         + " state " + n.kv.fingerprint());
                 }
-                throw failure("liveness: the cluster did not converge within "
+                throw trace.failure("liveness: the cluster did not converge within "
                     + TimeUnit.NANOSECONDS.toMillis(SETTLE_LIMIT_NANOS) + " ms after healing" + state, null);
             }
             clock.advance(500_000L + random.nextLong(2_500_000L));
-            restartDue();
-            mix(churn.round(false));
-            for (Node n : nodes) {
+            nodes.restartDue(churn::retired);
+            trace.mix(churn.round(false));
+            for (SimulatedNodes.Node n : nodes.all()) {
                 if (n.raft != null) {
-                    step(n);
+                    nodes.step(n);
                 }
             }
-            mix(clients.poll());
-            for (Node n : nodes) {
-                if (n.log != null) {
-                    n.log.flush();
-                }
-            }
+            trace.mix(clients.poll());
+            nodes.flushAll();
         }
         return TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - start);
     }
@@ -281,7 +209,7 @@ public final class SimulatedCluster {
      */
     private boolean converged() {
         RaftMetrics leader = null;
-        for (Node n : nodes) {
+        for (SimulatedNodes.Node n : nodes.all()) {
             if (n.raft == null) {
                 if (churn.retired(n.id)) {
                     continue;
@@ -299,8 +227,8 @@ public final class SimulatedCluster {
         if (leader == null) {
             return false;
         }
-        final String state = nodes[leader.nodeId() - 1].kv.fingerprint();
-        for (Node n : nodes) {
+        final String state = nodes.byId(leader.nodeId()).kv.fingerprint();
+        for (SimulatedNodes.Node n : nodes.all()) {
             if (!leader.membership().contains(n.id)) {
                 continue;
             }
@@ -316,111 +244,6 @@ public final class SimulatedCluster {
         return true;
     }
 
-    private SimulationFailure failure(String what, Throwable cause) {
-        return new SimulationFailure(seed, trace, replayCommand(seed, options.rounds(), replayTest),
-            what + " (" + size + " nodes, fault rate x" + faultScale + ", simulated time "
-                + TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - START_NANOS) + " ms)", cause);
-    }
-
-    private RaftNode liveNode(int id) {
-        return nodes[id - 1].raft;
-    }
-
-    private void start(Node n) {
-        n.incarnation++;
-        final LogStore log;
-        final SnapshotStore snapshotStore;
-        if (n.factoryDisk == null) {
-            n.log = n.disk.openLogStore(FlushMode.MANUAL);
-            log = n.log;
-            snapshotStore = n.disk.openSnapshotStore();
-        } else {
-            try {
-                log = n.factoryDisk.openLog();
-                snapshotStore = n.factoryDisk.openSnapshots();
-            } catch (Exception e) {
-                throw failure("node " + n.id + ": the storage factory could not open its stores: " + e, e);
-            }
-        }
-        n.observedLog = new ObservedLogStore(n.id, options.logStoreWrapper().wrap(n.id, log), checker);
-        n.snapshots = new GatedSnapshotStore(snapshotStore, Thread.currentThread());
-        final KvStateMachine kv = new KvStateMachine();
-        n.kv = kv;
-        final RaftConfig config = RaftConfig.builder().nodeId(n.id)
-            .initialMembership(n.initial != null ? n.initial : membership)
-            .electionTimeoutMillis(60, 120).heartbeatIntervalMillis(20).maxEntriesPerAppend(64)
-            .snapshotEveryAppliedEntries(0).maxAppliedLogToKeep(8).snapshotTransferTimeoutMillis(300).build();
-        n.raft = RaftNodeBuilder.forConfig(config).logStore(n.observedLog).snapshotStore(n.snapshots)
-            .stateMachine(new ObservedStateMachine(n.id, options.stateMachineWrapper().wrap(n.id, kv), kv, checker))
-            .transport(network.register(n.id)).clock(clock).random(new SplittableRandom(random.nextLong()))
-            .buildSteppable();
-        n.raft.start();
-        mix(n.id * 1000L + n.incarnation);
-        check(n);
-    }
-
-    private void step(Node n) {
-        awaitFlushed(n);
-        try {
-            n.raft.step();
-        } catch (RuntimeException e) {
-            throw failure("node " + n.id + " failed its step: " + e, e);
-        }
-        if (n.snapshot != null) {
-            awaitSnapshot(n);
-        }
-        check(n);
-    }
-
-    /**
-     * Over a third party's stores: waits until the node's log store reported every append flushed, so that
-     * what the node sees next, or what a crash keeps, does not depend on the store's thread timing. Called
-     * before a step and before a crash, so the store flushes while the other nodes step.
-     */
-    private void awaitFlushed(Node n) {
-        if (n.factoryDisk != null) {
-            try {
-                n.factoryDisk.awaitFlushed();
-            } catch (IllegalStateException e) {
-                throw failure("node " + n.id + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /**
-     * If the node started building the snapshot asked for (the request was not refused at once), lets the
-     * build run off its thread and waits until it is done; the node learns of it in its next step.
-     */
-    private void awaitSnapshot(Node n) {
-        if (n.snapshot.isDone()) {
-            mix(n.snapshot.isCompletedExceptionally() ? 13 : 11);
-        } else {
-            try {
-                n.snapshots.runBuild();
-                snapshots++;
-            } catch (IllegalStateException e) {
-                throw failure("node " + n.id + ": " + e.getMessage(), e);
-            }
-            mix(12);
-        }
-        n.snapshot = null;
-    }
-
-    private void check(Node n) {
-        final RaftMetrics m = n.raft.metrics();
-        checker.checkCommitQuorum(m, n.observedLog, id -> nodes[id - 1].observedLog);
-        checker.afterStep(n.incarnation, m, n.observedLog);
-        mix(m.role().ordinal());
-        mix(m.term());
-        mix(m.lastLogId().index());
-        mix(m.committedIndex());
-        mix(m.appliedIndex());
-        mix(m.snapshotLastLogId().index());
-        if (!checker.violations().isEmpty()) {
-            throw failure(String.join("; ", checker.violations()), null);
-        }
-    }
-
     private void injectFaults() {
         final int dice = random.nextInt(1000) / faultScale;
         if (dice < 4) {
@@ -429,13 +252,13 @@ public final class SimulatedCluster {
                 side[i] = 1 + random.nextInt(size);
             }
             network.partition(side);
-            fault(1);
+            trace.fault(1);
         } else if (dice < 8) {
             network.isolate(1 + random.nextInt(size));
-            fault(2);
+            trace.fault(2);
         } else if (dice < 14) {
             network.heal();
-            fault(3);
+            trace.fault(3);
         } else if (dice < 24) {
             final int from = 1 + random.nextInt(size);
             final int to = 1 + random.nextInt(size);
@@ -444,87 +267,23 @@ public final class SimulatedCluster {
                 case 1 -> network.delay(from, to, random.nextInt(5), 5 + random.nextInt(40));
                 default -> network.duplicate(from, to, 0.1 + random.nextDouble() * 0.5);
             }
-            fault(4);
+            trace.fault(4);
         } else if (dice < 27) {
-            final Node n = nodes[random.nextInt(size)];
+            final SimulatedNodes.Node n = nodes.all()[random.nextInt(size)];
             if (n.raft != null) {
-                crash(n);
+                nodes.crash(n);
             }
         } else if (dice < 28) { // a power failure: every node at once
-            for (Node n : nodes) {
+            for (SimulatedNodes.Node n : nodes.all()) {
                 if (n.raft != null) {
-                    crash(n);
+                    nodes.crash(n);
                 }
             }
         } else if (dice < 33) {
-            final Node n = nodes[random.nextInt(size)];
+            final SimulatedNodes.Node n = nodes.all()[random.nextInt(size)];
             if (n.raft != null && n.snapshot == null) {
                 n.snapshot = n.raft.triggerSnapshot();
-                fault(6);
-            }
-        }
-    }
-
-    private void crash(Node n) {
-        if (n.factoryDisk == null) {
-            n.disk.crash();
-        } else {
-            awaitFlushed(n);
-            try {
-                n.factoryDisk.crash();
-            } catch (Exception e) {
-                throw failure("node " + n.id + ": the storage factory could not crash its stores: " + e, e);
-            }
-        }
-        n.raft.close();
-        n.raft = null;
-        n.log = null;
-        n.observedLog = null;
-        n.snapshot = null;
-        n.restartAt = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20 + random.nextInt(300));
-        crashes++;
-        fault(5);
-    }
-
-    private void restartDue() {
-        for (Node n : nodes) {
-            if (n.raft == null && clock.nanoTime() - n.restartAt >= 0 && !churn.retired(n.id)) {
-                start(n);
-            }
-        }
-    }
-
-    /** Makes some of the appended entries durable: all, a prefix, or none yet. */
-    private void scheduleFlushes() {
-        for (Node n : nodes) {
-            if (n.log != null && n.log.hasUnflushed()) {
-                final int dice = random.nextInt(4);
-                if (dice == 0) {
-                    n.log.flush();
-                } else if (dice == 1) {
-                    final long durable = n.log.durableIndex();
-                    final long last = n.observedLog.lastLogId().index();
-                    n.log.flushUpTo(durable + 1 + random.nextLong(last - durable));
-                }
-            }
-        }
-    }
-
-    private void fault(int kind) {
-        faults++;
-        mix(100 + kind);
-    }
-
-    private void mix(long value) {
-        trace = (trace ^ value) * 0x9E3779B97F4A7C15L;
-        trace ^= trace >>> 29;
-    }
-
-    private void closeAll() {
-        for (Node n : nodes) {
-            if (n.raft != null) {
-                n.raft.close();
-                n.raft = null;
+                trace.fault(6);
             }
         }
     }
