@@ -53,8 +53,19 @@ final class TmpfsMount implements AutoCloseable {
 
     /** Leaves no free space: shrinks the filesystem to its use plus a little, then fills that little. */
     void fill() throws IOException {
-        final long used = Files.getFileStore(dir).getTotalSpace() - Files.getFileStore(dir).getUsableSpace();
-        remount(used + 1024 * 1024);
+        // the node keeps writing (and may preallocate a whole segment) between the measure and the remount, and a
+        // tmpfs cannot shrink below what it holds ("bad option"): measure again and retry, a few times
+        for (int attempt = 1; ; attempt++) {
+            final long used = Files.getFileStore(dir).getTotalSpace() - Files.getFileStore(dir).getUsableSpace();
+            try {
+                remount(used + 1024 * 1024);
+                break;
+            } catch (IOException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
         final byte[] chunk = new byte[64 * 1024];
         try (OutputStream out = Files.newOutputStream(dir.resolve(FILLER))) {
             while (true) {
