@@ -375,24 +375,16 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
 
     @Override
     public void onResult(long correlation, byte[] result) {
-        if (detached || !pending.taken(correlation)) {
-            return;
-        }
-        final int slot = (int) correlation;
-        final ReplyRoutes.Route route = pending.route(slot);
-        final long correlationId = pending.correlationId(slot);
-        final long deadline = pending.deadline(slot);
-        final byte kind = pending.kind(slot);
-        pending.release(slot);
-        if (kind == PendingReplies.SESSION_COMMAND) {
-            sessionAnswer(route, correlationId, result, deadline);
-        } else {
-            answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, null, deadline);
-        }
+        onOutcome(correlation, result, null);
     }
 
     @Override
     public void onError(long correlation, RuntimeException error) {
+        onOutcome(correlation, null, error);
+    }
+
+    /** Answers the request in slot {@code correlation} (if still pending) with the result or the error. */
+    private void onOutcome(long correlation, byte[] result, RuntimeException error) {
         if (detached || !pending.taken(correlation)) {
             return;
         }
@@ -402,6 +394,14 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
         final long deadline = pending.deadline(slot);
         final byte kind = pending.kind(slot);
         pending.release(slot);
+        if (error == null) {
+            if (kind == PendingReplies.SESSION_COMMAND) {
+                sessionAnswer(route, correlationId, result, deadline);
+            } else {
+                answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, null, deadline);
+            }
+            return;
+        }
         final int id = node.id();
         if (kind == PendingReplies.READ) {
             if (error instanceof NotLeaderException) {
