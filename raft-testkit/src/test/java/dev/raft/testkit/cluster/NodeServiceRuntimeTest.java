@@ -6,19 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.raft.api.Membership;
 import dev.raft.api.ReadPolicy;
 import dev.raft.api.Role;
-import dev.raft.api.config.RaftConfig;
 import dev.raft.api.error.LeadershipLostException;
 import dev.raft.api.error.NodeClosedException;
 import dev.raft.api.service.NodeContext;
 import dev.raft.api.service.NodeService;
 import dev.raft.api.service.OutcomeListener;
-import dev.raft.core.RaftNodeBuilder;
 import dev.raft.core.SteppableRaftNode;
-import dev.raft.testkit.memory.FlushMode;
-import dev.raft.testkit.memory.InMemoryDisk;
 import dev.raft.testkit.network.LocalNetwork;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.nio.charset.StandardCharsets;
@@ -26,33 +21,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Services on the node's thread ({@code RaftNode.attach}): stepped nodes on a manual clock, deterministic. */
 class NodeServiceRuntimeTest {
-    private final CachedNanoClock clock = new CachedNanoClock();
-    private final LocalNetwork network;
-    private final List<SteppableRaftNode> nodes = new ArrayList<>();
+    private final SteppedNodes cluster = new SteppedNodes(11, 200);
+    private final LocalNetwork network = cluster.network;
+    private final List<SteppableRaftNode> nodes = cluster.nodes;
 
     NodeServiceRuntimeTest() {
-        clock.update(TimeUnit.SECONDS.toNanos(1));
-        network = new LocalNetwork(clock, 11);
-        for (int id = 1; id <= 3; id++) {
-            final InMemoryDisk disk = new InMemoryDisk();
-            final RaftConfig config = RaftConfig.builder().nodeId(id).initialMembership(Membership.of(1, 2, 3)).build();
-            nodes.add(RaftNodeBuilder.forConfig(config).logStore(disk.openLogStore(FlushMode.IMMEDIATE))
-                .snapshotStore(disk.openSnapshotStore()).stateMachine(new KvStateMachine())
-                .transport(network.register(id)).clock(clock).random(new SplittableRandom(200 + id)).buildSteppable());
-        }
-        nodes.forEach(SteppableRaftNode::start);
+        cluster.start(kv -> kv);
     }
 
     @AfterEach
@@ -105,38 +88,20 @@ class NodeServiceRuntimeTest {
     }
 
     private void step(int millis) {
-        for (int i = 0; i < millis; i++) {
-            clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
-            nodes.forEach(SteppableRaftNode::step);
-        }
+        cluster.step(millis);
     }
 
     private <T> T await(CompletableFuture<T> future) {
-        for (int i = 0; i < 5000 && !future.isDone(); i++) {
-            step(1);
-        }
-        assertTrue(future.isDone(), "completed within 5 s of simulated time");
-        return future.join();
+        return cluster.await(future);
     }
 
     private void awaitOutcomes(Recorder r, int count) {
-        for (int i = 0; i < 5000 && r.outcomes.size() < count; i++) {
-            step(1);
-        }
+        cluster.stepUntil(() -> r.outcomes.size() >= count);
         assertEquals(count, r.outcomes.size(), "outcomes within 5 s of simulated time: " + r.outcomes);
     }
 
     private SteppableRaftNode leader() {
-        for (int i = 0; i < 5000; i++) {
-            for (SteppableRaftNode n : nodes) {
-                if (n.metrics().role() == Role.LEADER) {
-                    step(100); // the blank entry of its term commits
-                    return n;
-                }
-            }
-            step(1);
-        }
-        throw new AssertionError("no leader");
+        return cluster.leader();
     }
 
     private static UnsafeBuffer buf(byte[] bytes) {

@@ -7,80 +7,42 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.api.EntryView;
 import dev.raft.api.LogId;
-import dev.raft.api.Membership;
 import dev.raft.api.ReadPolicy;
-import dev.raft.api.Role;
 import dev.raft.api.SnapshotMeta;
-import dev.raft.api.config.RaftConfig;
 import dev.raft.api.error.NodeClosedException;
 import dev.raft.api.statemachine.SnapshotWriter;
 import dev.raft.api.statemachine.StateMachine;
-import dev.raft.core.RaftNodeBuilder;
 import dev.raft.core.SteppableRaftNode;
-import dev.raft.testkit.memory.FlushMode;
-import dev.raft.testkit.memory.InMemoryDisk;
 import dev.raft.testkit.network.LocalNetwork;
 import dev.raft.testkit.statemachine.KvStateMachine;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 
 /** Reads without the log through the runtime: stepped nodes on a manual clock, deterministic. */
 class ReadsRuntimeTest {
-    private final CachedNanoClock clock = new CachedNanoClock();
-    private final LocalNetwork network;
-    private final List<SteppableRaftNode> nodes = new ArrayList<>();
-
-    ReadsRuntimeTest() {
-        clock.update(TimeUnit.SECONDS.toNanos(1));
-        network = new LocalNetwork(clock, 7);
-    }
+    private final SteppedNodes cluster = new SteppedNodes(7, 100);
+    private final LocalNetwork network = cluster.network;
+    private final List<SteppableRaftNode> nodes = cluster.nodes;
 
     private void start(Function<KvStateMachine, StateMachine> wrap) {
-        for (int id = 1; id <= 3; id++) {
-            final InMemoryDisk disk = new InMemoryDisk();
-            final RaftConfig config = RaftConfig.builder().nodeId(id).initialMembership(Membership.of(1, 2, 3)).build();
-            nodes.add(RaftNodeBuilder.forConfig(config).logStore(disk.openLogStore(FlushMode.IMMEDIATE))
-                .snapshotStore(disk.openSnapshotStore()).stateMachine(wrap.apply(new KvStateMachine()))
-                .transport(network.register(id)).clock(clock).random(new SplittableRandom(100 + id)).buildSteppable());
-        }
-        nodes.forEach(SteppableRaftNode::start);
+        cluster.start(wrap);
     }
 
     private void step(int millis) {
-        for (int i = 0; i < millis; i++) {
-            clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
-            nodes.forEach(SteppableRaftNode::step);
-        }
+        cluster.step(millis);
     }
 
     private <T> T await(CompletableFuture<T> future) {
-        for (int i = 0; i < 5000 && !future.isDone(); i++) {
-            step(1);
-        }
-        assertTrue(future.isDone(), "completed within 5 s of simulated time");
-        return future.join();
+        return cluster.await(future);
     }
 
     private SteppableRaftNode leader() {
-        for (int i = 0; i < 5000; i++) {
-            for (SteppableRaftNode n : nodes) {
-                if (n.metrics().role() == Role.LEADER) {
-                    step(100); // the blank entry of its term commits
-                    return n;
-                }
-            }
-            step(1);
-        }
-        throw new AssertionError("no leader");
+        return cluster.leader();
     }
 
     private static byte[] b(String s) {
