@@ -23,8 +23,14 @@ final class ClusterOptions {
     String replyHost;
 
     @Option(names = "--aeron-dir", scope = CommandLine.ScopeType.INHERIT,
-        description = "Use the running media driver in this directory (fastest) instead of starting an embedded one.")
+        description = "Use the running media driver in this directory instead of starting an embedded one.")
     String aeronDir;
+
+    @Option(names = "--own-driver", scope = CommandLine.ScopeType.INHERIT,
+        description = "Always start an embedded media driver. Without it (and without --aeron-dir), the media driver of "
+            + "a raftkv server running on this machine is used if there is one (faster; the call then fails if that "
+            + "server stops during it).")
+    boolean ownDriver;
 
     @Option(names = "--client-key-file", scope = CommandLine.ScopeType.INHERIT,
         description = "The servers' client key (mode 600): requests are tagged with it, untagged answers ignored.")
@@ -46,7 +52,8 @@ final class ClusterOptions {
         if (timeoutMillis < 1) {
             throw new CommandLine.ParameterException(cli, "--timeout-ms must be >= 1, got " + timeoutMillis);
         }
-        final KvClient.Builder builder = KvClient.builder(endpoints).replyHost(replyHost).aeronDirectory(aeronDir);
+        final KvClient.Builder builder = KvClient.builder(endpoints).replyHost(replyHost).aeronDirectory(aeronDir)
+            .shareRunningDriver(!ownDriver);
         if (clientKeyFile != null) {
             try {
                 builder.authenticator(ClientAuthenticator.fromFile(clientKeyFile));

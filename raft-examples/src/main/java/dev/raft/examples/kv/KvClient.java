@@ -69,6 +69,7 @@ public final class KvClient implements AutoCloseable {
 
     private final Map<Integer, String> cluster;
     private final MediaDriver driver;
+    private final String aeronDirectory;
     private final ClientChannels channels;
     private final ClusterView view;
     private final long probeIntervalNanos;
@@ -128,6 +129,7 @@ public final class KvClient implements AutoCloseable {
         private final Map<Integer, String> cluster;
         private String replyHost;
         private String aeronDirectory;
+        private boolean shareRunningDriver;
         private Aeron aeron;
         private ClientAuthenticator authenticator;
         private Duration probeInterval = Duration.ofMillis(50);
@@ -150,6 +152,18 @@ public final class KvClient implements AutoCloseable {
         /** Use the external media driver in this directory instead of starting an embedded one. */
         public Builder aeronDirectory(String directory) {
             this.aeronDirectory = directory;
+            return this;
+        }
+
+        /**
+         * Without an Aeron instance or directory: use the media driver of a raft server running on this machine
+         * ({@link dev.raft.transport.aeron.AeronDirectories#findRunning}) if there is one, and start an embedded
+         * driver only if there is none or it cannot be used (default false: always an embedded driver). Starting a
+         * driver is most of a short-lived client's cost; a shared driver stops with its server, failing this
+         * client's calls with it.
+         */
+        public Builder shareRunningDriver(boolean share) {
+            this.shareRunningDriver = share;
             return this;
         }
 
@@ -193,7 +207,10 @@ public final class KvClient implements AutoCloseable {
             return d;
         }
 
-        /** Connects (starting an embedded media driver unless an Aeron instance or directory was given). */
+        /**
+         * Connects (starting an embedded media driver unless an Aeron instance or directory was given, or a running
+         * driver is shared: {@link #shareRunningDriver}).
+         */
         public KvClient build() {
             return new KvClient(this);
         }
@@ -221,17 +238,16 @@ public final class KvClient implements AutoCloseable {
         Aeron aeron = b.aeron;
         ClientChannels opened = null;
         try {
+            if (aeron == null && b.aeronDirectory == null && b.shareRunningDriver) {
+                aeron = connectToRunningDriver();
+            }
             if (aeron == null) {
                 String directory = b.aeronDirectory;
                 if (directory == null) {
                     launched = launchDriver();
                     directory = launched.aeronDirectoryName();
                 }
-                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory)
-                    // a server's first answer arrives on a new image, which a poll sees only once the client's conductor
-                    // thread has taken it in: it wakes every 1 ms instead of Aeron's default 16 ms
-                    .idleSleepDurationNs(CONDUCTOR_IDLE_SLEEP_NANOS)
-                    .errorHandler(AeronErrors.logOnly("raftkv client"))); // a call ends in an outcome, never in exit
+                aeron = connect(directory);
             }
             opened = new ClientChannels(aeron, b.aeron == null, host, b.authenticator, view, System::nanoTime, newIdle());
             for (String endpoint : clientEndpoints.values()) {
@@ -246,7 +262,33 @@ public final class KvClient implements AutoCloseable {
             throw e;
         }
         driver = launched;
+        aeronDirectory = aeron.context().aeronDirectoryName();
         channels = opened;
+    }
+
+    private static Aeron connect(String directory) {
+        return Aeron.connect(new Aeron.Context().aeronDirectoryName(directory)
+            // a server's first answer arrives on a new image, which a poll sees only once the client's conductor
+            // thread has taken it in: it wakes every 1 ms instead of Aeron's default 16 ms
+            .idleSleepDurationNs(CONDUCTOR_IDLE_SLEEP_NANOS)
+            .errorHandler(AeronErrors.logOnly("raftkv client"))); // a call ends in an outcome, never in exit
+    }
+
+    /** An Aeron client of a local server's running driver, or null if there is none or it refuses the client. */
+    private static Aeron connectToRunningDriver() {
+        final java.util.Optional<java.nio.file.Path> running =
+            dev.raft.transport.aeron.AeronDirectories.findRunning(dev.raft.transport.aeron.AeronDirectories.defaultParent());
+        if (running.isEmpty()) {
+            return null;
+        }
+        try {
+            return connect(running.get().toString());
+        } catch (RuntimeException e) {
+            // it stopped between the check and the connect, or this process may not map its files: use an own driver
+            org.slf4j.LoggerFactory.getLogger(KvClient.class).debug("cannot use the running driver in {}: {}",
+                running.get(), e.toString());
+            return null;
+        }
     }
 
     /** A small embedded driver: one thread, sparse term buffers, its own directory removed on close. */
@@ -296,6 +338,11 @@ public final class KvClient implements AutoCloseable {
 
     private static IdleStrategy newIdle() {
         return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+    }
+
+    /** The directory of the media driver this client uses (its own, a given one, or a shared running one). */
+    public String aeronDirectory() {
+        return aeronDirectory;
     }
 
     /** The endpoint servers answer to. */

@@ -217,4 +217,28 @@ class KvClientTest {
             assertEquals(1600, servers.commands(1));
         }
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aClientSharesTheDriverOfARaftProcessOnThisMachineOnlyWhenAsked() {
+        servers.script(1, kind -> status(Role.LEADER, 1, 1, servers.clientEndpoint(1)));
+        final java.nio.file.Path dir = dev.raft.transport.aeron.AeronDirectories.defaultDirectory(
+            java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20, 1 << 30), 1); // named as a node's, in this process
+        try (io.aeron.driver.MediaDriver node = io.aeron.driver.MediaDriver.launchEmbedded(new io.aeron.driver.MediaDriver.Context()
+                .aeronDirectoryName(dir.toString()).threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                .termBufferSparseFile(true).dirDeleteOnStart(true).dirDeleteOnShutdown(true))) {
+            try (KvClient shared = KvClient.builder(endpoints).shareRunningDriver(true).build();
+                 KvClient own = KvClient.builder(endpoints).build()) {
+                // another live raft process's driver may be found first: any running one is right
+                assertTrue(dev.raft.transport.aeron.AeronDirectories.NAME.matcher(
+                    java.nio.file.Path.of(shared.aeronDirectory()).getFileName().toString()).matches(), shared.aeronDirectory());
+                assertTrue(io.aeron.CommonContext.isDriverActive(new java.io.File(shared.aeronDirectory()), 1000, m -> { }));
+                assertTrue(!own.aeronDirectory().equals(shared.aeronDirectory())
+                    && !own.aeronDirectory().contains("raft-aeron-c"), "by default a client starts its own driver: " + own.aeronDirectory());
+                assertInstanceOf(KvOutcome.Ok.class, shared.put("k", VALUE, TIMEOUT));
+                assertInstanceOf(KvOutcome.Ok.class, own.put("k", VALUE, TIMEOUT));
+                assertEquals(dir.toString(), node.aeronDirectoryName());
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.agrona.IoUtil;
@@ -29,7 +30,10 @@ public final class AeronDirectories {
      */
     public static final long DEAD_DRIVER_MILLIS = 1000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(AeronDirectories.class);
+    /** Created on first use: a short-lived client that only looks for a running driver starts no logging. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(AeronDirectories.class);
+    }
 
     private AeronDirectories() {
     }
@@ -62,15 +66,38 @@ public final class AeronDirectories {
                 try {
                     IoUtil.delete(dir.toFile(), false);
                     removed.add(dir);
-                    LOG.info("removed the driver directory {} of dead process {}", dir, m.group(1));
+                    Log.LOG.info("removed the driver directory {} of dead process {}", dir, m.group(1));
                 } catch (RuntimeException e) {
-                    LOG.warn("cannot remove the driver directory {} of dead process {}: {}", dir, m.group(1), e.toString());
+                    Log.LOG.warn("cannot remove the driver directory {} of dead process {}: {}", dir, m.group(1), e.toString());
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot list {} for stale driver directories: {}", parent, e.toString());
+            Log.LOG.warn("cannot list {} for stale driver directories: {}", parent, e.toString());
         }
         return removed;
+    }
+
+    /**
+     * An embedded driver directory in {@code parent} whose driver another process on this machine may share: its
+     * owning process is alive, its driver beat within {@link #DEAD_DRIVER_MILLIS}, and this process may write its
+     * command-and-control file. A short-lived client (one CLI call) connects to it instead of starting a driver of
+     * its own, as Aeron intends (one driver per machine, shared by its clients).
+     *
+     * @return such a directory, or empty if there is none (never throws)
+     */
+    public static Optional<Path> findRunning(Path parent) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, "raft-aeron-c*")) {
+            for (Path dir : entries) {
+                final Matcher m = NAME.matcher(dir.getFileName().toString());
+                if (m.matches() && isAlive(m.group(1)) && Files.isWritable(dir.resolve(io.aeron.CncFileDescriptor.CNC_FILE))
+                    && driverBeats(dir)) {
+                    return Optional.of(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing to share: the caller starts a driver of its own
+        }
+        return Optional.empty();
     }
 
     private static boolean isAlive(String pid) {
