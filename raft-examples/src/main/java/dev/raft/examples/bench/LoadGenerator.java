@@ -40,6 +40,8 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
     private final long[] resends = new long[RING];
     private final long[] answered;
     private final StringBuilder progress = new StringBuilder(160);
+    /** The longest send-to-echo time answered since the last progress line. */
+    private long intervalMaxNanos;
     private final long total;
 
     private long resendHead;
@@ -186,9 +188,11 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
                 progress.setLength(0);
                 progress.append(name).append(": ").append((now - start) / second).append(" s sent ").append(nextSeq - phaseStart)
                     .append(" answered ").append(done).append(" (").append(done - answeredAtLastProgress)
-                    .append("/s) outstanding ").append(nextSeq - phaseStart - done).append(" target node ")
+                    .append("/s) outstanding ").append(nextSeq - phaseStart - done).append(" max ")
+                    .append(intervalMaxNanos / 1000).append(" us target node ")
                     .append(channel.target()).append(System.lineSeparator());
                 out.append(progress).flush();
+                intervalMaxNanos = 0;
                 answeredAtLastProgress = done;
                 nextProgress += second;
             }
@@ -307,8 +311,12 @@ final class LoadGenerator implements RequestChannel.AnswerListener {
         }
         final long now = System.nanoTime();
         lastEchoNanos = now;
+        final long latency = Math.min(Math.max(now - stampNanos, 0), HIGHEST_NANOS);
+        if (latency > intervalMaxNanos) {
+            intervalMaxNanos = latency;
+        }
         if (recording) {
-            recordInto.recordValue(Math.min(Math.max(now - stampNanos, 0), HIGHEST_NANOS));
+            recordInto.recordValue(latency);
         }
     }
 

@@ -5,14 +5,6 @@ import dev.raft.api.Role;
 import dev.raft.core.session.SessionStatus;
 import dev.raft.examples.internal.codec.RequestKind;
 import io.aeron.Aeron;
-import io.aeron.CommonContext;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,11 +57,9 @@ import org.agrona.concurrent.IdleStrategy;
 public final class KvClient implements AutoCloseable {
     private static final byte[] NO_COMMAND = new byte[0];
     private static final long PROBE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final long CONDUCTOR_IDLE_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Map<Integer, String> cluster;
-    private final MediaDriver driver;
-    private final String aeronDirectory;
+    private final ClientDriver driver;
     private final ClientChannels channels;
     private final ClusterView view;
     private final long probeIntervalNanos;
@@ -233,97 +223,23 @@ public final class KvClient implements AutoCloseable {
         final Map<Integer, String> clientEndpoints = new LinkedHashMap<>();
         cluster.forEach((id, raft) -> clientEndpoints.put(id, ClientProtocol.clientEndpoint(raft)));
         this.view = new ClusterView(clientEndpoints, b.suspectAfter.toNanos(), 2 * probeIntervalNanos);
-        final String host = b.replyHost != null ? b.replyHost : localAddressTowards(cluster.values().iterator().next());
-        MediaDriver launched = null;
-        Aeron aeron = b.aeron;
-        ClientChannels opened = null;
+        final String host = b.replyHost != null ? b.replyHost
+            : ClientDriver.localAddressTowards(cluster.values().iterator().next());
+        final ClientDriver opened = ClientDriver.open(b.aeron, b.aeronDirectory, b.shareRunningDriver);
+        ClientChannels built = null;
         try {
-            if (aeron == null && b.aeronDirectory == null && b.shareRunningDriver) {
-                aeron = connectToRunningDriver();
-            }
-            if (aeron == null) {
-                String directory = b.aeronDirectory;
-                if (directory == null) {
-                    launched = launchDriver();
-                    directory = launched.aeronDirectoryName();
-                }
-                aeron = connect(directory);
-            }
-            opened = new ClientChannels(aeron, b.aeron == null, host, b.authenticator, view, System::nanoTime, newIdle());
+            built = new ClientChannels(opened.aeron(), opened.ownsAeron(), host, b.authenticator, view, System::nanoTime,
+                newIdle());
             for (String endpoint : clientEndpoints.values()) {
-                opened.publication(endpoint); // connect to every node in the background
+                built.publication(endpoint); // connect to every node in the background
             }
         } catch (RuntimeException e) {
-            CloseHelper.quietClose(opened);
-            if (b.aeron == null) {
-                CloseHelper.quietClose(aeron);
-            }
-            CloseHelper.quietClose(launched);
+            CloseHelper.quietClose(built);
+            opened.abandon();
             throw e;
         }
-        driver = launched;
-        aeronDirectory = aeron.context().aeronDirectoryName();
-        channels = opened;
-    }
-
-    private static Aeron connect(String directory) {
-        return Aeron.connect(new Aeron.Context().aeronDirectoryName(directory)
-            // a server's first answer arrives on a new image, which a poll sees only once the client's conductor
-            // thread has taken it in: it wakes every 1 ms instead of Aeron's default 16 ms
-            .idleSleepDurationNs(CONDUCTOR_IDLE_SLEEP_NANOS)
-            .errorHandler(AeronErrors.logOnly("raftkv client"))); // a call ends in an outcome, never in exit
-    }
-
-    /** An Aeron client of a local server's running driver, or null if there is none or it refuses the client. */
-    private static Aeron connectToRunningDriver() {
-        final java.util.Optional<java.nio.file.Path> running =
-            dev.raft.transport.aeron.AeronDirectories.findRunning(dev.raft.transport.aeron.AeronDirectories.defaultParent());
-        if (running.isEmpty()) {
-            return null;
-        }
-        try {
-            return connect(running.get().toString());
-        } catch (RuntimeException e) {
-            // it stopped between the check and the connect, or this process may not map its files: use an own driver
-            org.slf4j.LoggerFactory.getLogger(KvClient.class).debug("cannot use the running driver in {}: {}",
-                running.get(), e.toString());
-            return null;
-        }
-    }
-
-    /** A small embedded driver: one thread, sparse term buffers, its own directory removed on close. */
-    private static MediaDriver launchDriver() {
-        return MediaDriver.launchEmbedded(new MediaDriver.Context()
-            .aeronDirectoryName(CommonContext.generateRandomDirName())
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1)))
-            .termBufferSparseFile(true)
-            .performStorageChecks(false)
-            .warnIfDirectoryExists(false)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-    }
-
-    private static String localAddressTowards(String endpoint) {
-        final int colon = endpoint.lastIndexOf(':');
-        final String host = endpoint.substring(0, colon);
-        try {
-            final InetAddress target = InetAddress.getByName(host);
-            if (target.isLoopbackAddress()) {
-                return target.getHostAddress(); // no socket needed (opening one is a noticeable part of a CLI call)
-            }
-            return localAddressTowards(target, Integer.parseInt(endpoint.substring(colon + 1)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a local address that reaches " + endpoint + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String localAddressTowards(InetAddress target, int port) throws IOException {
-        try (DatagramSocket probe = new DatagramSocket()) {
-            probe.connect(new InetSocketAddress(target, port));
-            return probe.getLocalAddress().getHostAddress();
-        }
+        driver = opened;
+        channels = built;
     }
 
     /** A random, non-zero session id. */
@@ -342,7 +258,7 @@ public final class KvClient implements AutoCloseable {
 
     /** The directory of the media driver this client uses (its own, a given one, or a shared running one). */
     public String aeronDirectory() {
-        return aeronDirectory;
+        return driver.directory();
     }
 
     /** The endpoint servers answer to. */
