@@ -461,6 +461,10 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
         final ExclusivePublication publication;
         try {
             publication = routes.publication(route);
+            if (publication == null) { // the driver is still adding it: wait like an answer to one not yet connected
+                deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+                return;
+            }
         } catch (RuntimeException e) {
             count(Counter.REPLIES_DROPPED);
             if (!logged[Counter.REPLIES_DROPPED.ordinal()]) {
@@ -485,14 +489,23 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
         if (position > 0) {
             return;
         }
-        if ((position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
-            || position == Publication.ADMIN_ACTION) && now - deadline < 0) {
-            unsent.add(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+        if (position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
+            || position == Publication.ADMIN_ACTION) {
+            deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
         } else {
             count(Counter.REPLIES_DROPPED);
             if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
                 routes.remove(route);
             }
+        }
+    }
+
+    /** An answer that cannot be sent yet waits in {@link #unsent} until its deadline, then is dropped and counted. */
+    private void deferOrDrop(Reply reply) {
+        if (now - reply.deadlineNanos() < 0) {
+            unsent.add(reply);
+        } else {
+            count(Counter.REPLIES_DROPPED);
         }
     }
 

@@ -9,18 +9,23 @@ import org.agrona.DirectBuffer;
 
 /**
  * The publications on which {@link ClientService} answers its clients, one per reply endpoint: found by the
- * endpoint's bytes in the request (no string is made for a client answered recently), created on first use, at
- * most {@value #MAX_ROUTES} (the least recently used one is closed). Node thread only.
+ * endpoint's bytes in the request (no string is made for a client answered recently), asked of the media driver on
+ * first use without waiting for it (the node thread never blocks on the driver: a new client's first answer waits,
+ * like one to a publication not yet connected), at most {@value #MAX_ROUTES} (the least recently used one is
+ * closed). Node thread only.
  */
 final class ReplyRoutes implements AutoCloseable {
     static final int MAX_ROUTES = 256;
     private static final int RECENT = 8;
+    private static final long NO_REGISTRATION = -1;
 
     /** A client's reply endpoint and the publication to it (null until first used, or after it failed). */
     static final class Route {
         final String replyTo;
         final byte[] bytes;
         ExclusivePublication publication;
+        /** The driver's registration of the publication being added, or {@link #NO_REGISTRATION}. */
+        long registrationId = NO_REGISTRATION;
         /** The source identity (an Aeron image's, kept by reference) whose host was last checked to own this endpoint. */
         String checkedSource;
 
@@ -76,15 +81,28 @@ final class ReplyRoutes implements AutoCloseable {
     }
 
     /**
-     * The publication of {@code route}, created on first use.
+     * The publication of {@code route}: asked of the driver on first use, null until the driver has added it.
      *
-     * @throws RuntimeException from Aeron if the publication cannot be added
+     * @throws RuntimeException from Aeron if the driver refused the publication (the next call asks again)
      */
     ExclusivePublication publication(Route route) {
         ExclusivePublication p = route.publication;
-        if (p == null) {
-            p = aeron.addExclusivePublication(ClientProtocol.channel(route.replyTo), ClientProtocol.STREAM_ID);
+        if (p != null) {
+            return p;
+        }
+        if (route.registrationId == NO_REGISTRATION) {
+            route.registrationId = aeron.asyncAddExclusivePublication(ClientProtocol.channel(route.replyTo),
+                ClientProtocol.STREAM_ID);
+        }
+        try {
+            p = aeron.getExclusivePublication(route.registrationId);
+        } catch (RuntimeException e) {
+            route.registrationId = NO_REGISTRATION;
+            throw e;
+        }
+        if (p != null) {
             route.publication = p;
+            route.registrationId = NO_REGISTRATION;
         }
         return p;
     }
@@ -100,6 +118,7 @@ final class ReplyRoutes implements AutoCloseable {
     private void forget(Route route) {
         CloseHelper.quietClose(route.publication);
         route.publication = null;
+        abandonRegistration(route);
         for (int i = 0; i < RECENT; i++) {
             if (recent[i] == route) {
                 recent[i] = null;
@@ -129,11 +148,24 @@ final class ReplyRoutes implements AutoCloseable {
     private static final java.lang.invoke.VarHandle LONGS =
         java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
+    /** A publication still being added when its route is dropped is removed once the driver has it. */
+    private void abandonRegistration(Route route) {
+        if (route.registrationId != NO_REGISTRATION) {
+            try {
+                aeron.asyncRemovePublication(route.registrationId);
+            } catch (RuntimeException e) {
+                // the Aeron client is closed or the registration failed: nothing is left to remove
+            }
+            route.registrationId = NO_REGISTRATION;
+        }
+    }
+
     @Override
     public void close() {
         for (Route r : routes.values()) {
             CloseHelper.quietClose(r.publication);
             r.publication = null;
+            abandonRegistration(r);
         }
         routes.clear();
         java.util.Arrays.fill(recent, null);
