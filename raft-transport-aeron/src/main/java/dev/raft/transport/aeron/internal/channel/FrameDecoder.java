@@ -2,16 +2,14 @@ package dev.raft.transport.aeron.internal.channel;
 
 import static dev.raft.api.RaftLimits.isValidIndex;
 import static dev.raft.api.RaftLimits.isValidTerm;
+import static dev.raft.transport.aeron.internal.channel.FrameBounds.ORDER;
+import static dev.raft.transport.aeron.internal.channel.FrameBounds.flag;
 
 import dev.raft.api.EntryBatch;
 import dev.raft.api.EntryType;
-import dev.raft.api.LogId;
 import dev.raft.api.Membership;
-import dev.raft.api.SnapshotMeta;
 import dev.raft.api.message.AppendEntriesRequest;
 import dev.raft.api.message.AppendEntriesResponse;
-import dev.raft.api.message.InstallSnapshotRequest;
-import dev.raft.api.message.InstallSnapshotResponse;
 import dev.raft.api.message.RaftMessage;
 import dev.raft.api.message.ReadIndexRequest;
 import dev.raft.api.message.ReadIndexResponse;
@@ -31,8 +29,6 @@ import dev.raft.transport.aeron.internal.codec.TimeoutNowResponseDecoder;
 import dev.raft.transport.aeron.internal.codec.VoteRequestDecoder;
 import dev.raft.transport.aeron.internal.codec.VoteResponseDecoder;
 import dev.raft.transport.aeron.internal.counters.ReceiveDrop;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,15 +44,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * no arithmetic on a received term or index can overflow (a term of {@code Long.MAX_VALUE} could never
  * be incremented and would freeze every node that adopted it). Allocation-free on the steady state: snapshot
  * ids, memberships and snapshot metas of InstallSnapshot streams are decoded once and reused while they
- * repeat. One instance per receiving thread.
+ * repeat ({@link SnapshotFrames} decodes those two messages; {@link FrameBounds} holds the frame being
+ * decoded). One instance per receiving thread.
  */
 public final class FrameDecoder {
     private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
-    private static final ByteOrder ORDER = MessageHeaderDecoder.BYTE_ORDER;
     private static final int ENTRY_BLOCK = AppendEntriesRequestDecoder.EntriesDecoder.sbeBlockLength();
     private static final int GROUP_HEADER = AppendEntriesRequestDecoder.EntriesDecoder.HEADER_SIZE;
     private static final int PAYLOAD_HEADER = AppendEntriesRequestDecoder.EntriesDecoder.payloadHeaderLength();
-    private static final InstallSnapshotResponse.Status[] STATUSES = InstallSnapshotResponse.Status.values();
     private static final ReadIndexResponse.Status[] READ_STATUSES = ReadIndexResponse.Status.values();
 
     private final int clusterId;
@@ -68,8 +63,6 @@ public final class FrameDecoder {
     private final AppendEntriesResponseDecoder appendResponseDecoder = new AppendEntriesResponseDecoder();
     private final VoteRequestDecoder voteRequestDecoder = new VoteRequestDecoder();
     private final VoteResponseDecoder voteResponseDecoder = new VoteResponseDecoder();
-    private final InstallSnapshotRequestDecoder snapshotRequestDecoder = new InstallSnapshotRequestDecoder();
-    private final InstallSnapshotResponseDecoder snapshotResponseDecoder = new InstallSnapshotResponseDecoder();
     private final TimeoutNowRequestDecoder timeoutRequestDecoder = new TimeoutNowRequestDecoder();
     private final TimeoutNowResponseDecoder timeoutResponseDecoder = new TimeoutNowResponseDecoder();
     private final ReadIndexRequestDecoder readRequestDecoder = new ReadIndexRequestDecoder();
@@ -79,29 +72,20 @@ public final class FrameDecoder {
     private final AppendEntriesResponse appendResponse = new AppendEntriesResponse();
     private final VoteRequest voteRequest = new VoteRequest();
     private final VoteResponse voteResponse = new VoteResponse();
-    private final InstallSnapshotRequest snapshotRequest = new InstallSnapshotRequest();
-    private final InstallSnapshotResponse snapshotResponse = new InstallSnapshotResponse();
     private final TimeoutNowRequest timeoutRequest = new TimeoutNowRequest();
     private final TimeoutNowResponse timeoutResponse = new TimeoutNowResponse();
     private final ReadIndexRequest readRequest = new ReadIndexRequest();
     private final ReadIndexResponse readResponse = new ReadIndexResponse();
 
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private final byte[] idBytes = new byte[SnapshotMeta.MAX_ID_LENGTH];
-    private int idLength = -1;
-    private String id = "";
-    private byte[] membershipBytes = new byte[0];
-    private Membership snapshotMembership;
-    private SnapshotMeta meta;
-
-    private RaftMessage message;
-    private DirectBuffer buffer;
-    private int end;
+    private final FrameBounds frame = new FrameBounds();
+    private final SnapshotFrames snapshots;
 
     /** A decoder for frames of cluster {@code clusterId} addressed to node {@code localId}. */
     public FrameDecoder(int clusterId, int localId) {
         this.clusterId = clusterId;
         this.localId = localId;
+        this.snapshots = new SnapshotFrames(localId, frame);
     }
 
     /** From now on, accept frames only from members of {@code membership} (other than this node). */
@@ -124,7 +108,7 @@ public final class FrameDecoder {
      * @return null if a message was decoded (see {@link #message()}), else why the frame is dropped
      */
     public ReceiveDrop decode(DirectBuffer buffer, int offset, int length) {
-        message = null;
+        frame.clear();
         if (length < HEADER_LENGTH) {
             return ReceiveDrop.TRUNCATED_HEADER;
         }
@@ -148,8 +132,8 @@ public final class FrameDecoder {
         }
         final int blockLength = header.blockLength();
         final int body = offset + HEADER_LENGTH;
-        this.buffer = buffer;
-        this.end = offset + length;
+        final int end = offset + length;
+        frame.wrap(buffer, end);
         if (blockLength > end - body) {
             return ReceiveDrop.BAD_LENGTH;
         }
@@ -158,8 +142,8 @@ public final class FrameDecoder {
             case AppendEntriesResponseDecoder.TEMPLATE_ID -> appendResponse(from, body, blockLength, version);
             case VoteRequestDecoder.TEMPLATE_ID -> voteRequest(from, body, blockLength, version);
             case VoteResponseDecoder.TEMPLATE_ID -> voteResponse(from, body, blockLength, version);
-            case InstallSnapshotRequestDecoder.TEMPLATE_ID -> snapshotRequest(from, body, blockLength, version);
-            case InstallSnapshotResponseDecoder.TEMPLATE_ID -> snapshotResponse(from, body, blockLength, version);
+            case InstallSnapshotRequestDecoder.TEMPLATE_ID -> snapshots.request(from, body, blockLength, version);
+            case InstallSnapshotResponseDecoder.TEMPLATE_ID -> snapshots.response(from, body, blockLength, version);
             case TimeoutNowRequestDecoder.TEMPLATE_ID -> timeoutRequest(from, body, blockLength, version);
             case TimeoutNowResponseDecoder.TEMPLATE_ID -> timeoutResponse(from, body, blockLength, version);
             case ReadIndexRequestDecoder.TEMPLATE_ID -> readRequest(from, body, blockLength, version);
@@ -170,7 +154,7 @@ public final class FrameDecoder {
 
     /** The message decoded by the last successful {@link #decode}; reused by the next call. */
     public RaftMessage message() {
-        return message;
+        return frame.message();
     }
 
     private ReceiveDrop appendRequest(int from, int body, int blockLength, int version) {
@@ -179,6 +163,8 @@ public final class FrameDecoder {
             : AppendEntriesRequestDecoder.readSeqEncodingOffset())) {
             return ReceiveDrop.BAD_LENGTH;
         }
+        final DirectBuffer buffer = frame.buffer();
+        final int end = frame.end();
         final AppendEntriesRequestDecoder d = appendRequestDecoder.wrap(buffer, body, blockLength, version);
         final long term = d.term();
         final long prevLogIndex = d.prevLogIndex();
@@ -228,7 +214,7 @@ public final class FrameDecoder {
             group.wrapPayload(view);
             entries.add(entryTerm, prevLogIndex + 1 + i, EntryType.fromCode(kind), view, 0, view.capacity());
         }
-        return finish(d.limit(), m);
+        return frame.finish(d.limit(), m);
     }
 
     private ReceiveDrop appendResponse(int from, int body, int blockLength, int version) {
@@ -237,7 +223,7 @@ public final class FrameDecoder {
             : AppendEntriesResponseDecoder.readSeqEncodingOffset())) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final AppendEntriesResponseDecoder d = appendResponseDecoder.wrap(buffer, body, blockLength, version);
+        final AppendEntriesResponseDecoder d = appendResponseDecoder.wrap(frame.buffer(), body, blockLength, version);
         final int success = flag(d.successRaw());
         if (success < 0) {
             return ReceiveDrop.BAD_ENUM;
@@ -259,7 +245,7 @@ public final class FrameDecoder {
             appendResponse.reject(from, localId, term, rejectedIndex, conflictTerm, conflictIndex, lastLogIndex);
         }
         appendResponse.readSeq(readSeq);
-        return finish(d.limit(), appendResponse);
+        return frame.finish(d.limit(), appendResponse);
     }
 
     private ReceiveDrop voteRequest(int from, int body, int blockLength, int version) {
@@ -268,7 +254,7 @@ public final class FrameDecoder {
         if (blockLength < required) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final VoteRequestDecoder d = voteRequestDecoder.wrap(buffer, body, blockLength, version);
+        final VoteRequestDecoder d = voteRequestDecoder.wrap(frame.buffer(), body, blockLength, version);
         final int preVote = flag(d.preVoteRaw());
         final int rawTransfer = d.leadershipTransferRaw();
         final int transfer = version < VoteRequestDecoder.leadershipTransferSinceVersion() ? 0 : flag(rawTransfer);
@@ -282,14 +268,14 @@ public final class FrameDecoder {
             return ReceiveDrop.BAD_FIELD;
         }
         voteRequest.set(from, localId, term, lastLogIndex, lastLogTerm, preVote == 1, transfer == 1);
-        return finish(d.limit(), voteRequest);
+        return frame.finish(d.limit(), voteRequest);
     }
 
     private ReceiveDrop voteResponse(int from, int body, int blockLength, int version) {
         if (blockLength < VoteResponseDecoder.BLOCK_LENGTH) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final VoteResponseDecoder d = voteResponseDecoder.wrap(buffer, body, blockLength, version);
+        final VoteResponseDecoder d = voteResponseDecoder.wrap(frame.buffer(), body, blockLength, version);
         final int granted = flag(d.grantedRaw());
         final int preVote = flag(d.preVoteRaw());
         if (granted < 0 || preVote < 0) {
@@ -299,105 +285,26 @@ public final class FrameDecoder {
             return ReceiveDrop.BAD_FIELD;
         }
         voteResponse.set(from, localId, d.term(), granted == 1, preVote == 1);
-        return finish(d.limit(), voteResponse);
-    }
-
-    private ReceiveDrop snapshotRequest(int from, int body, int blockLength, int version) {
-        if (blockLength < InstallSnapshotRequestDecoder.BLOCK_LENGTH) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        final InstallSnapshotRequestDecoder d = snapshotRequestDecoder.wrap(buffer, body, blockLength, version);
-        final int done = flag(d.doneRaw());
-        if (done < 0) {
-            return ReceiveDrop.BAD_ENUM;
-        }
-        final long term = d.term();
-        final long lastLogTerm = d.lastLogTerm();
-        final long lastLogIndex = d.lastLogIndex();
-        final long chunkOffset = d.chunkOffset();
-        if (d.leaderId() != from || !isValidTerm(term) || !isValidTerm(lastLogTerm) || !isValidIndex(lastLogIndex) || chunkOffset < 0
-            || (lastLogTerm == 0) != (lastLogIndex == 0)) {
-            return ReceiveDrop.BAD_FIELD;
-        }
-        final int idLen = varLength(d.limit(), InstallSnapshotRequestDecoder.snapshotIdHeaderLength());
-        if (idLen < 0) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        d.wrapSnapshotId(view);
-        final String snapshotId = idLen > SnapshotMeta.MAX_ID_LENGTH ? null : snapshotId(view, idLen);
-        final int membershipLen = varLength(d.limit(), InstallSnapshotRequestDecoder.membershipHeaderLength());
-        if (membershipLen < 0) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        d.wrapMembership(view);
-        final int dataLen = varLength(d.limit(), InstallSnapshotRequestDecoder.dataHeaderLength());
-        if (dataLen < 0) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        if (d.limit() + InstallSnapshotRequestDecoder.dataHeaderLength() + dataLen != end) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        if (snapshotId == null || idLen == 0) {
-            return ReceiveDrop.BAD_FIELD;
-        }
-        final Membership snapshotMembership = snapshotMembership(view, membershipLen);
-        if (snapshotMembership == null) {
-            return ReceiveDrop.BAD_MEMBERSHIP;
-        }
-        if (meta == null || meta.snapshotId() != snapshotId || meta.membership() != snapshotMembership
-            || meta.lastLogId().term() != lastLogTerm || meta.lastLogId().index() != lastLogIndex) {
-            meta = new SnapshotMeta(snapshotId, LogId.of(lastLogTerm, lastLogIndex), snapshotMembership);
-        }
-        d.wrapData(view);
-        snapshotRequest.set(from, localId, term, meta, chunkOffset, view, 0, dataLen, done == 1);
-        return finish(d.limit(), snapshotRequest);
-    }
-
-    private ReceiveDrop snapshotResponse(int from, int body, int blockLength, int version) {
-        if (blockLength < InstallSnapshotResponseDecoder.BLOCK_LENGTH) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        final InstallSnapshotResponseDecoder d = snapshotResponseDecoder.wrap(buffer, body, blockLength, version);
-        final int status = d.statusRaw();
-        if (status >= STATUSES.length) {
-            return ReceiveDrop.BAD_ENUM;
-        }
-        final long term = d.term();
-        final long chunkOffset = d.chunkOffset();
-        final long nextOffset = d.nextOffset();
-        if (!isValidTerm(term) || (chunkOffset | nextOffset) < 0) {
-            return ReceiveDrop.BAD_FIELD;
-        }
-        final int idLen = varLength(d.limit(), InstallSnapshotResponseDecoder.snapshotIdHeaderLength());
-        if (idLen < 0) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        d.wrapSnapshotId(view);
-        final String snapshotId = idLen > SnapshotMeta.MAX_ID_LENGTH ? null : snapshotId(view, idLen);
-        if (snapshotId == null) {
-            return ReceiveDrop.BAD_FIELD;
-        }
-        snapshotResponse.set(from, localId, term, snapshotId, chunkOffset, STATUSES[status], nextOffset);
-        return finish(d.limit(), snapshotResponse);
+        return frame.finish(d.limit(), voteResponse);
     }
 
     private ReceiveDrop timeoutRequest(int from, int body, int blockLength, int version) {
         if (blockLength < TimeoutNowRequestDecoder.BLOCK_LENGTH) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final TimeoutNowRequestDecoder d = timeoutRequestDecoder.wrap(buffer, body, blockLength, version);
+        final TimeoutNowRequestDecoder d = timeoutRequestDecoder.wrap(frame.buffer(), body, blockLength, version);
         if (!isValidTerm(d.term())) {
             return ReceiveDrop.BAD_FIELD;
         }
         timeoutRequest.set(from, localId, d.term());
-        return finish(d.limit(), timeoutRequest);
+        return frame.finish(d.limit(), timeoutRequest);
     }
 
     private ReceiveDrop timeoutResponse(int from, int body, int blockLength, int version) {
         if (blockLength < TimeoutNowResponseDecoder.BLOCK_LENGTH) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final TimeoutNowResponseDecoder d = timeoutResponseDecoder.wrap(buffer, body, blockLength, version);
+        final TimeoutNowResponseDecoder d = timeoutResponseDecoder.wrap(frame.buffer(), body, blockLength, version);
         final int accepted = flag(d.acceptedRaw());
         if (accepted < 0) {
             return ReceiveDrop.BAD_ENUM;
@@ -406,14 +313,14 @@ public final class FrameDecoder {
             return ReceiveDrop.BAD_FIELD;
         }
         timeoutResponse.set(from, localId, d.term(), accepted == 1);
-        return finish(d.limit(), timeoutResponse);
+        return frame.finish(d.limit(), timeoutResponse);
     }
 
     private ReceiveDrop readRequest(int from, int body, int blockLength, int version) {
         if (blockLength < ReadIndexRequestDecoder.BLOCK_LENGTH) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final ReadIndexRequestDecoder d = readRequestDecoder.wrap(buffer, body, blockLength, version);
+        final ReadIndexRequestDecoder d = readRequestDecoder.wrap(frame.buffer(), body, blockLength, version);
         final int lease = flag(d.leaseRaw());
         if (lease < 0) {
             return ReceiveDrop.BAD_ENUM;
@@ -422,14 +329,14 @@ public final class FrameDecoder {
             return ReceiveDrop.BAD_FIELD;
         }
         readRequest.set(from, localId, d.term(), d.requestId(), lease == 1);
-        return finish(d.limit(), readRequest);
+        return frame.finish(d.limit(), readRequest);
     }
 
     private ReceiveDrop readResponse(int from, int body, int blockLength, int version) {
         if (blockLength < ReadIndexResponseDecoder.BLOCK_LENGTH) {
             return ReceiveDrop.BAD_LENGTH;
         }
-        final ReadIndexResponseDecoder d = readResponseDecoder.wrap(buffer, body, blockLength, version);
+        final ReadIndexResponseDecoder d = readResponseDecoder.wrap(frame.buffer(), body, blockLength, version);
         final int status = d.statusRaw();
         if (status >= READ_STATUSES.length) {
             return ReceiveDrop.BAD_ENUM;
@@ -439,71 +346,6 @@ public final class FrameDecoder {
             return ReceiveDrop.BAD_FIELD;
         }
         readResponse.set(from, localId, d.term(), d.requestId(), readIndex, READ_STATUSES[status]);
-        return finish(d.limit(), readResponse);
-    }
-
-    /** Accepts the message if the frame ends exactly where it does; bytes after it are malformed. */
-    private ReceiveDrop finish(int limit, RaftMessage decoded) {
-        if (limit != end) {
-            return ReceiveDrop.BAD_LENGTH;
-        }
-        message = decoded;
-        return null;
-    }
-
-    /** The length of the var-data at {@code limit}, or -1 if its length field or its bytes leave the frame. */
-    private int varLength(int limit, int headerLength) {
-        if (headerLength > end - limit) {
-            return -1;
-        }
-        final long length = headerLength == 2 ? buffer.getShort(limit, ORDER) & 0xFFFF : buffer.getInt(limit, ORDER) & 0xFFFF_FFFFL;
-        return length > end - limit - headerLength ? -1 : (int) length;
-    }
-
-    /** 0 or 1 for a flag's raw code, -1 for any other code. */
-    private static int flag(int raw) {
-        return raw == 0 || raw == 1 ? raw : -1;
-    }
-
-    /** The snapshot id in {@code bytes}, reusing the last one while it repeats; null if not printable ASCII. */
-    private String snapshotId(DirectBuffer bytes, int length) {
-        if (length == idLength && sameBytes(bytes, idBytes, length)) {
-            return id;
-        }
-        for (int i = 0; i < length; i++) {
-            final byte c = bytes.getByte(i);
-            if (c < 0x21 || c > 0x7e) {
-                return null;
-            }
-        }
-        bytes.getBytes(0, idBytes, 0, length);
-        idLength = length;
-        id = new String(idBytes, 0, length, StandardCharsets.US_ASCII);
-        return id;
-    }
-
-    /** The membership in {@code bytes}, reusing the last one while it repeats; null if the bytes are invalid. */
-    private Membership snapshotMembership(DirectBuffer bytes, int length) {
-        if (snapshotMembership != null && length == membershipBytes.length && sameBytes(bytes, membershipBytes, length)) {
-            return snapshotMembership;
-        }
-        final byte[] copy = new byte[length];
-        bytes.getBytes(0, copy);
-        try {
-            snapshotMembership = Membership.decode(copy);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        membershipBytes = copy;
-        return snapshotMembership;
-    }
-
-    private static boolean sameBytes(DirectBuffer bytes, byte[] cached, int length) {
-        for (int i = 0; i < length; i++) {
-            if (bytes.getByte(i) != cached[i]) {
-                return false;
-            }
-        }
-        return true;
+        return frame.finish(d.limit(), readResponse);
     }
 }
