@@ -22,6 +22,7 @@ import java.util.function.LongSupplier;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -92,6 +93,11 @@ final class ClientChannels implements AutoCloseable {
             throw e;
         }
         replies = subscription;
+    }
+
+    /** How a caller idles while it waits on answers (and while the reply subscription binds). */
+    static IdleStrategy newIdle() {
+        return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
     }
 
     /** The endpoint servers answer to. */

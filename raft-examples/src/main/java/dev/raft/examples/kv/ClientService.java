@@ -1,37 +1,14 @@
 package dev.raft.examples.kv;
 
-import dev.raft.api.Membership;
-import dev.raft.api.NodeId;
-import dev.raft.api.error.LeadershipLostException;
-import dev.raft.api.error.NodeClosedException;
-import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.service.NodeContext;
 import dev.raft.api.service.NodeService;
 import dev.raft.api.service.OutcomeListener;
 import dev.raft.core.session.SessionCommand;
-import dev.raft.core.session.SessionResponse;
-import dev.raft.examples.internal.codec.ClientResponseEncoder;
-import dev.raft.examples.internal.codec.MessageHeaderEncoder;
-import dev.raft.examples.internal.codec.ResponseCode;
-import dev.raft.examples.internal.codec.SessionStatus;
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
-import io.aeron.Image;
-import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
-import java.util.ArrayDeque;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * answered a retry: REPLAYED); NOT_LEADER and REJECTED, this request was not applied (REJECTED with a session status:
  * the session table refused it; an earlier send of the same sequence may have been applied); ERROR, it was proposed
  * and its fate is unknown (leadership lost, node stopping).
+ *
+ * <p>This class is the service's life cycle (attach, duty cycle, detach) and public face; {@link ClientRequests}
+ * checks and dispatches the requests and turns the node's outcomes into answers, {@link ReplySender} sends them,
+ * and {@link ClientCounters} counts.
  */
 public final class ClientService implements NodeService, OutcomeListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientService.class);
-    private static final int MAX_PUBLICATIONS = 256;
-    private static final long REPLY_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final int LOGGED_PREFIX_BYTES = 32;
 
     /** What the service counts. Every received request lands in exactly one of {@link #isRequestOutcome()}. */
     public enum Counter {
@@ -142,41 +120,15 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
         }
     }
 
-    private static final int POLL_LIMIT = 64;
-    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
-
     private final KvNode node;
     private final String endpoint;
-    private final Settings settings;
     private final Aeron aeron;
     private final Subscription subscription;
-    private final FragmentHandler assembler = new FragmentAssembler(this::onRequest);
-    private final ClientRequestFrame frame;
-    private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
-    private final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
-    private final ExpandableArrayBuffer envelope = new ExpandableArrayBuffer(1024);
-    private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
-    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final boolean sessions;
-    /** Answers decided off the duty cycle (admin requests), sent by the next cycle. */
-    private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
-    private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
-    private final AtomicLongArray counters = new AtomicLongArray(Counter.values().length);
-    private final boolean[] logged = new boolean[Counter.values().length];
     private final ReplyRoutes routes;
-    private final PendingReplies pending = new PendingReplies();
-    private NodeContext context;
-    private boolean detached;
-    private long now;
-    private int endpointLeaderId = NodeId.NONE;
-    private Membership endpointMembership;
-    private byte[] leaderEndpoint = new byte[0];
+    private final ClientCounters counters;
+    private final ReplySender replies;
+    private final ClientRequests requests;
     private boolean started;
-
-    /** An answer that waits: for a publication to connect or drain (back-pressure), or decided off the cycle. */
-    private record Reply(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
-                         byte[] result, String message, long deadlineNanos) {
-    }
 
     /** A service with {@link Settings#defaults()}. */
     public ClientService(KvNode node, String endpoint) {
@@ -190,9 +142,6 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
     public ClientService(KvNode node, String endpoint, Settings settings) {
         this.node = node;
         this.endpoint = endpoint;
-        this.settings = settings;
-        this.frame = new ClientRequestFrame(settings.authenticator(), settings.maxCommandBytes());
-        this.sessions = node.sessions().isPresent();
         // not Aeron's default handler: it exits the JVM (status 255, a banner) when the node's driver stops, which
         // it does when the node fails; the server must instead exit with its one line naming the cause
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectory())
@@ -204,6 +153,9 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
             throw e;
         }
         routes = new ReplyRoutes(aeron);
+        counters = new ClientCounters(node.id());
+        replies = new ReplySender(node, settings.authenticator(), routes, counters);
+        requests = new ClientRequests(node, settings, subscription, routes, replies, counters, this);
     }
 
     /** The client endpoint of a node whose Raft endpoint is {@code raftEndpoint}: the same host, port + 1. */
@@ -244,362 +196,48 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
 
     @Override
     public void onAttach(NodeContext nodeContext) {
-        context = nodeContext;
+        replies.attach(nodeContext);
+        requests.attach(nodeContext);
     }
 
     @Override
     public int doWork(long nowNanos) {
-        now = nowNanos;
         int work;
         try {
-            work = subscription.poll(assembler, POLL_LIMIT);
-            Reply reply;
-            while ((reply = completed.poll()) != null) {
-                send(reply);
-                work++;
-            }
-            for (int i = unsent.size(); i > 0; i--) {
-                send(unsent.poll());
-            }
+            replies.now(nowNanos);
+            work = requests.poll(nowNanos);
+            work += replies.sendWaiting();
         } catch (RuntimeException e) {
-            count(Counter.ERRORS);
+            counters.count(Counter.ERRORS);
             LOG.warn("node {}: client service error: {}", node.id(), e.toString());
             work = 1;
         }
         return work;
     }
 
-    private void onRequest(DirectBuffer buffer, int offset, int length, Header frameHeader) {
-        count(Counter.REQUESTS);
-        final ClientRequestFrame.Verdict verdict = frame.parse(buffer, offset, length);
-        final Counter rejected = switch (verdict) {
-            case OK, OVERSIZE -> null;
-            case UNAUTHENTICATED -> Counter.UNAUTHENTICATED;
-            case SHORT -> Counter.MALFORMED_SHORT;
-            case FOREIGN -> Counter.MALFORMED_FOREIGN;
-            case BAD_BLOCK -> Counter.MALFORMED_BLOCK;
-            case BAD_KIND -> Counter.MALFORMED_KIND;
-            case BAD_COMMAND_LENGTH -> Counter.MALFORMED_COMMAND_LENGTH;
-            case BAD_REPLY_TO -> Counter.MALFORMED_REPLY_TO;
-            case BAD_SESSION -> Counter.MALFORMED_SESSION;
-            case BAD_FRAME_LENGTH -> Counter.MALFORMED_FRAME_LENGTH;
-        };
-        if (rejected != null) {
-            drop(rejected, buffer, offset, length, frameHeader);
-            return;
-        }
-        final String source = sourceIdentity(frameHeader);
-        final ReplyRoutes.Route route = routes.route(buffer, frame.replyToOffset(), frame.replyToLength());
-        // a route checked against this source before passes at once (Aeron keeps one identity string per image)
-        if (route.checkedSource != source || source == null) {
-            if (!onSourceHost(buffer, frame.replyToOffset(), frame.replyToLength(), source)) {
-                drop(Counter.REPLY_REFUSED, buffer, offset, length, frameHeader);
-                return;
-            }
-            route.checkedSource = source;
-        }
-        final long correlationId = frame.correlationId();
-        final long deadline = now + REPLY_DEADLINE_NANOS;
-        if (verdict == ClientRequestFrame.Verdict.OVERSIZE) {
-            count(Counter.OVERSIZE);
-            answer(route, correlationId, ResponseCode.REJECTED, SessionStatus.NULL_VAL, null, "command of "
-                + frame.commandLength() + " bytes exceeds this server's limit of " + frame.maxCommandBytes() + " bytes",
-                deadline);
-        } else if (frame.isCommand()) {
-            count(Counter.COMMANDS);
-            propose(buffer, route, correlationId, deadline);
-        } else if (frame.isAdmin()) {
-            count(Counter.ADMIN_REQUESTS);
-            AdminService.execute(node.raft(), buffer, frame.commandOffset(), frame.commandLength()).thenAccept(a -> {
-                if (!completed.offer(new Reply(route, correlationId, a.code(), SessionStatus.NULL_VAL, a.result(),
-                    a.message(), deadline))) {
-                    count(Counter.REPLIES_DROPPED);
-                }
-            });
-        } else if (frame.readPolicy() != null) {
-            count(Counter.READS);
-            read(buffer, route, correlationId, deadline);
-        } else {
-            count(Counter.STATUS_REQUESTS);
-            answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, null, null, deadline);
-        }
-    }
-
-    /**
-     * Proposes the request's command: when the node's state machine has sessions, inside a {@link SessionCommand}
-     * envelope carrying the request's session fields and this node's clock (the leader's stamp that drives session
-     * expiry); otherwise as is. A refusal is answered at once; the outcome of an accepted command comes back
-     * through {@link #onResult} or {@link #onError}.
-     */
-    private void propose(DirectBuffer buffer, ReplyRoutes.Route route, long correlationId, long deadline) {
-        final int slot = pending.take(route, correlationId, deadline,
-            sessions ? PendingReplies.SESSION_COMMAND : PendingReplies.COMMAND);
-        final long result;
-        if (sessions) {
-            envelope.checkLimit(SessionCommand.HEADER_LENGTH + frame.commandLength());
-            final int length = SessionCommand.encode(envelope, 0, frame.clientId(), frame.sequence(), frame.ackedBelow(),
-                System.currentTimeMillis(), buffer, frame.commandOffset(), frame.commandLength());
-            result = context.propose(envelope, 0, length, this, slot);
-        } else {
-            result = context.propose(buffer, frame.commandOffset(), frame.commandLength(), this, slot);
-        }
-        if (result > 0) {
-            return;
-        }
-        pending.release(slot);
-        final int id = node.id();
-        if (result == NodeContext.NOT_LEADER) {
-            answer(route, correlationId, ResponseCode.NOT_LEADER, SessionStatus.NULL_VAL, null,
-                "node " + id + " is not the leader", deadline);
-            return;
-        }
-        final String why = result == NodeContext.TRANSFER_IN_PROGRESS
-            ? "node " + id + " refused the command: it is handing its leadership over (retry at the new leader)"
-            : result == NodeContext.TOO_LONG ? "node " + id + " refused the command: it exceeds RaftConfig.maxBytesPerAppend"
-            : "node " + id + " is shutting down";
-        answer(route, correlationId, ResponseCode.REJECTED, SessionStatus.NULL_VAL, null, why, deadline);
-    }
-
-    /** A GET without the log: answered OK, NOT_LEADER, or ERROR (it changed nothing: the client may resend it). */
-    private void read(DirectBuffer buffer, ReplyRoutes.Route route, long correlationId, long deadline) {
-        final int slot = pending.take(route, correlationId, deadline, PendingReplies.READ);
-        final long result = context.read(frame.readPolicy(), buffer, frame.commandOffset(), frame.commandLength(), this,
-            slot);
-        if (result != 0) {
-            pending.release(slot);
-            answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, "node " + node.id()
-                + " did not serve the read: " + (result == NodeContext.BUSY ? "too many reads wait"
-                : result == NodeContext.TOO_LONG ? "the query is too long" : "the node is shutting down"), deadline);
-        }
-    }
-
     @Override
     public void onResult(long correlation, byte[] result) {
-        onOutcome(correlation, result, null);
+        requests.onOutcome(correlation, result, null);
     }
 
     @Override
     public void onError(long correlation, RuntimeException error) {
-        onOutcome(correlation, null, error);
-    }
-
-    /** Answers the request in slot {@code correlation} (if still pending) with the result or the error. */
-    private void onOutcome(long correlation, byte[] result, RuntimeException error) {
-        if (detached || !pending.taken(correlation)) {
-            return;
-        }
-        final int slot = (int) correlation;
-        final ReplyRoutes.Route route = pending.route(slot);
-        final long correlationId = pending.correlationId(slot);
-        final long deadline = pending.deadline(slot);
-        final byte kind = pending.kind(slot);
-        pending.release(slot);
-        if (error == null) {
-            if (kind == PendingReplies.SESSION_COMMAND) {
-                sessionAnswer(route, correlationId, result, deadline);
-            } else {
-                answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, null, deadline);
-            }
-            return;
-        }
-        final int id = node.id();
-        if (kind == PendingReplies.READ) {
-            if (error instanceof NotLeaderException) {
-                answer(route, correlationId, ResponseCode.NOT_LEADER, SessionStatus.NULL_VAL, null, "node " + id
-                    + " knows no leader to confirm the read with", deadline);
-            } else {
-                answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, "node " + id
-                    + " did not serve the read: " + error.getMessage(), deadline);
-            }
-            return;
-        }
-        final String why = error instanceof LeadershipLostException
-            ? "node " + id + " lost its leadership before the command was known committed; it may still be applied"
-            : error instanceof NodeClosedException
-                ? "node " + id + " stopped before the command was known committed; it may still be applied"
-                : "node " + id + " failed after the command was proposed (" + error.getMessage() + "); it may have been applied";
-        answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, why, deadline);
-    }
-
-    /** The answer to a command the session table decided: applied (now or before) is OK, a refusal is REJECTED. */
-    private void sessionAnswer(ReplyRoutes.Route route, long correlationId, byte[] result, long deadline) {
-        final SessionResponse response;
-        try {
-            response = SessionResponse.decode(result);
-        } catch (IllegalArgumentException e) {
-            answer(route, correlationId, ResponseCode.ERROR, SessionStatus.NULL_VAL, null, "node " + node.id()
-                + " applied the command but its answer is no session response (" + e.getMessage() + ")", deadline);
-            return;
-        }
-        final SessionStatus status = SessionStatus.get(response.status().code());
-        if (response.status().applied()) {
-            if (response.status() != dev.raft.core.session.SessionStatus.APPLIED) {
-                count(Counter.REPLAYED);
-            }
-            answer(route, correlationId, ResponseCode.OK, status, response.response(), null, deadline);
-            return;
-        }
-        count(Counter.SESSION_REFUSED);
-        answer(route, correlationId, ResponseCode.REJECTED, status, null, "node " + node.id()
-            + ": the session table refused the command (" + response.status() + "); it was not applied now", deadline);
-    }
-
-    private void send(Reply reply) {
-        answer(reply.route(), reply.correlationId(), reply.code(), reply.sessionStatus(), reply.result(), reply.message(),
-            reply.deadlineNanos());
-    }
-
-    /**
-     * Answers a request with the node's state as of now; an answer that cannot be sent yet (publication not
-     * connected, back-pressured) waits in {@link #unsent} until its deadline.
-     */
-    private void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
-                        byte[] result, String message, long deadline) {
-        if (detached) {
-            return;
-        }
-        final ExclusivePublication publication;
-        try {
-            publication = routes.publication(route);
-            if (publication == null) { // the driver is still adding it: wait like an answer to one not yet connected
-                deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
-                return;
-            }
-        } catch (RuntimeException e) {
-            count(Counter.REPLIES_DROPPED);
-            if (!logged[Counter.REPLIES_DROPPED.ordinal()]) {
-                logged[Counter.REPLIES_DROPPED.ordinal()] = true;
-                LOG.warn("node {}: cannot answer a client at {}: {}; further ones are only counted", node.id(),
-                    route.replyTo, e.getMessage());
-            }
-            return;
-        }
-        if (result != null) {
-            resultBuffer.wrap(result);
-        }
-        int length = ClientProtocol.encodeResponse(sendBuffer, responseEncoder, headerEncoder, correlationId, code,
-            context, sessionStatus, result == null ? EMPTY : resultBuffer, result == null ? 0 : result.length, message,
-            leaderEndpoint());
-        if (settings.authenticator() != null) {
-            sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
-            settings.authenticator().sign(sendBuffer, 0, length);
-            length += ClientProtocol.MAC_LENGTH;
-        }
-        final long position = publication.offer(sendBuffer, 0, length);
-        if (position > 0) {
-            return;
-        }
-        if (position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
-            || position == Publication.ADMIN_ACTION) {
-            deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
-        } else {
-            count(Counter.REPLIES_DROPPED);
-            if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
-                routes.remove(route);
-            }
-        }
-    }
-
-    /** An answer that cannot be sent yet waits in {@link #unsent} until its deadline, then is dropped and counted. */
-    private void deferOrDrop(Reply reply) {
-        if (now - reply.deadlineNanos() < 0) {
-            unsent.add(reply);
-        } else {
-            count(Counter.REPLIES_DROPPED);
-        }
-    }
-
-    /**
-     * The client endpoint of the leader (ASCII): from its Raft endpoint in the membership, else in the node's
-     * configuration; made again only when the leader or the membership changes.
-     */
-    private byte[] leaderEndpoint() {
-        final int leaderId = context.leaderId();
-        final Membership membership = context.membership();
-        if (leaderId != endpointLeaderId || membership != endpointMembership) {
-            endpointLeaderId = leaderId;
-            endpointMembership = membership;
-            String hint = "";
-            if (leaderId != NodeId.NONE) {
-                final String known = membership.endpoint(leaderId);
-                final String raft = known != null ? known : node.options().endpoints().get(leaderId);
-                hint = raft == null ? "" : ClientProtocol.clientEndpoint(raft);
-            }
-            leaderEndpoint = hint.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        }
-        return leaderEndpoint;
-    }
-
-    private String sourceIdentity(Header frameHeader) {
-        if (frameHeader.context() instanceof Image image) {
-            return image.sourceIdentity();
-        }
-        final Image image = subscription.imageBySessionId(frameHeader.sessionId());
-        return image == null ? null : image.sourceIdentity();
-    }
-
-    /** Whether the reply endpoint's host is the host part of the request's source identity (ip:port). */
-    private static boolean onSourceHost(DirectBuffer buffer, int replyToOffset, int replyToLength, String source) {
-        if (source == null) {
-            return false;
-        }
-        final int sourceColon = source.lastIndexOf(':');
-        int replyColon = -1;
-        for (int i = replyToLength - 1; i >= 0; i--) {
-            if (buffer.getByte(replyToOffset + i) == ':') {
-                replyColon = i;
-                break;
-            }
-        }
-        if (sourceColon < 0 || replyColon != sourceColon) {
-            return false;
-        }
-        for (int i = 0; i < replyColon; i++) {
-            if (buffer.getByte(replyToOffset + i) != source.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void drop(Counter counter, DirectBuffer buffer, int offset, int length, Header frameHeader) {
-        count(counter);
-        if (!logged[counter.ordinal()]) {
-            logged[counter.ordinal()] = true;
-            LOG.warn("node {}: dropped a client request ({}) from {}: {}; further ones are only counted", node.id(),
-                counter, sourceIdentity(frameHeader), ClientProtocol.escapedPrefix(buffer, offset, length, LOGGED_PREFIX_BYTES));
-        }
-    }
-
-    private void count(Counter counter) {
-        final int i = counter.ordinal();
-        counters.setRelease(i, counters.getPlain(i) + 1); // one writer: the node thread
+        requests.onOutcome(correlation, null, error);
     }
 
     /** The current value of one counter. */
     public long counter(Counter counter) {
-        return counters.get(counter.ordinal());
+        return counters.get(counter);
     }
 
     /** Every counter's current value. */
     public Map<Counter, Long> counters() {
-        final Map<Counter, Long> values = new EnumMap<>(Counter.class);
-        for (Counter c : Counter.values()) {
-            values.put(c, counters.get(c.ordinal()));
-        }
-        return values;
+        return counters.snapshot();
     }
 
     /** Requests dropped and answers not delivered so far (every counter of a dropped request, and REPLIES_DROPPED). */
     public long dropped() {
-        long sum = counters.get(Counter.REPLIES_DROPPED.ordinal());
-        for (Counter c : Counter.values()) {
-            if (c.isRequestOutcome() && c != Counter.COMMANDS && c != Counter.STATUS_REQUESTS && c != Counter.OVERSIZE
-                && c != Counter.ADMIN_REQUESTS && c != Counter.READS) {
-                sum += counters.get(c.ordinal());
-            }
-        }
-        return sum;
+        return counters.dropped();
     }
 
     /** The endpoint this service listens on. */
@@ -609,7 +247,7 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
 
     @Override
     public void onDetach() {
-        detached = true;
+        replies.detach();
         routes.close();
         CloseHelper.quietClose(subscription);
     }

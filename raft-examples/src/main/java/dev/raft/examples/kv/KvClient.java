@@ -6,20 +6,13 @@ import dev.raft.core.session.SessionStatus;
 import dev.raft.examples.internal.codec.RequestKind;
 import io.aeron.Aeron;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.security.SecureRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A client of a raftkv cluster over Aeron UDP, and the library's retry-on-NotLeader helper: it sends each command
@@ -55,20 +48,13 @@ import org.agrona.concurrent.IdleStrategy;
  * }</pre>
  */
 public final class KvClient implements AutoCloseable {
-    private static final byte[] NO_COMMAND = new byte[0];
-    private static final long PROBE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-
     private final Map<Integer, String> cluster;
     private final ClientDriver driver;
     private final ClientChannels channels;
-    private final ClusterView view;
-    private final long probeIntervalNanos;
-    private final long connectNanos;
-    private final Map<Integer, Long> lastProbeNanos = new ConcurrentHashMap<>();
-    private final long clientId = newClientId();
-    private final SessionSequences sequences = new SessionSequences();
-    /** When {@link #probe} last looked at the nodes: it looks at most every {@link #PROBE_CHECK_NANOS}. */
-    private final AtomicLong lastProbeCheckNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
+    /** Status probes and requests, and the leader they name. */
+    private final ClusterProbes probes;
+    /** The commands' calls, with their re-sends and session. */
+    private final ClientCalls calls;
 
     /**
      * A node's answer.
@@ -218,18 +204,17 @@ public final class KvClient implements AutoCloseable {
 
     private KvClient(Builder b) {
         this.cluster = b.cluster;
-        this.probeIntervalNanos = b.probeInterval.toNanos();
-        this.connectNanos = b.connectTimeout.toNanos();
+        final long probeIntervalNanos = b.probeInterval.toNanos();
         final Map<Integer, String> clientEndpoints = new LinkedHashMap<>();
         cluster.forEach((id, raft) -> clientEndpoints.put(id, ClientProtocol.clientEndpoint(raft)));
-        this.view = new ClusterView(clientEndpoints, b.suspectAfter.toNanos(), 2 * probeIntervalNanos);
+        final ClusterView view = new ClusterView(clientEndpoints, b.suspectAfter.toNanos(), 2 * probeIntervalNanos);
         final String host = b.replyHost != null ? b.replyHost
             : ClientDriver.localAddressTowards(cluster.values().iterator().next());
         final ClientDriver opened = ClientDriver.open(b.aeron, b.aeronDirectory, b.shareRunningDriver);
         ClientChannels built = null;
         try {
             built = new ClientChannels(opened.aeron(), opened.ownsAeron(), host, b.authenticator, view, System::nanoTime,
-                newIdle());
+                ClientChannels.newIdle());
             for (String endpoint : clientEndpoints.values()) {
                 built.publication(endpoint); // connect to every node in the background
             }
@@ -240,20 +225,8 @@ public final class KvClient implements AutoCloseable {
         }
         driver = opened;
         channels = built;
-    }
-
-    /** A random, non-zero session id. */
-    private static long newClientId() {
-        final SecureRandom random = new SecureRandom();
-        long id;
-        do {
-            id = random.nextLong();
-        } while (id == 0);
-        return id;
-    }
-
-    private static IdleStrategy newIdle() {
-        return new BackoffIdleStrategy(20, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+        probes = new ClusterProbes(cluster, channels, view, probeIntervalNanos);
+        calls = new ClientCalls(channels, view, probes, probeIntervalNanos, b.connectTimeout.toNanos());
     }
 
     /** The directory of the media driver this client uses (its own, a given one, or a shared running one). */
@@ -281,7 +254,7 @@ public final class KvClient implements AutoCloseable {
      * as needed (a read changes nothing), so never UNKNOWN.
      */
     public KvOutcome get(String key, Consistency consistency, Duration timeout) {
-        return call(KvCommands.get(key), consistency.requestKind(), 0, true, NodeId.NONE, timeout);
+        return calls.call(KvCommands.get(key), consistency.requestKind(), 0, true, NodeId.NONE, timeout);
     }
 
     /**
@@ -293,7 +266,7 @@ public final class KvClient implements AutoCloseable {
         if (consistency == Consistency.LOG) {
             return get(key, consistency, timeout);
         }
-        return call(KvCommands.get(key), consistency.requestKind(), 0, true, nodeId, timeout);
+        return calls.call(KvCommands.get(key), consistency.requestKind(), 0, true, nodeId, timeout);
     }
 
     /** DELETE {@code key}: a write. OK carries the previous value, or NOT_FOUND. */
@@ -322,12 +295,7 @@ public final class KvClient implements AutoCloseable {
      * @param timeout how long to look for a leader and wait for its answer, re-sends included
      */
     public KvOutcome execute(byte[] command, Duration timeout) {
-        final long sequence = sequences.begin();
-        try {
-            return call(command, RequestKind.COMMAND, sequence, false, NodeId.NONE, timeout);
-        } finally {
-            sequences.end(sequence);
-        }
+        return calls.write(command, timeout);
     }
 
     /**
@@ -335,7 +303,7 @@ public final class KvClient implements AutoCloseable {
      * answer is lost, so it ends OK or FAILED(UNAVAILABLE), never UNKNOWN.
      */
     public KvOutcome read(byte[] command, Duration timeout) {
-        return call(command, RequestKind.COMMAND, 0, true, NodeId.NONE, timeout);
+        return calls.call(command, RequestKind.COMMAND, 0, true, NodeId.NONE, timeout);
     }
 
     /**
@@ -344,201 +312,12 @@ public final class KvClient implements AutoCloseable {
      * re-sent freely like {@link #read}. OK carries the {@link AdminRequests.Result} as its value.
      */
     public KvOutcome admin(byte[] request, boolean readOnly, Duration timeout) {
-        return call(request, RequestKind.ADMIN, 0, readOnly, NodeId.NONE, timeout);
+        return calls.call(request, RequestKind.ADMIN, 0, readOnly, NodeId.NONE, timeout);
     }
 
     /** This client's session id (random, never 0). */
     public long clientId() {
-        return clientId;
-    }
-
-    /**
-     * One call of {@code kind} to the leader, or to {@code fixedNode} (re-sent to it) unless NONE: {@code sequence} 0
-     * for a call without a session, re-sent freely if {@code resendable} (it changes nothing) and else sent at most
-     * once past the point where it may have been proposed; a non-zero {@code sequence} is a write in this client's
-     * session, re-sent with the same sequence.
-     */
-    private KvOutcome call(byte[] command, RequestKind kind, long sequence, boolean resendable, int fixedNode,
-                           Duration timeout) {
-        if (command.length > ClientProtocol.MAX_COMMAND_BYTES) {
-            return new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, "the command is " + command.length
-                + " bytes long; the limit is " + ClientProtocol.MAX_COMMAND_BYTES + " bytes");
-        }
-        final boolean write = sequence != 0;
-        final long start = System.nanoTime();
-        final long deadline = start + timeout.toNanos();
-        final IdleStrategy idle = newIdle();
-        final List<String> refusals = new ArrayList<>();
-        int redirectedFrom = NodeId.NONE;
-        /* why an earlier send may have been applied (null: none can have been); a re-send keeps it */
-        String mayBeApplied = null;
-        int sends = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now - deadline >= 0) {
-                return mayBeApplied != null
-                    ? new KvOutcome.Unknown(mayBeApplied + "; no answer to its " + sends + " send(s) within " + timeout.toMillis()
-                        + " ms (" + summary() + ")")
-                    : new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
-                        + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + summary() + ")");
-            }
-            final ClusterView.Target target = fixedNode == NodeId.NONE ? view.leader(now) : view.node(fixedNode);
-            if (target == null || target.id() == redirectedFrom) {
-                redirectedFrom = NodeId.NONE;
-                awaitNews(deadline, idle);
-                continue;
-            }
-            if (!awaitConnected(target, deadline, idle)) {
-                continue;
-            }
-            final ClientChannels.Call call = channels.newCall();
-            try {
-                final ClientChannels.Sent sent = write
-                    ? channels.send(target.endpoint(), call.correlationId, kind, command, clientId, sequence,
-                        sequences.ackedBelow(sequence))
-                    : channels.send(target.endpoint(), call.correlationId, kind, command);
-                if (sent != ClientChannels.Sent.SENT) {
-                    idle.idle(channels.poll()); // back-pressured: nothing left this client
-                    continue;
-                }
-                sends++;
-                final long sentAt = System.nanoTime();
-                idle.reset();
-                while (true) {
-                    final Response r = call.response;
-                    if (r != null) {
-                        if (r.code() == Response.Code.OK) {
-                            return r.result() != null
-                                ? new KvOutcome.Ok(r.result(), r.nodeId(), r.session() == SessionStatus.REPLAYED)
-                                : new KvOutcome.Unknown("node " + r.nodeId() + " answered without a result"
-                                    + (r.session() == SessionStatus.REPLAYED_WITHOUT_RESPONSE
-                                    ? " (the command was applied once; its answer was too long to keep)" : ""));
-                        }
-                        if (r.code() == Response.Code.REJECTED) {
-                            // this send was not applied; an earlier one may have been
-                            return mayBeApplied == null ? new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, r.message())
-                                : new KvOutcome.Unknown(r.message() + "; an earlier send may have been applied: "
-                                    + mayBeApplied);
-                        }
-                        if (r.code() == Response.Code.ERROR) {
-                            if (write) {
-                                mayBeApplied = r.message();
-                            } else if (resendable) {
-                                note(refusals, r.message());
-                            } else {
-                                return new KvOutcome.Unknown(r.message());
-                            }
-                        } else {
-                            note(refusals, "node " + r.nodeId() + ": not the leader");
-                        }
-                        redirectedFrom = fixedNode == NodeId.NONE
-                            && (r.leaderId() == NodeId.NONE || r.leaderId() == r.nodeId()) ? r.nodeId() : NodeId.NONE;
-                        if (fixedNode != NodeId.NONE) {
-                            awaitNews(deadline, idle); // the node asked could not serve it yet: retry shortly
-                        }
-                        break;
-                    }
-                    now = System.nanoTime();
-                    if (now - deadline >= 0) {
-                        if (resendable) {
-                            return new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no answer within "
-                                + timeout.toMillis() + " ms (" + summary() + ")");
-                        }
-                        return new KvOutcome.Unknown("node " + target.id() + " did not answer within " + timeout.toMillis()
-                            + " ms after the command was sent (" + sends + " send(s)); it may have been applied ("
-                            + summary() + ")");
-                    }
-                    if (now - sentAt > probeIntervalNanos) {
-                        probe(now);
-                        if (view.gone(target, now)) {
-                            if (write) {
-                                mayBeApplied = "node " + target.id() + " stopped answering or lost its leadership after the"
-                                    + " command was sent";
-                            } else if (!resendable) {
-                                return new KvOutcome.Unknown("node " + target.id() + " stopped answering or lost its"
-                                    + " leadership after the command was sent; it may have been applied (" + summary() + ")");
-                            }
-                            break; // re-send (a write with the same sequence) to whoever leads now
-                        }
-                    }
-                    idle.idle(channels.poll());
-                }
-            } finally {
-                channels.forget(call);
-            }
-        }
-    }
-
-    /** The view's summary, with nodes whose channel never connected marked unreachable. */
-    private String summary() {
-        for (Map.Entry<Integer, String> node : view.endpoints()) {
-            if (!channels.isConnected(node.getValue())) {
-                view.onUnreachable(node.getKey());
-            }
-        }
-        return view.summary();
-    }
-
-    private static void note(List<String> refusals, String refusal) {
-        if (!refusals.contains(refusal)) {
-            refusals.add(refusal);
-        }
-    }
-
-    private static String refusalText(List<String> refusals) {
-        return refusals.isEmpty() ? "" : ": " + String.join("; ", refusals);
-    }
-
-    /** Probes every node and waits until an answer arrives or a probe interval passes. */
-    private void awaitNews(long deadline, IdleStrategy idle) {
-        final long version = view.version();
-        final long until = Math.min(deadline, System.nanoTime() + probeIntervalNanos);
-        idle.reset();
-        while (true) {
-            final long now = System.nanoTime();
-            probe(now);
-            if (view.version() != version || now - until >= 0) {
-                return;
-            }
-            idle.idle(channels.poll());
-        }
-    }
-
-    /** Waits for the channel to {@code target} to connect; false (and the node marked unreachable) if it does not. */
-    private boolean awaitConnected(ClusterView.Target target, long deadline, IdleStrategy idle) {
-        final long until = Math.min(deadline, System.nanoTime() + connectNanos);
-        idle.reset();
-        while (!channels.isConnected(target.endpoint())) {
-            final long now = System.nanoTime();
-            if (now - until >= 0) {
-                if (now - deadline < 0) {
-                    view.onUnreachable(target.id());
-                }
-                return false;
-            }
-            probe(now);
-            idle.idle(channels.poll());
-        }
-        return true;
-    }
-
-    /** Sends a status probe to every node not probed within the probe interval (nodes not connected yet: next time). */
-    private void probe(long now) {
-        final long checked = lastProbeCheckNanos.get();
-        if (now - checked < PROBE_CHECK_NANOS || !lastProbeCheckNanos.compareAndSet(checked, now)) {
-            return; // another thread probes, or did so just now
-        }
-        for (Map.Entry<Integer, String> node : view.endpoints()) {
-            final Long last = lastProbeNanos.get(node.getKey());
-            if (last != null && now - last < probeIntervalNanos) {
-                continue;
-            }
-            if (channels.send(node.getValue(), channels.newProbeId(), RequestKind.STATUS, NO_COMMAND)
-                == ClientChannels.Sent.SENT) {
-                lastProbeNanos.put(node.getKey(), now);
-                view.onProbeSent(node.getKey(), now);
-            }
-        }
+        return calls.clientId();
     }
 
     /**
@@ -547,7 +326,7 @@ public final class KvClient implements AutoCloseable {
      * @return its answer, or empty if it did not answer within {@code timeout}
      */
     public Optional<Response> status(int nodeId, Duration timeout) {
-        return Optional.ofNullable(statusOf(List.of(nodeId), timeout).get(nodeId));
+        return Optional.ofNullable(probes.statusOf(List.of(nodeId), timeout).get(nodeId));
     }
 
     /**
@@ -556,7 +335,7 @@ public final class KvClient implements AutoCloseable {
      * @return each node's answer by id (ascending), empty for those that did not answer within {@code timeout}
      */
     public Map<Integer, Optional<Response>> statusOfAll(Duration timeout) {
-        final Map<Integer, Response> answers = statusOf(nodeIds(), timeout);
+        final Map<Integer, Response> answers = probes.statusOf(nodeIds(), timeout);
         final Map<Integer, Optional<Response>> all = new TreeMap<>();
         for (int id : nodeIds()) {
             all.put(id, Optional.ofNullable(answers.get(id)));
@@ -564,56 +343,17 @@ public final class KvClient implements AutoCloseable {
         return all;
     }
 
-    private Map<Integer, Response> statusOf(List<Integer> ids, Duration timeout) {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        final Map<Integer, ClientChannels.Call> calls = new LinkedHashMap<>();
-        final Map<Integer, Response> answers = new TreeMap<>();
-        final IdleStrategy idle = newIdle();
-        try {
-            for (int id : ids) {
-                calls.put(id, channels.newCall());
-            }
-            final Map<Integer, Boolean> sent = new TreeMap<>();
-            while (answers.size() < ids.size() && System.nanoTime() - deadline < 0) {
-                for (int id : ids) {
-                    if (!sent.containsKey(id) && channels.send(clientEndpoint(id), calls.get(id).correlationId,
-                        RequestKind.STATUS, NO_COMMAND) == ClientChannels.Sent.SENT) {
-                        sent.put(id, Boolean.TRUE);
-                    }
-                    final Response r = calls.get(id).response;
-                    if (r != null) {
-                        answers.put(id, r);
-                    }
-                }
-                idle.idle(channels.poll());
-            }
-        } finally {
-            calls.values().forEach(channels::forget);
-        }
-        return answers;
-    }
-
     /**
      * The leader named in the highest term among the answers received so far (no request is sent); empty if none is
      * known yet. Call {@link #findLeader} to ask the nodes.
      */
     public Optional<Leader> leader() {
-        final ClusterView.Target t = view.claimedLeader();
-        return t == null ? Optional.empty() : Optional.of(new Leader(t.id(), t.endpoint(), t.term()));
+        return probes.leader();
     }
 
     /** Probes the nodes in parallel until one leader is known and answering, or {@code timeout} passes. */
     public Optional<Leader> findLeader(Duration timeout) {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        final IdleStrategy idle = newIdle();
-        while (System.nanoTime() - deadline < 0) {
-            final ClusterView.Target t = view.leader(System.nanoTime());
-            if (t != null) {
-                return Optional.of(new Leader(t.id(), t.endpoint(), t.term()));
-            }
-            awaitNews(deadline, idle);
-        }
-        return Optional.empty();
+        return probes.findLeader(timeout);
     }
 
     /** The configured node ids, ascending. */
@@ -624,10 +364,6 @@ public final class KvClient implements AutoCloseable {
     /** The configured Raft endpoint of {@code nodeId}. */
     public String endpoint(int nodeId) {
         return cluster.get(nodeId);
-    }
-
-    private String clientEndpoint(int nodeId) {
-        return ClientProtocol.clientEndpoint(cluster.get(nodeId));
     }
 
     /** Answers dropped so far: late ones to abandoned requests are not counted; forged, malformed or untagged ones are. */

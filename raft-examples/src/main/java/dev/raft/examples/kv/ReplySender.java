@@ -1,0 +1,184 @@
+package dev.raft.examples.kv;
+
+import dev.raft.api.Membership;
+import dev.raft.api.NodeId;
+import dev.raft.api.service.NodeContext;
+import dev.raft.examples.internal.codec.ClientResponseEncoder;
+import dev.raft.examples.internal.codec.MessageHeaderEncoder;
+import dev.raft.examples.internal.codec.ResponseCode;
+import dev.raft.examples.internal.codec.SessionStatus;
+import dev.raft.examples.kv.ClientService.Counter;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Sends {@link ClientService}'s answers: encodes each with the node's state as of now and the client endpoint of the
+ * leader it knows of, tags it when a client key is configured, and offers it on the client's {@link ReplyRoutes}
+ * publication. An answer that cannot be sent yet (publication being added, not connected, back-pressured) waits
+ * until its deadline and is tried again each duty cycle, then dropped and counted; so are answers decided off the
+ * node thread (admin requests), queued by {@link #sendLater}. Node thread only, but for {@link #sendLater}.
+ */
+final class ReplySender {
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
+    private final KvNode node;
+    private final ClientAuthenticator authenticator;
+    private final ReplyRoutes routes;
+    private final ClientCounters counters;
+    private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
+    private final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
+    private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    /** Answers decided off the duty cycle (admin requests), sent by the next cycle. */
+    private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
+    private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
+    private NodeContext context;
+    private boolean detached;
+    private long now;
+    private int endpointLeaderId = NodeId.NONE;
+    private Membership endpointMembership;
+    private byte[] leaderEndpoint = new byte[0];
+
+    /** An answer that waits: for a publication to connect or drain (back-pressure), or decided off the cycle. */
+    private record Reply(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                         byte[] result, String message, long deadlineNanos) {
+    }
+
+    ReplySender(KvNode node, ClientAuthenticator authenticator, ReplyRoutes routes, ClientCounters counters) {
+        this.node = node;
+        this.authenticator = authenticator;
+        this.routes = routes;
+        this.counters = counters;
+    }
+
+    /** The node's context, whose state every answer carries. */
+    void attach(NodeContext nodeContext) {
+        context = nodeContext;
+    }
+
+    /** No answer is sent from now on (the routes are being closed). */
+    void detach() {
+        detached = true;
+    }
+
+    /** Whether {@link #detach()} was called. */
+    boolean detached() {
+        return detached;
+    }
+
+    /** The duty cycle's clock, against which the deadlines of answers that wait are checked. */
+    void now(long nowNanos) {
+        now = nowNanos;
+    }
+
+    /**
+     * Queues an answer decided off the node thread, for the next duty cycle to send (any thread); dropped and
+     * counted if the queue is full.
+     */
+    void sendLater(ReplyRoutes.Route route, long correlationId, AdminService.Answer answer, long deadline) {
+        if (!completed.offer(new Reply(route, correlationId, answer.code(), SessionStatus.NULL_VAL, answer.result(),
+            answer.message(), deadline))) {
+            counters.count(Counter.REPLIES_DROPPED);
+        }
+    }
+
+    /** Sends the answers queued by {@link #sendLater}, then tries the waiting ones again; returns how many were queued. */
+    int sendWaiting() {
+        int work = 0;
+        Reply reply;
+        while ((reply = completed.poll()) != null) {
+            send(reply);
+            work++;
+        }
+        for (int i = unsent.size(); i > 0; i--) {
+            send(unsent.poll());
+        }
+        return work;
+    }
+
+    private void send(Reply reply) {
+        answer(reply.route(), reply.correlationId(), reply.code(), reply.sessionStatus(), reply.result(), reply.message(),
+            reply.deadlineNanos());
+    }
+
+    /**
+     * Answers a request with the node's state as of now; an answer that cannot be sent yet (publication not
+     * connected, back-pressured) waits in {@link #unsent} until its deadline.
+     */
+    void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                byte[] result, String message, long deadline) {
+        if (detached) {
+            return;
+        }
+        final ExclusivePublication publication;
+        try {
+            publication = routes.publication(route);
+            if (publication == null) { // the driver is still adding it: wait like an answer to one not yet connected
+                deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+                return;
+            }
+        } catch (RuntimeException e) {
+            counters.droppedReply(route.replyTo, e.getMessage());
+            return;
+        }
+        if (result != null) {
+            resultBuffer.wrap(result);
+        }
+        int length = ClientProtocol.encodeResponse(sendBuffer, responseEncoder, headerEncoder, correlationId, code,
+            context, sessionStatus, result == null ? EMPTY : resultBuffer, result == null ? 0 : result.length, message,
+            leaderEndpoint());
+        if (authenticator != null) {
+            sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
+            authenticator.sign(sendBuffer, 0, length);
+            length += ClientProtocol.MAC_LENGTH;
+        }
+        final long position = publication.offer(sendBuffer, 0, length);
+        if (position > 0) {
+            return;
+        }
+        if (position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
+            || position == Publication.ADMIN_ACTION) {
+            deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+        } else {
+            counters.count(Counter.REPLIES_DROPPED);
+            if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
+                routes.remove(route);
+            }
+        }
+    }
+
+    /** An answer that cannot be sent yet waits in {@link #unsent} until its deadline, then is dropped and counted. */
+    private void deferOrDrop(Reply reply) {
+        if (now - reply.deadlineNanos() < 0) {
+            unsent.add(reply);
+        } else {
+            counters.count(Counter.REPLIES_DROPPED);
+        }
+    }
+
+    /**
+     * The client endpoint of the leader (ASCII): from its Raft endpoint in the membership, else in the node's
+     * configuration; made again only when the leader or the membership changes.
+     */
+    private byte[] leaderEndpoint() {
+        final int leaderId = context.leaderId();
+        final Membership membership = context.membership();
+        if (leaderId != endpointLeaderId || membership != endpointMembership) {
+            endpointLeaderId = leaderId;
+            endpointMembership = membership;
+            String hint = "";
+            if (leaderId != NodeId.NONE) {
+                final String known = membership.endpoint(leaderId);
+                final String raft = known != null ? known : node.options().endpoints().get(leaderId);
+                hint = raft == null ? "" : ClientProtocol.clientEndpoint(raft);
+            }
+            leaderEndpoint = hint.getBytes(StandardCharsets.US_ASCII);
+        }
+        return leaderEndpoint;
+    }
+}
