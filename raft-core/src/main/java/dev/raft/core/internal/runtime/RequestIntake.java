@@ -268,7 +268,8 @@ final class RequestIntake {
         commands.clear();
         CompletableFuture<?> f;
         while ((f = adminFutures.poll()) != null) {
-            f.completeExceptionally(cause != null ? error : new NodeClosedException(nodeId, "triggerSnapshot"));
+            f.completeExceptionally(cause != null ? error
+                : new NodeClosedException(nodeId, "a pending admin request (snapshot, membership change, transfer, attach)"));
         }
     }
 }
