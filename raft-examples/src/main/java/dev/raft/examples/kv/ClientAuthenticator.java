@@ -48,6 +48,17 @@ public final class ClientAuthenticator {
         }
     }
 
+    /**
+     * Appends the tag of the frame {@code buffer[0, length)} right after it (an expandable buffer grows to fit).
+     *
+     * @return the frame's length with its tag
+     */
+    public int appendTag(MutableDirectBuffer buffer, int length) {
+        buffer.checkLimit(length + TAG_LENGTH);
+        sign(buffer, 0, length);
+        return length + TAG_LENGTH;
+    }
+
     /** Writes the tag of {@code buffer[offset, offset + length)} at {@code offset + length}. */
     public synchronized void sign(MutableDirectBuffer buffer, int offset, int length) {
         frames.sign(buffer, offset, length);

@@ -151,9 +151,7 @@ final class ClientChannels implements AutoCloseable {
         encoder.replyTo(replyTo);
         int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         if (authenticator != null) {
-            buffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
-            authenticator.sign(buffer, 0, length);
-            length += ClientProtocol.MAC_LENGTH;
+            length = authenticator.appendTag(buffer, length);
         }
         final long position = publication.offer(buffer, 0, length);
         if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {

@@ -133,9 +133,7 @@ final class ReplySender {
             context, sessionStatus, result == null ? EMPTY : resultBuffer, result == null ? 0 : result.length, message,
             leaderEndpoint());
         if (authenticator != null) {
-            sendBuffer.checkLimit(length + ClientProtocol.MAC_LENGTH);
-            authenticator.sign(sendBuffer, 0, length);
-            length += ClientProtocol.MAC_LENGTH;
+            length = authenticator.appendTag(sendBuffer, length);
         }
         final long position = publication.offer(sendBuffer, 0, length);
         if (position > 0) {
