@@ -33,7 +33,10 @@ public final class Election implements RoleChanges {
     private FollowerReplication follower;
     private SnapshotReceiver receiver;
     private LeadershipTransfer transfer;
+    /** Leader: when CheckQuorum judges next (no quorum contact can be too old before). */
     private long checkQuorumDeadline;
+    /** Leader: the time of its previous tick, to tell a stall of its own. */
+    private long lastLeaderTick;
 
     /** Elections for {@code state}. */
     public Election(RaftState state) {
@@ -83,16 +86,28 @@ public final class Election implements RoleChanges {
     }
 
     /**
-     * Leader: the CheckQuorum round, when due. A leader that did not hear from a quorum steps down.
+     * Leader: CheckQuorum. A leader steps down once no quorum has answered it for the minimum election timeout,
+     * judged continuously (not at the end of fixed windows, which let a lost quorum go unnoticed for up to two
+     * timeouts). A leader whose own thread did not tick for longer than a heartbeat interval (a stall: a pause, a
+     * descheduled thread) sent nothing meanwhile, so its followers had nothing to answer: it gives them a fresh
+     * minimum election timeout from the end of the stall before judging.
      *
      * @return whether this node stepped down
      */
     public boolean tickCheckQuorum() {
-        if (!state.checkQuorum || state.now - checkQuorumDeadline < 0) {
+        if (!state.checkQuorum) {
             return false;
         }
-        checkQuorumDeadline = state.now + state.electionMinNanos;
-        if (!leader.tracker().quorumActiveThenReset()) {
+        if (state.now - lastLeaderTick > state.heartbeatNanos) {
+            checkQuorumDeadline = Math.max(checkQuorumDeadline, state.now + state.electionMinNanos);
+        }
+        lastLeaderTick = state.now;
+        if (state.now - checkQuorumDeadline < 0) {
+            return false;
+        }
+        // the answers only move the contact time forward: until the deadline computed here nothing can be due
+        checkQuorumDeadline = leader.tracker().quorumContact() + state.electionMinNanos;
+        if (state.now - checkQuorumDeadline >= 0) {
             becomeFollower(state.term, NodeId.NONE);
             return true;
         }
@@ -152,6 +167,7 @@ public final class Election implements RoleChanges {
         state.role = Role.LEADER;
         state.leaderId = state.selfId;
         checkQuorumDeadline = state.now + state.electionMinNanos;
+        lastLeaderTick = state.now;
         leader.becomeLeader();
     }
 

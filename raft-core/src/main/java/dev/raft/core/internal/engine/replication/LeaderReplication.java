@@ -130,7 +130,7 @@ public final class LeaderReplication {
             return;
         }
         final Progress pr = tracker.of(resp.from());
-        pr.recentActive = true;
+        pr.markActive(state.now);
         if (pr.state == Progress.State.SNAPSHOT) {
             state.count(EngineCounter.STALE_MESSAGES); // answers an AppendEntries sent before the transfer began
             return;

@@ -28,7 +28,8 @@ public final class Progress {
     long matchIndex;
     long nextIndex;
     boolean probeSent;
-    boolean recentActive;
+    /** When the follower last answered anything (the leader's clock); CheckQuorum judges by it. */
+    long lastActive;
     /** The commit index carried by the last AppendEntries sent. */
     long sentCommit;
     /** SNAPSHOT: the transfer in progress (its own object, reused). */
@@ -59,17 +60,18 @@ public final class Progress {
         return transfer;
     }
 
-    /** Whether the follower answered anything since the last CheckQuorum round. */
-    public void markActive() {
-        recentActive = true;
+    /** The follower answered something at {@code now}. */
+    public void markActive(long now) {
+        lastActive = now;
     }
 
-    void reset(long lastIndex) {
+    /** Forgets everything known of the follower; it counts as heard from at {@code now}, when tracking began. */
+    void reset(long lastIndex, long now) {
         state = State.PROBE;
         matchIndex = 0;
         nextIndex = lastIndex + 1;
         probeSent = false;
-        recentActive = false;
+        lastActive = now;
         sentCommit = 0;
         inflights.clear();
         transfer.clear();

@@ -2,13 +2,12 @@ package dev.raft.core.internal.engine.replication;
 
 import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.engine.quorum.Quorum;
-import java.util.function.IntPredicate;
 import java.util.function.IntToLongFunction;
 
 /**
  * A leader's {@link Progress} of every peer, by slot ({@link RaftState#slotOf}), and the quorum questions
  * asked of them: the committed index of the match indexes (the leader counting only its durable log) and
- * whether a quorum was recently active (CheckQuorum). When the membership changes the slots follow it: a
+ * since when a quorum has not been heard from (CheckQuorum). When the membership changes the slots follow it: a
  * member that stays keeps its progress, a new one is probed from the end of the log, a removed one is forgotten.
  */
 public final class ProgressTracker {
@@ -16,7 +15,7 @@ public final class ProgressTracker {
     private final long maxInflightBytes;
     private Progress[] progress;
     private long[] quorumScratch;
-    private final IntPredicate recentlyActive = this::isRecentlyActive;
+    private final IntToLongFunction lastActiveOf = this::lastActiveOf;
     private final IntToLongFunction matchOf = this::matchIndexOf;
 
     ProgressTracker(RaftState state) {
@@ -39,7 +38,7 @@ public final class ProgressTracker {
             }
             if (next[i] == null) {
                 next[i] = new Progress(ids[i], state.maxInflightAppends, maxInflightBytes);
-                next[i].reset(state.log.lastIndex());
+                next[i].reset(state.log.lastIndex(), state.now);
             }
         }
         progress = next;
@@ -68,7 +67,7 @@ public final class ProgressTracker {
 
     void resetAll(long lastIndex) {
         for (Progress pr : progress) {
-            pr.reset(lastIndex);
+            pr.reset(lastIndex, state.now);
         }
     }
 
@@ -77,15 +76,12 @@ public final class ProgressTracker {
         return Quorum.committedIndex(state.membership, matchOf, quorumScratch);
     }
 
-    /** Whether a quorum answered since the last round; starts the next round. */
-    public boolean quorumActiveThenReset() {
-        if (!Quorum.isQuorum(state.membership, recentlyActive)) {
-            return false;
-        }
-        for (Progress pr : progress) {
-            pr.recentActive = false;
-        }
-        return true;
+    /**
+     * The latest time by which a quorum of every voter set had been heard from: each of a quorum answered at or
+     * after it (the leader counts as heard from now). A peer counts from when tracking began until it answers.
+     */
+    public long quorumContact() {
+        return Quorum.committedIndex(state.membership, lastActiveOf, quorumScratch);
     }
 
     /** Whether snapshot {@code snapshotId} is being sent to any follower. */
@@ -98,8 +94,8 @@ public final class ProgressTracker {
         return false;
     }
 
-    private boolean isRecentlyActive(int id) {
-        return id == state.selfId || progress[state.slotOf(id)].recentActive;
+    private long lastActiveOf(int id) {
+        return id == state.selfId ? state.now : progress[state.slotOf(id)].lastActive;
     }
 
     private long matchIndexOf(int id) {

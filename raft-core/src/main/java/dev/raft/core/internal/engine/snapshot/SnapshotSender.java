@@ -86,7 +86,7 @@ public final class SnapshotSender {
             return;
         }
         final Progress pr = tracker.of(resp.from());
-        pr.markActive();
+        pr.markActive(state.now);
         final SnapshotTransfer t = pr.transfer();
         if (pr.state() != Progress.State.SNAPSHOT || !t.sends(resp.snapshotId())) {
             state.count(EngineCounter.STALE_MESSAGES);

@@ -1,0 +1,87 @@
+package dev.raft.core.internal.engine;
+
+import static dev.raft.core.internal.engine.RaftEngineTest.elect;
+import static dev.raft.core.internal.engine.RaftEngineTest.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.raft.api.NodeId;
+import dev.raft.api.Role;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CheckQuorum on a leader of three (election timeout 150–300 ms, heartbeat 50 ms, time in 10 ms ticks): it steps
+ * down once no quorum has answered for the minimum election timeout, measured from the last answer (not at the
+ * end of a fixed window), and does not blame its followers for a stall of its own.
+ */
+class CheckQuorumTest {
+    private static final long MIN_MS = 150;
+
+    private static TestNode leader() {
+        final TestNode n = new TestNode(TestNode.config(1, 1, 2, 3).build(), 1).start(dev.raft.api.Vote.INITIAL);
+        elect(n, 2, 3);
+        return n;
+    }
+
+    /** Answers from node 2 every 10 ms for {@code millis}. */
+    private static void answered(TestNode n, long millis) {
+        for (long t = 0; t < millis; t += 10) {
+            n.advanceMillis(10);
+            n.receive(ok(2, 1, n.engine.term(), 0));
+        }
+    }
+
+    @Test
+    void checkQuorumStepsDownALeaderThatHearsFromNoQuorum() {
+        final TestNode n = leader();
+        final long term = n.engine.term();
+        answered(n, 400);
+        assertEquals(Role.LEADER, n.engine.role());
+        n.runMillis(320); // then silence
+        assertEquals(Role.FOLLOWER, n.engine.role());
+        assertEquals(term, n.engine.term(), "stepping down does not change the term");
+        assertEquals(1, n.commands("leadershipLost").size());
+        assertEquals(NodeId.NONE, n.engine.leaderId());
+    }
+
+    @Test
+    void aLeaderStepsDownTheMinimumElectionTimeoutAfterItsQuorumFellSilentWhereverThatFallsInTime() {
+        // the quorum falls silent at every offset of a 150 ms span: the step-down always follows by 150 ms, not by
+        // up to two timeouts as when the check ran at the end of fixed windows
+        for (long silentAfter = 10; silentAfter <= MIN_MS + 10; silentAfter += 10) {
+            final TestNode n = leader();
+            answered(n, silentAfter);
+            n.runMillis(MIN_MS - 10);
+            assertEquals(Role.LEADER, n.engine.role(), "silent for 140 ms after " + silentAfter + " ms");
+            n.runMillis(10);
+            assertEquals(Role.FOLLOWER, n.engine.role(), "silent for 150 ms after " + silentAfter + " ms");
+        }
+    }
+
+    @Test
+    void aStalledLeaderCountsTheAnswersThatWaitedBeforeJudgingItsQuorum() {
+        final TestNode n = leader();
+        final long term = n.engine.term();
+        n.nowNanos += 500_000_000L; // the node's thread stalled for 500 ms; an answer waits in its inbox
+        n.engine.advanceTime(n.nowNanos);
+        n.receive(ok(2, 1, term, 0));
+        n.engine.tick(n.nowNanos);
+        assertEquals(Role.LEADER, n.engine.role(), "the waiting answer proves a quorum");
+        n.runMillis(460); // then nothing more arrives
+        assertEquals(1, n.commands("leadershipLost").size());
+    }
+
+    @Test
+    void aLeaderWhoseOwnThreadStalledGivesItsFollowersATimeoutFromTheEndOfTheStall() {
+        final TestNode n = leader();
+        answered(n, 100);
+        n.advanceMillis(400); // the leader's thread stalled: it sent no heartbeat, so nobody had anything to answer
+        assertEquals(Role.LEADER, n.engine.role(), "a stall of its own is not its followers' silence");
+        answered(n, 300); // they answer the heartbeats it sends again
+        assertEquals(Role.LEADER, n.engine.role());
+        n.advanceMillis(400);
+        n.runMillis(MIN_MS - 10); // a second stall, and then the followers stay silent
+        assertEquals(Role.LEADER, n.engine.role());
+        n.runMillis(10);
+        assertEquals(Role.FOLLOWER, n.engine.role(), "silent for a whole timeout after the stall");
+    }
+}
