@@ -95,6 +95,12 @@ final class ClientCalls {
                     : new KvOutcome.Failed(KvOutcome.Failed.Reason.UNAVAILABLE, "no leader accepted the command within "
                         + timeout.toMillis() + " ms" + refusalText(refusals) + " (" + probes.summary() + ")");
             }
+            final String misnamed = view.misnamed();
+            if (misnamed != null) {
+                final String wrong = "the cluster list is wrong: " + misnamed;
+                return mayBeApplied == null ? new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, wrong)
+                    : new KvOutcome.Unknown(mayBeApplied + "; then " + wrong);
+            }
             final ClusterView.Target target = fixedNode == NodeId.NONE ? view.leader(now) : view.node(fixedNode);
             if (target == null || target.id() == redirectedFrom) {
                 redirectedFrom = NodeId.NONE;

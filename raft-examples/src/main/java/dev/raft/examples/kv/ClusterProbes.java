@@ -66,10 +66,10 @@ final class ClusterProbes {
             if (last != null && now - last < probeIntervalNanos) {
                 continue;
             }
-            if (channels.send(node.getValue(), channels.newProbeId(), RequestKind.STATUS, NO_COMMAND)
-                == ClientChannels.Sent.SENT) {
+            final long probeId = channels.newProbeId();
+            if (channels.send(node.getValue(), probeId, RequestKind.STATUS, NO_COMMAND) == ClientChannels.Sent.SENT) {
                 lastProbeNanos.put(node.getKey(), now);
-                view.onProbeSent(node.getKey(), now);
+                view.onProbeSent(node.getKey(), probeId, now);
             }
         }
     }

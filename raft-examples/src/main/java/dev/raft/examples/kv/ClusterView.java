@@ -23,6 +23,8 @@ final class ClusterView {
         long lastAnswerNanos;
         long unansweredProbeNanos;
         boolean unreachable;
+        /** The correlation id of the latest probe sent to this node's endpoint. */
+        long lastProbeId;
         KvClient.Response last;
 
         Node(int id, String endpoint) {
@@ -37,6 +39,8 @@ final class ClusterView {
     private long bestTerm = -1;
     private int bestLeader = NodeId.NONE;
     private long version;
+    /** Set when a node answered a probe sent to another node's endpoint: the cluster list is wrong. */
+    private String misnamed;
 
     /**
      * @param clientEndpoints every configured node's client endpoint, by id
@@ -51,6 +55,13 @@ final class ClusterView {
 
     /** Records a node's answer (to a command or a probe) and the leader it names. */
     synchronized void onResponse(KvClient.Response r, long now) {
+        for (Node probed : nodes.values()) {
+            if (probed.lastProbeId == r.correlationId() && probed.endpoint != null && probed.id != r.nodeId()
+                && misnamed == null) {
+                misnamed = "node " + r.nodeId() + " answers where it places node " + probed.id + " (client endpoint "
+                    + probed.endpoint + ")";
+            }
+        }
         final Node node = nodes.computeIfAbsent(r.nodeId(), id -> new Node(id, null));
         node.lastAnswerNanos = now;
         node.unansweredProbeNanos = 0;
@@ -76,12 +87,26 @@ final class ClusterView {
         version++;
     }
 
-    /** Records a probe sent to {@code id}: it becomes suspect if no answer arrives within the suspect time. */
-    synchronized void onProbeSent(int id, long now) {
+    /**
+     * Records probe {@code probeId} sent to {@code id}: the node becomes suspect if no answer arrives within the
+     * suspect time, and an answer from another node shows the cluster list wrong ({@link #misnamed}).
+     */
+    synchronized void onProbeSent(int id, long probeId, long now) {
         final Node node = nodes.get(id);
-        if (node != null && node.unansweredProbeNanos == 0) {
-            node.unansweredProbeNanos = now;
+        if (node != null) {
+            node.lastProbeId = probeId;
+            if (node.unansweredProbeNanos == 0) {
+                node.unansweredProbeNanos = now;
+            }
         }
+    }
+
+    /**
+     * What is wrong with the cluster list if a node answered at an endpoint the list gives to another id (for
+     * example {@code 2=host:port} where node 1 runs), else null: the client cannot know where that node really is.
+     */
+    synchronized String misnamed() {
+        return misnamed;
     }
 
     /** Records that a request could not even be sent to {@code id} (its channel never connected). */

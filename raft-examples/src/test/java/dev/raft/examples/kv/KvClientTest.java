@@ -163,6 +163,22 @@ class KvClientTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aClusterListThatGivesARunningNodeAnotherIdFailsAtOnceSayingSo() {
+        // the list places node 2 where node 1 (the leader) runs: the client cannot know where node 1 is; it used to
+        // wait out its whole timeout and end "no leader accepted the command"
+        servers.script(1, kind -> status(Role.LEADER, 1, 1, ""));
+        try (KvClient client = KvClient.builder(Map.of(2, endpoints.get(1))).build()) {
+            final long start = System.nanoTime();
+            final KvOutcome outcome = client.put("k", VALUE, TIMEOUT);
+            assertEquals(new KvOutcome.Failed(KvOutcome.Failed.Reason.REJECTED, "the cluster list is wrong: node 1 answers"
+                + " where it places node 2 (client endpoint " + servers.clientEndpoint(1) + ")"), outcome);
+            assertTrue(System.nanoTime() - start < TIMEOUT.toNanos() / 2, "it fails long before its timeout");
+            assertEquals(0, servers.commands(1), "no command sent");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aRejectedCommandEndsFailedWithTheServersReason() {
         servers.script(1, kind -> new FakeServers.Answer(kind == RequestKind.COMMAND ? ResponseCode.REJECTED : ResponseCode.OK,
             Role.LEADER, 1, 1, servers.clientEndpoint(1)));
