@@ -28,8 +28,13 @@ final class ClientCounters {
 
     /** Adds one to {@code counter}. */
     void count(Counter counter) {
+        add(counter, 1);
+    }
+
+    /** Adds {@code n} to {@code counter}. */
+    void add(Counter counter, long n) {
         final int i = counter.ordinal();
-        counters.setRelease(i, counters.getPlain(i) + 1); // one writer: the node thread
+        counters.setRelease(i, counters.getPlain(i) + n); // one writer: the node thread
     }
 
     /**

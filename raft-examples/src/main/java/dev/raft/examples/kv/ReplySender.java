@@ -36,6 +36,8 @@ final class ReplySender {
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     /** Answers decided off the duty cycle (admin requests), sent by the next cycle. */
     private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
+    /** Answers {@link #sendLater} found no room for, until the node thread counts them. */
+    private final java.util.concurrent.atomic.AtomicLong droppedLater = new java.util.concurrent.atomic.AtomicLong();
     private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
     private NodeContext context;
     private boolean detached;
@@ -83,13 +85,16 @@ final class ReplySender {
     void sendLater(ReplyRoutes.Route route, long correlationId, AdminService.Answer answer, long deadline) {
         if (!completed.offer(new Reply(route, correlationId, answer.code(), SessionStatus.NULL_VAL, answer.result(),
             answer.message(), deadline))) {
-            counters.count(Counter.REPLIES_DROPPED);
+            droppedLater.incrementAndGet(); // not counted here: the counters have one writer, the node thread
         }
     }
 
     /** Sends the answers queued by {@link #sendLater}, then tries the waiting ones again; returns how many were queued. */
     int sendWaiting() {
         int work = 0;
+        if (droppedLater.get() != 0) {
+            counters.add(Counter.REPLIES_DROPPED, droppedLater.getAndSet(0));
+        }
         Reply reply;
         while ((reply = completed.poll()) != null) {
             send(reply);
