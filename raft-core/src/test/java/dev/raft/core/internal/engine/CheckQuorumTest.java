@@ -84,4 +84,16 @@ class CheckQuorumTest {
         n.runMillis(10);
         assertEquals(Role.FOLLOWER, n.engine.role(), "silent for a whole timeout after the stall");
     }
+
+    @Test
+    void aLeaderThatStallsAgainAndAgainWhileNobodyAnswersStillStepsDown() {
+        // every tick comes 60 ms late (more than a heartbeat interval): a stall each time, but the followers answer
+        // none of the heartbeats sent in between, so only the first stall earns them a fresh timeout
+        final TestNode n = leader();
+        answered(n, 100);
+        for (int i = 0; i < 10 && n.engine.role() == Role.LEADER; i++) {
+            n.advanceMillis(60);
+        }
+        assertEquals(Role.FOLLOWER, n.engine.role(), "silent followers are not excused by stall after stall");
+    }
 }

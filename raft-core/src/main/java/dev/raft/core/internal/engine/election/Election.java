@@ -37,6 +37,9 @@ public final class Election implements RoleChanges {
     private long checkQuorumDeadline;
     /** Leader: the time of its previous tick, to tell a stall of its own. */
     private long lastLeaderTick;
+    /** Leader: whether a stall of its own was excused, and the quorum contact time it was excused at. */
+    private boolean stallExcused;
+    private long excusedContact;
 
     /** Elections for {@code state}. */
     public Election(RaftState state) {
@@ -90,7 +93,8 @@ public final class Election implements RoleChanges {
      * judged continuously (not at the end of fixed windows, which let a lost quorum go unnoticed for up to two
      * timeouts). A leader whose own thread did not tick for longer than a heartbeat interval (a stall: a pause, a
      * descheduled thread) sent nothing meanwhile, so its followers had nothing to answer: it gives them a fresh
-     * minimum election timeout from the end of the stall before judging.
+     * minimum election timeout from the end of the stall before judging, once per stall and not again until a
+     * quorum has answered since (a leader stalling over and over with silent followers still steps down).
      *
      * @return whether this node stepped down
      */
@@ -99,7 +103,14 @@ public final class Election implements RoleChanges {
             return false;
         }
         if (state.now - lastLeaderTick > state.heartbeatNanos) {
-            checkQuorumDeadline = Math.max(checkQuorumDeadline, state.now + state.electionMinNanos);
+            // one fresh timeout per stall, and none again until the quorum has been heard from since the last one:
+            // a leader that stalls over and over while nobody answers must still step down
+            final long contact = leader.tracker().quorumContact();
+            if (!stallExcused || contact != excusedContact) {
+                stallExcused = true;
+                excusedContact = contact;
+                checkQuorumDeadline = Math.max(checkQuorumDeadline, state.now + state.electionMinNanos);
+            }
         }
         lastLeaderTick = state.now;
         if (state.now - checkQuorumDeadline < 0) {
@@ -168,6 +179,7 @@ public final class Election implements RoleChanges {
         state.leaderId = state.selfId;
         checkQuorumDeadline = state.now + state.electionMinNanos;
         lastLeaderTick = state.now;
+        stallExcused = false;
         leader.becomeLeader();
     }
 
