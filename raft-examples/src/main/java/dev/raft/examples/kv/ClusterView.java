@@ -56,8 +56,8 @@ final class ClusterView {
     /** Records a node's answer (to a command or a probe) and the leader it names. */
     synchronized void onResponse(KvClient.Response r, long now) {
         for (Node probed : nodes.values()) {
-            if (probed.lastProbeId != 0 && probed.lastProbeId == r.correlationId() && probed.endpoint != null && probed.id != r.nodeId()
-                && misnamed == null) {
+            if (probed.lastProbeId != 0 && probed.lastProbeId == r.correlationId() && probed.endpoint != null
+                && probed.id != r.nodeId() && misnamed == null) {
                 misnamed = "node " + r.nodeId() + " answers where it places node " + probed.id + " (client endpoint "
                     + probed.endpoint + ")";
             }
