@@ -1,7 +1,7 @@
 /** The Aeron UDP transport with SBE-encoded messages. */
 module dev.raft.transport.aeron {
     requires transitive dev.raft.api;
-    requires io.aeron.client;
+    requires transitive io.aeron.client;
     requires transitive io.aeron.driver;
     requires transitive com.google.guice;
     requires jakarta.inject;

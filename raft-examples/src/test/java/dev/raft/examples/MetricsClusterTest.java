@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A live 3-node cluster of {@code raftkv server} processes with {@code --metrics-port}: the Prometheus endpoint of
  * each node is scraped (Raft state, per-follower lag on the leader, the transport's Agrona counters), and
- * {@code raftkv stat} prints a node's counters from its driver's CnC file.
+ * {@code raftkv stat} prints a node's counters (the transport's and the engine's) from its driver's CnC file.
  */
 class MetricsClusterTest {
     private Path dir;
@@ -123,7 +123,7 @@ class MetricsClusterTest {
 
         final StringWriter engineOut = new StringWriter();
         assertEquals(0, RaftKv.commandLine().setOut(new PrintWriter(engineOut, true)).setErr(new PrintWriter(err, true))
-            .execute("stat", "--dir", dir.resolve("node-" + leader).toString(), "--count", "1", "--filter", "leaderships"), err.toString());
+            .execute("stat", "--aeron-dir", aeronDir(leader), "--count", "1", "--filter", "leaderships"), err.toString());
         assertTrue(Pattern.compile("(?m)^\\s*\\d+:\\s+[1-9][\\d,]* - raft node " + leader + ": leaderships won$").matcher(engineOut.toString()).find(),
             engineOut.toString());
     }

@@ -24,6 +24,7 @@ import dev.raft.storage.file.FileStorageModule;
 import dev.raft.storage.file.StorageStats;
 import dev.raft.transport.aeron.AeronTransportConfig;
 import dev.raft.transport.aeron.AeronTransportModule;
+import dev.raft.transport.aeron.AeronTransports;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -55,8 +56,6 @@ import java.util.stream.Collectors;
 public final class KvNode implements AutoCloseable {
     /** The identity file in every data directory. */
     public static final String IDENTITY_FILE = "raftkv.identity";
-    /** The subdirectory of the engine's counters file. */
-    public static final String COUNTERS_DIR = "counters";
 
     private final Options options;
     private final StateMachine stateMachine;
@@ -126,18 +125,26 @@ public final class KvNode implements AutoCloseable {
             .durabilityMode(options.durability())
             .segmentSizeBytes(16 * 1024 * 1024))
             .build();
+        // the Aeron transport itself, under any decorator: the engine's counters are added through its Aeron client
+        final java.util.concurrent.atomic.AtomicReference<Transport> aeronTransport = new java.util.concurrent.atomic.AtomicReference<>();
         final Injector injector = Guice.createInjector(
             new RaftModule(config),
             new FileStorageModule(options.dataDir(), storage),
             Modules.override(new AeronTransportModule(transport)).with(binder -> binder.bind(Transport.class).toProvider(
-                (com.google.inject.Provider<Transport>) () -> transportWrapper.apply(new AeronTransportModule(transport)
-                    .transport(transport))).in(Scopes.SINGLETON)),
+                (com.google.inject.Provider<Transport>) () -> {
+                    final Transport started = new AeronTransportModule(transport).transport(transport);
+                    aeronTransport.set(started);
+                    return transportWrapper.apply(started);
+                }).in(Scopes.SINGLETON)),
             binder -> {
                 binder.bind(StateMachine.class).toInstance(stateMachine);
-                // the engine's counters in a file other processes read (raftkv stat --dir)
+                // the engine's counters in the media driver's CnC file, beside the transport's (raftkv stat --aeron-dir)
+                final com.google.inject.Provider<Transport> transports = binder.getProvider(Transport.class);
                 OptionalBinder.newOptionalBinder(binder, RaftCounters.class).setBinding()
-                    .toProvider((com.google.inject.Provider<RaftCounters>) () -> RaftCounters.mappedFile(
-                        countersDirectory(options.dataDir()), options.nodeId()));
+                    .toProvider((com.google.inject.Provider<RaftCounters>) () -> {
+                        transports.get(); // started first (a singleton): its Aeron client holds the counters
+                        return new DriverCounters(AeronTransports.aeronOf(aeronTransport.get()));
+                    });
             });
         // the parts are singletons: provision them one by one, so that a part that fails to start does not leave
         // the ones before it open (their locks and threads) — the node owns and closes them once it exists
@@ -261,17 +268,6 @@ public final class KvNode implements AutoCloseable {
     private static String describe(Properties p) {
         return "node " + p.getProperty("node.id") + " of cluster " + p.getProperty("cluster.id") + " (members "
             + p.getProperty("members") + ")";
-    }
-
-    /** The directory of the engine's counters file ({@code RaftCounters.mappedFileFor(it, nodeId)}), created if needed. */
-    public static Path countersDirectory(Path dataDir) {
-        final Path dir = dataDir.resolve(COUNTERS_DIR);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new DataDirectoryException("cannot create the counters directory " + dir + ": " + e.getMessage(), e);
-        }
-        return dir;
     }
 
     /** The node id. */

@@ -2,8 +2,7 @@ package dev.raft.examples.soak;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.raft.core.RaftCounters;
-import dev.raft.examples.kv.KvNode;
+import dev.raft.examples.metrics.CncCounters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * two {@code sh -c 'while :; do :; done'} loops, pinned nowhere) for {@code -Didle.minutes=N} minutes must not hold
  * a single election. Prints (and writes to {@code target/soak/idle-<N>m/report.txt}) every term and leader change
  * seen by polling the nodes' status every 250 ms, and each node's engine counters (elections and pre-votes started,
- * leaderships won) from its counters file. A thread of the test's own JVM parks 1 ms at a time and reports how
+ * leaderships won) from its media driver's CnC file. A thread of the test's own JVM parks 1 ms at a time and reports how
  * late it woke ({@link StallProbe}): stalls of the operating system's scheduler, which no node setting can prevent,
  * show there at the same instants as the elections they cause.
  *
@@ -125,24 +124,24 @@ class IdleElectionsTest {
         return s.toString();
     }
 
-    /** Each node's {@link #COUNTED} engine counters, from the counters file in its data directory. */
+    /** Each node's {@link #COUNTED} engine counters, from its media driver's CnC file. */
     private static Map<Integer, Map<String, Long>> counters(SoakCluster cluster) throws IOException {
         final Map<Integer, Map<String, Long>> all = new TreeMap<>();
         for (int id : cluster.ids()) {
-            final Path file = RaftCounters.mappedFileFor(cluster.dataDir(id).resolve(KvNode.COUNTERS_DIR), id);
+            final String aeronDir = cluster.aeronDir(id).toString();
             final Map<String, Long> values = new TreeMap<>();
-            try (RaftCounters.View view = RaftCounters.openMappedFile(file)) {
-                view.reader().forEach((value, counterId, label) -> {
+            try (CncCounters cnc = CncCounters.open(aeronDir)) {
+                for (CncCounters.Counter counter : cnc.read()) {
                     for (String c : COUNTED) {
-                        if (label.endsWith(": " + c)) {
-                            values.put(c, value);
+                        if (counter.label().endsWith(": " + c)) {
+                            values.put(c, counter.value());
                         }
                     }
-                });
+                }
             }
             for (String c : COUNTED) {
                 if (!values.containsKey(c)) {
-                    throw new IOException("node " + id + "'s counters file " + file + " has no '" + c + "' counter");
+                    throw new IOException("node " + id + "'s driver " + aeronDir + " has no '" + c + "' counter");
                 }
             }
             all.put(id, values);

@@ -74,13 +74,14 @@ final class Teardown {
         intake.close();
         failPending(failStop.failed() ? failStop.error() : new NodeClosedException(nodeId, "pending proposal"));
         services.detachAll();
+        // the counters first: they may live in the transport's memory (the Aeron driver's CnC file)
+        metrics.close();
         Closing.quietly(nodeId, transport, "transport");
         Closing.quietly(nodeId, logStore, "log store");
         builds.close();
         receiving.close();
         readers.close();
         Closing.quietly(nodeId, snapshotStore, "snapshot store");
-        metrics.close();
         failStop.stopped();
     }
 
