@@ -52,10 +52,17 @@ final class SoakCluster implements AutoCloseable {
     SoakCluster(int size, List<String> serverArgs) throws IOException {
         baseDir = Files.createTempDirectory("raftkv-soak-");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        endpoints = ExamplesTestSupport.freeLoopbackEndpoints(size);
-        // a second set of free ports for the control sockets, distinct from the first while both are chosen
-        final Map<Integer, String> control = ExamplesTestSupport.freeLoopbackEndpoints(size);
-        control.forEach((id, hostPort) -> controlPorts.put(id, Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1))));
+        // the Raft endpoints and the control sockets' ports chosen in one call, so that no two coincide (chosen in two
+        // calls, a node's control port once fell on another node's Raft port: "Address already in use")
+        final Map<Integer, String> ports = ExamplesTestSupport.freeLoopbackEndpoints(2 * size);
+        endpoints = new TreeMap<>();
+        ports.forEach((id, hostPort) -> {
+            if (id <= size) {
+                endpoints.put(id, hostPort);
+            } else {
+                controlPorts.put(id - size, Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1)));
+            }
+        });
         peers = endpoints.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
         this.serverArgs = List.copyOf(serverArgs);
         probe = new SoakClient(endpoints);
