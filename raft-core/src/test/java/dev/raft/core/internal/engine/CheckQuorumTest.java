@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class CheckQuorumTest {
     private static final long MIN_MS = 150;
+    private static final long MAX_MS = 300;
 
     private static TestNode leader() {
         final TestNode n = new TestNode(TestNode.config(1, 1, 2, 3).build(), 1).start(dev.raft.api.Vote.INITIAL);
@@ -45,9 +46,10 @@ class CheckQuorumTest {
 
     @Test
     void aLeaderStepsDownTheMinimumElectionTimeoutAfterItsQuorumFellSilentWhereverThatFallsInTime() {
-        // the quorum falls silent at every offset of a 150 ms span: the step-down always follows by 150 ms, not by
-        // up to two timeouts as when the check ran at the end of fixed windows
-        for (long silentAfter = 10; silentAfter <= MIN_MS + 10; silentAfter += 10) {
+        // the quorum falls silent at every offset of a 150 ms span (past the new leadership's first maximum
+        // election timeout): the step-down always follows by 150 ms, not by up to two timeouts as when the check ran
+        // at the end of fixed windows
+        for (long silentAfter = MAX_MS + 10; silentAfter <= MAX_MS + MIN_MS + 10; silentAfter += 10) {
             final TestNode n = leader();
             answered(n, silentAfter);
             n.runMillis(MIN_MS - 10);
@@ -95,5 +97,28 @@ class CheckQuorumTest {
             n.advanceMillis(60);
         }
         assertEquals(Role.FOLLOWER, n.engine.role(), "silent followers are not excused by stall after stall");
+    }
+
+    @Test
+    void aNewLeaderGivesItsVotersTheMaximumElectionTimeoutToAnswerFirst() {
+        // a voter that just granted its vote may be busy (a node restarted a moment ago, still replaying or
+        // truncating its log): seen on real servers, a new leader stepped down 162 ms after its election and the
+        // cluster needed another one; the first answer may take up to the maximum election timeout (300 ms)
+        final TestNode n = leader();
+        n.runMillis(280);
+        assertEquals(Role.LEADER, n.engine.role(), "no answer yet, 280 ms after the election");
+        answered(n, 100); // the voter answers at last (290 ms after the election), and from then on
+        assertEquals(Role.LEADER, n.engine.role());
+        n.runMillis(MIN_MS); // then, as any leader, it steps down once its quorum has been silent for the minimum
+        assertEquals(Role.FOLLOWER, n.engine.role());
+    }
+
+    @Test
+    void aNewLeaderThatHearsNobodyStepsDownAfterTheMaximumElectionTimeout() {
+        final TestNode n = leader();
+        n.runMillis(290);
+        assertEquals(Role.LEADER, n.engine.role());
+        n.runMillis(20);
+        assertEquals(Role.FOLLOWER, n.engine.role(), "silent since its election for the maximum election timeout");
     }
 }

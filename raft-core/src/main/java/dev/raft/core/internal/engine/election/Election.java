@@ -35,6 +35,8 @@ public final class Election implements RoleChanges {
     private LeadershipTransfer transfer;
     /** Leader: when CheckQuorum judges next (no quorum contact can be too old before). */
     private long checkQuorumDeadline;
+    /** Leader: when this leadership began. */
+    private long leaderSince;
     /** Leader: the time of its previous tick, to tell a stall of its own. */
     private long lastLeaderTick;
     /** Leader: whether a stall of its own was excused, and the quorum contact time it was excused at. */
@@ -91,7 +93,7 @@ public final class Election implements RoleChanges {
     /**
      * Leader: CheckQuorum. A leader steps down once no quorum has answered it for the minimum election timeout,
      * judged continuously (not at the end of fixed windows, which let a lost quorum go unnoticed for up to two
-     * timeouts). A leader whose own thread did not tick for longer than a heartbeat interval (a stall: a pause, a
+     * timeouts); a new leader first waits the maximum election timeout from its election for the first answers. A leader whose own thread did not tick for longer than a heartbeat interval (a stall: a pause, a
      * descheduled thread) sent nothing meanwhile, so its followers had nothing to answer: it gives them a fresh
      * minimum election timeout from the end of the stall before judging, once per stall and not again until a
      * quorum has answered since (a leader stalling over and over with silent followers still steps down).
@@ -116,8 +118,11 @@ public final class Election implements RoleChanges {
         if (state.now - checkQuorumDeadline < 0) {
             return false;
         }
-        // the answers only move the contact time forward: until the deadline computed here nothing can be due
-        checkQuorumDeadline = leader.tracker().quorumContact() + state.electionMinNanos;
+        // the answers only move the contact time forward: until the deadline computed here nothing can be due; the
+        // first answers of a new leadership may take up to the maximum election timeout (a voter that just granted
+        // its vote may be busy: restarted a moment ago, still replaying or truncating its log)
+        checkQuorumDeadline = Math.max(leader.tracker().quorumContact() + state.electionMinNanos,
+            leaderSince + state.electionMaxNanos);
         if (state.now - checkQuorumDeadline >= 0) {
             becomeFollower(state.term, NodeId.NONE);
             return true;
@@ -177,7 +182,8 @@ public final class Election implements RoleChanges {
         receiver.dropStreamOnLeadership(); // a stream from an older leader; a leader must be free to build snapshots
         state.role = Role.LEADER;
         state.leaderId = state.selfId;
-        checkQuorumDeadline = state.now + state.electionMinNanos;
+        leaderSince = state.now;
+        checkQuorumDeadline = state.now + state.electionMaxNanos;
         lastLeaderTick = state.now;
         stallExcused = false;
         leader.becomeLeader();
