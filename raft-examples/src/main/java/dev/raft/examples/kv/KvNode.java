@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -126,7 +127,7 @@ public final class KvNode implements AutoCloseable {
             .segmentSizeBytes(16 * 1024 * 1024))
             .build();
         // the Aeron transport itself, under any decorator: the engine's counters are added through its Aeron client
-        final java.util.concurrent.atomic.AtomicReference<Transport> aeronTransport = new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicReference<Transport> aeronTransport = new AtomicReference<>();
         final Injector injector = Guice.createInjector(
             new RaftModule(config),
             new FileStorageModule(options.dataDir(), storage),

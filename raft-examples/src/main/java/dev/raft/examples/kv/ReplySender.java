@@ -12,6 +12,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -37,7 +38,7 @@ final class ReplySender {
     /** Answers decided off the duty cycle (admin requests), sent by the next cycle. */
     private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
     /** Answers {@link #sendLater} found no room for, until the node thread counts them. */
-    private final java.util.concurrent.atomic.AtomicLong droppedLater = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong droppedLater = new AtomicLong();
     private final ArrayDeque<Reply> unsent = new ArrayDeque<>();
     private NodeContext context;
     private boolean detached;
