@@ -48,7 +48,9 @@ public enum EngineCounter {
     /** Reads (local or a follower's) this node served from its lease as leader, without a round. */
     LEASE_READS("lease reads served"),
     /** Read index requests this node sent to the leader as follower (one per batch of follower reads). */
-    READ_INDEX_REQUESTS("read index requests sent");
+    READ_INDEX_REQUESTS("read index requests sent"),
+    /** Pre-vote rounds this node abandoned to make way for a rival pre-candidate whose vote it granted. */
+    PRE_VOTES_YIELDED("pre-votes yielded to a rival");
 
     /** The Agrona counter type id of the first counter; the others follow in declaration order. */
     public static final int FIRST_TYPE_ID = 2001;

@@ -18,12 +18,17 @@ final class TestNet {
     final Set<Integer> isolated = new HashSet<>();
 
     TestNet(int size, UnaryOperator<RaftConfig.Builder> tweak) {
+        this(size, tweak, 1000);
+    }
+
+    /** Nodes 1..size, node {@code id}'s timers seeded with {@code seedBase + id}. */
+    TestNet(int size, UnaryOperator<RaftConfig.Builder> tweak, long seedBase) {
         final int[] ids = new int[size];
         for (int i = 0; i < size; i++) {
             ids[i] = i + 1;
         }
         for (int id : ids) {
-            nodes.put(id, new TestNode(tweak.apply(TestNode.config(id, ids)).build(), 1000 + id).start(Vote.INITIAL));
+            nodes.put(id, new TestNode(tweak.apply(TestNode.config(id, ids)).build(), seedBase + id).start(Vote.INITIAL));
         }
     }
 

@@ -244,6 +244,9 @@ public final class Election implements RoleChanges {
             final boolean grant = mayVote && upToDate && (req.term() > state.term
                 || state.votedFor == from || (state.votedFor == NodeId.NONE && state.leaderId == NodeId.NONE));
             sendVoteResponse(from, grant ? req.term() : state.term, grant, true);
+            if (grant) {
+                makeWayFor(req);
+            }
             return;
         }
         if (req.term() > state.term) {
@@ -285,6 +288,33 @@ public final class Election implements RoleChanges {
             checkVotes();
         } else {
             state.count(EngineCounter.STALE_MESSAGES);
+        }
+    }
+
+    /**
+     * After granting {@code req}'s pre-vote: gives its sender the time to ask for the real votes before this node
+     * campaigns itself. Two nodes that campaign within a round trip of each other both reach the candidate role, each
+     * votes for itself and, with one voter down, neither wins: the election costs another whole timeout. So a follower
+     * that granted a pre-vote lets at least half the minimum election timeout pass before its own timer may fire (a
+     * bounded postponement, shorter than the sender's retry interval: a sender that never follows up cannot keep this
+     * node from campaigning), and a pre-candidate steps back for a sender with a more up-to-date log, or an equally
+     * up-to-date one and a lower id (an order both sides agree on, so exactly one of two rivals steps back).
+     */
+    private void makeWayFor(VoteRequest req) {
+        if (state.role == Role.PRE_CANDIDATE) {
+            final int order = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), state.log.lastTerm(),
+                state.log.lastIndex());
+            if (order < 0 || (order == 0 && req.from() > state.selfId)) {
+                return;
+            }
+            state.count(EngineCounter.PRE_VOTES_YIELDED);
+            state.role = state.followerRole();
+        } else if (state.role != Role.FOLLOWER) {
+            return;
+        }
+        final long earliest = state.now + state.electionMinNanos / 2;
+        if (state.electionDeadline - earliest < 0) {
+            state.electionDeadline = earliest;
         }
     }
 
