@@ -302,9 +302,10 @@ public final class Election implements RoleChanges {
      */
     private void makeWayFor(VoteRequest req) {
         if (state.role == Role.PRE_CANDIDATE) {
-            final int order = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), state.log.lastTerm(),
-                state.log.lastIndex());
-            if (order < 0 || (order == 0 && req.from() > state.selfId)) {
+            // granted, so the sender's log is at least as up to date as this node's
+            final boolean sameLog = LogId.compare(req.lastLogTerm(), req.lastLogIndex(), state.log.lastTerm(),
+                state.log.lastIndex()) == 0;
+            if (sameLog && req.from() > state.selfId) {
                 return;
             }
             state.count(EngineCounter.PRE_VOTES_YIELDED);
