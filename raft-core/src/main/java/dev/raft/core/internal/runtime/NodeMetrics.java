@@ -38,9 +38,10 @@ final class NodeMetrics {
     void publish(RaftEngine engine, long appliedIndex, LogId snapshotLast, LogId purged) {
         final Role role = engine.state().role();
         if (role != publishedRole) {
-            if (role == Role.LEADER || publishedRole == Role.LEADER) {
-                LOG.info("node {}: {} -> {} in term {}", nodeId, publishedRole, role, engine.state().term());
-            }
+            // every role change (elections are rare; a failover's rounds must be visible in the logs), as the duty
+            // cycle publishes it: changes within one cycle show as one
+            LOG.info("node {}: {} -> {} in term {} (leader {}, last log {})", nodeId, publishedRole, role,
+                engine.state().term(), engine.state().leaderId(), engine.state().lastLogIndex());
             publishedRole = role;
         }
         metrics.update(engine, appliedIndex, snapshotLast, purged);
