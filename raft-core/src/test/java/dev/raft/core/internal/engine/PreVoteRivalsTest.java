@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.raft.api.Entry;
 import dev.raft.api.Role;
 import dev.raft.api.Vote;
 import dev.raft.api.message.AppendEntriesRequest;
@@ -135,6 +136,57 @@ class PreVoteRivalsTest {
             }
         }
         assertEquals(0, splits, "elections that needed more than one term");
+    }
+
+    /**
+     * The soak's two-round failover beside a just-restarted follower: node 3, busy catching up, grants node 2's
+     * pre-vote, then processes an append the dead leader sent before it died (so it refuses node 2's real vote: its
+     * lease, and now its longer log). When node 3's own timer fires, its pre-vote reaches node 2, a candidate of term 2
+     * that voted for itself, and is refused with term 2. Node 3 learns term 2 from a refusal, not from a leader: that
+     * must not restart its timer. Before, it waited a whole fresh election timeout (150-300 ms) before asking again.
+     */
+    @Test
+    void aNodeThatLearnsANewerTermFromARefusalCampaignsAgainAtOnceInsteadOfWaitingAFreshTimeout() {
+        final TestNode n = new TestNode(TestNode.config(3, 1, 2, 3).build(), 7).start(new Vote(1, 1), 1);
+        n.receive(new AppendEntriesRequest().set(1, 3, 1, 1, 1, 1));
+        n.takeSent(null);
+        at(n, n.nowNanos + 160 * MS); // out of the lease, before its own timer
+        n.receive(new VoteRequest().set(2, 3, 2, 1, 1, true, false));
+        assertTrue(n.<VoteResponse>takeSent(MessageType.VOTE_RESPONSE).get(0).isGranted());
+
+        final AppendEntriesRequest late = new AppendEntriesRequest().set(1, 3, 1, 1, 1, 1);
+        late.entries().add(Entry.normal(1, 2, new byte[] {2}));
+        n.receive(late);
+        n.flushAll();
+        n.receive(new VoteRequest().set(2, 3, 2, 1, 1, false, false));
+        assertFalse(n.<VoteResponse>takeSent(MessageType.VOTE_RESPONSE).get(0).isGranted(), "node 2 is behind");
+
+        n.takeSent(null);
+        at(n, n.engine.raw.state().electionDeadline);
+        assertEquals(Role.PRE_CANDIDATE, n.engine.role());
+        assertEquals(2, n.takeSent(MessageType.VOTE_REQUEST).size());
+        n.receive(new VoteResponse().set(2, 3, 2, false, true)); // node 2 is a candidate of term 2
+        assertEquals(2, n.engine.term());
+
+        at(n, n.nowNanos + 10 * MS);
+        final List<VoteRequest> again = n.takeSent(MessageType.VOTE_REQUEST);
+        assertEquals(2, again.size(), "node 3 asks again in term 3 at once, role " + n.engine.role());
+        assertEquals(3, again.get(0).term());
+        assertTrue(again.get(0).isPreVote());
+    }
+
+    /** A follower that refuses a newer term's candidate for its log keeps its deadline: it is the better candidate. */
+    @Test
+    void aFollowerThatRefusesANewerCandidateForItsLogKeepsItsElectionDeadline() {
+        final TestNode n = new TestNode(TestNode.config(3, 1, 2, 3).build(), 7).start(new Vote(1, 1), 1, 1);
+        n.receive(new AppendEntriesRequest().set(1, 3, 1, 2, 1, 2));
+        n.takeSent(null);
+        final long deadline = n.engine.raw.state().electionDeadline;
+        at(n, n.nowNanos + 155 * MS);
+        n.receive(new VoteRequest().set(2, 3, 2, 1, 1, false, false));
+        assertFalse(n.<VoteResponse>takeSent(MessageType.VOTE_RESPONSE).get(0).isGranted());
+        assertEquals(2, n.engine.term());
+        assertEquals(deadline, n.engine.raw.state().electionDeadline, "the refusal did not restart its timer");
     }
 
     private static int electAmongSurvivors(TestNet net, int old) {
