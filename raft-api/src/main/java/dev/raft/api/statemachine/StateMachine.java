@@ -6,6 +6,7 @@ import dev.raft.api.SnapshotMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The application's replicated state. The node calls every method from its own thread, one call at a
@@ -29,6 +30,31 @@ public interface StateMachine {
      *         node where it was proposed), or {@code null}
      */
     byte[] apply(EntryView entry);
+
+    /**
+     * The allocation-free form of {@link #apply(EntryView)}, and the one the node calls: applies one committed entry
+     * (under the same rules) and writes the response, if any, into {@code response} from offset 0. The node passes a
+     * buffer only where a caller waits for this entry's response (the node it was proposed on, while it leads);
+     * elsewhere {@code response} is null, and the state machine applies the entry and builds no response.
+     *
+     * <p>The default calls {@link #apply(EntryView)} and copies its array; a state machine on a hot path overrides
+     * this method (and implements {@code apply(EntryView)} through it), so that no array is made per entry.
+     *
+     * @param response where the response goes (it grows as it is written: {@link MutableDirectBuffer#isExpandable()}),
+     *                 valid only during the call; null when nobody waits for the response on this node
+     * @return the response's length in {@code response}, or -1 for none (the proposer then receives null); any
+     *         value when {@code response} is null
+     */
+    default int apply(EntryView entry, MutableDirectBuffer response) {
+        final byte[] answer = apply(entry);
+        if (answer == null) {
+            return -1;
+        }
+        if (response != null) {
+            response.putBytes(0, answer);
+        }
+        return answer.length;
+    }
 
     /**
      * Answers a read-only query ({@link dev.raft.api.RaftNode#read}) from the applied state, on the node's

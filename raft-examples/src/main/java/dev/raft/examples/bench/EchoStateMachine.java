@@ -10,6 +10,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The benchmark's state machine, which costs next to nothing, like the Aeron Cluster peer's echo service: it adds
@@ -27,6 +31,14 @@ public final class EchoStateMachine implements StateMachine {
 
     @Override
     public byte[] apply(EntryView entry) {
+        final ExpandableArrayBuffer response = new ExpandableArrayBuffer(entry.payloadLength());
+        final int length = apply(entry, response);
+        return length < 0 ? null : Arrays.copyOf(response.byteArray(), length);
+    }
+
+    /** Applies without allocating: the echo is written into {@code response} only where a proposer waits for it. */
+    @Override
+    public int apply(EntryView entry, MutableDirectBuffer response) {
         if (entry.index() != lastIndex + 1) {
             throw new IllegalStateException("EchoStateMachine.apply: entry " + entry.index() + " does not follow the last applied "
                 + lastIndex);
@@ -34,21 +46,21 @@ public final class EchoStateMachine implements StateMachine {
         lastTerm = entry.term();
         lastIndex = entry.index();
         if (entry.type() != EntryType.NORMAL) {
-            return null;
+            return -1;
         }
         final int length = entry.payloadLength();
         if (length >= Long.BYTES) {
             sum += entry.payload().getLong(0, java.nio.ByteOrder.LITTLE_ENDIAN);
         }
-        // the API answers with a fresh array (the view is valid only during the call)
-        final byte[] echo = new byte[length];
-        entry.payload().getBytes(0, echo);
-        return echo;
+        if (response != null) {
+            response.putBytes(0, entry.payload(), 0, length);
+        }
+        return length;
     }
 
     /** Answers a query (a read without the log) with its own bytes, like an applied command; changes nothing. */
     @Override
-    public byte[] query(org.agrona.DirectBuffer query, int offset, int length) {
+    public byte[] query(DirectBuffer query, int offset, int length) {
         final byte[] echo = new byte[length];
         query.getBytes(offset, echo);
         return echo;

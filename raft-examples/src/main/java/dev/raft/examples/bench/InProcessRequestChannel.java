@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -178,6 +179,16 @@ final class InProcessRequestChannel implements RequestChannel {
                 publish(MALFORMED, correlation, 0, 0, 0);
             } else {
                 publish(ECHO, correlation, (long) LONGS.get(result, 0), context.term(), 0);
+            }
+        }
+
+        /** A proposal's echo, checked in the node's buffer (no array per command). */
+        @Override
+        public void onResult(long correlation, DirectBuffer result, int offset, int length) {
+            if (length != size || result.getLong(offset + Long.BYTES, ORDER) != correlation) {
+                publish(MALFORMED, correlation, 0, 0, 0);
+            } else {
+                publish(ECHO, correlation, result.getLong(offset, ORDER), context.term(), 0);
             }
         }
 

@@ -100,7 +100,8 @@ public final class ClientProtocol {
      */
     static int encodeResponse(MutableDirectBuffer buffer, ClientResponseEncoder encoder, MessageHeaderEncoder header,
                               long correlationId, ResponseCode code, NodeContext node, SessionStatus sessionStatus,
-                              DirectBuffer result, int resultLength, String message, byte[] leaderEndpoint) {
+                              DirectBuffer result, int resultOffset, int resultLength, String message,
+                              byte[] leaderEndpoint) {
         encoder.wrapAndApplyHeader(buffer, 0, header)
             .correlationId(correlationId)
             .code(code)
@@ -112,7 +113,7 @@ public final class ClientProtocol {
             .committedIndex(node.committedIndex())
             .appliedIndex(node.appliedIndex())
             .sessionStatus(sessionStatus)
-            .putResult(result, 0, resultLength);
+            .putResult(result, resultOffset, resultLength);
         if (message == null || message.isEmpty()) {
             encoder.putMessage(NO_BYTES, 0, 0);
         } else {

@@ -25,7 +25,7 @@ import org.agrona.ExpandableArrayBuffer;
  * counted and dispatched by kind: a command is proposed (in a {@link SessionCommand} envelope when the state machine
  * has sessions), a GET read without the log, an admin request executed, a status request answered at once. The
  * requests proposed or read wait in {@link PendingReplies} until the node's outcome ({@link #onOutcome}) turns them
- * into answers, which {@link ReplySender} sends.
+ * into answers ({@link #onResult}, {@link #onError}), which {@link ReplySender} sends.
  */
 final class ClientRequests {
     private static final int POLL_LIMIT = 64;
@@ -169,8 +169,11 @@ final class ClientRequests {
         }
     }
 
-    /** Answers the request in slot {@code correlation} (if still pending) with the result or the error. */
-    void onOutcome(long correlation, byte[] result, RuntimeException error) {
+    /**
+     * Answers the request in slot {@code correlation} (if still pending) with its result: {@code length} bytes of
+     * {@code result} from {@code offset} (-1: none), valid only during the call.
+     */
+    void onResult(long correlation, DirectBuffer result, int offset, int length) {
         if (replies.detached() || !pending.taken(correlation)) {
             return;
         }
@@ -180,14 +183,30 @@ final class ClientRequests {
         final long deadline = pending.deadline(slot);
         final byte kind = pending.kind(slot);
         pending.release(slot);
-        if (error == null) {
-            if (kind == PendingReplies.SESSION_COMMAND) {
-                sessionAnswer(route, correlationId, result, deadline);
-            } else {
-                replies.answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, null, deadline);
+        if (kind == PendingReplies.SESSION_COMMAND) {
+            byte[] bytes = null;
+            if (length >= 0) {
+                bytes = new byte[length];
+                result.getBytes(offset, bytes);
             }
+            sessionAnswer(route, correlationId, bytes, deadline);
+        } else {
+            replies.answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, offset, length, null,
+                deadline);
+        }
+    }
+
+    /** Answers the request in slot {@code correlation} (if still pending) with the error. */
+    void onError(long correlation, RuntimeException error) {
+        if (replies.detached() || !pending.taken(correlation)) {
             return;
         }
+        final int slot = (int) correlation;
+        final ReplyRoutes.Route route = pending.route(slot);
+        final long correlationId = pending.correlationId(slot);
+        final long deadline = pending.deadline(slot);
+        final byte kind = pending.kind(slot);
+        pending.release(slot);
         final int id = node.id();
         if (kind == PendingReplies.READ) {
             if (error instanceof NotLeaderException) {

@@ -9,6 +9,8 @@ import io.aeron.Subscription;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,6 +130,8 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
     private final ClientCounters counters;
     private final ReplySender replies;
     private final ClientRequests requests;
+    /** Wraps a result given as an array (reads) for {@link ClientRequests#onResult}; node thread only. */
+    private final UnsafeBuffer resultView = new UnsafeBuffer(new byte[0]);
     private boolean started;
 
     /** A service with {@link Settings#defaults()}. */
@@ -217,12 +221,23 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
 
     @Override
     public void onResult(long correlation, byte[] result) {
-        requests.onOutcome(correlation, result, null);
+        if (result == null) {
+            requests.onResult(correlation, resultView, 0, -1);
+        } else {
+            resultView.wrap(result);
+            requests.onResult(correlation, resultView, 0, result.length);
+        }
+    }
+
+    /** A proposal's result, without an array per command: encoded straight into the answer. */
+    @Override
+    public void onResult(long correlation, DirectBuffer result, int offset, int length) {
+        requests.onResult(correlation, result, offset, length);
     }
 
     @Override
     public void onError(long correlation, RuntimeException error) {
-        requests.onOutcome(correlation, null, error);
+        requests.onError(correlation, error);
     }
 
     /** The current value of one counter. */

@@ -13,6 +13,7 @@ import io.aeron.Publication;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -118,6 +119,21 @@ final class ReplySender {
      */
     void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
                 byte[] result, String message, long deadline) {
+        if (result == null) {
+            answer(route, correlationId, code, sessionStatus, EMPTY, 0, -1, message, deadline);
+        } else {
+            resultBuffer.wrap(result);
+            answer(route, correlationId, code, sessionStatus, resultBuffer, 0, result.length, message, deadline);
+        }
+    }
+
+    /**
+     * {@link #answer(ReplyRoutes.Route, long, ResponseCode, SessionStatus, byte[], String, long)} with the result as
+     * {@code resultLength} bytes of {@code result} (-1: none), valid only during the call: an answer that must wait
+     * keeps a copy.
+     */
+    void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                DirectBuffer result, int resultOffset, int resultLength, String message, long deadline) {
         if (detached) {
             return;
         }
@@ -125,19 +141,15 @@ final class ReplySender {
         try {
             publication = routes.publication(route);
             if (publication == null) { // the driver is still adding it: wait like an answer to one not yet connected
-                deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+                deferOrDrop(route, correlationId, code, sessionStatus, result, resultOffset, resultLength, message, deadline);
                 return;
             }
         } catch (RuntimeException e) {
             counters.droppedReply(route.replyTo, e.getMessage());
             return;
         }
-        if (result != null) {
-            resultBuffer.wrap(result);
-        }
         int length = ClientProtocol.encodeResponse(sendBuffer, responseEncoder, headerEncoder, correlationId, code,
-            context, sessionStatus, result == null ? EMPTY : resultBuffer, result == null ? 0 : result.length, message,
-            leaderEndpoint());
+            context, sessionStatus, result, resultOffset, Math.max(resultLength, 0), message, leaderEndpoint());
         if (authenticator != null) {
             length = authenticator.appendTag(sendBuffer, length);
         }
@@ -147,13 +159,23 @@ final class ReplySender {
         }
         if (position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
             || position == Publication.ADMIN_ACTION) {
-            deferOrDrop(new Reply(route, correlationId, code, sessionStatus, result, message, deadline));
+            deferOrDrop(route, correlationId, code, sessionStatus, result, resultOffset, resultLength, message, deadline);
         } else {
             counters.count(Counter.REPLIES_DROPPED);
             if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
                 routes.remove(route);
             }
         }
+    }
+
+    private void deferOrDrop(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                             DirectBuffer result, int resultOffset, int resultLength, String message, long deadline) {
+        byte[] kept = null;
+        if (resultLength >= 0) {
+            kept = new byte[resultLength];
+            result.getBytes(resultOffset, kept);
+        }
+        deferOrDrop(new Reply(route, correlationId, code, sessionStatus, kept, message, deadline));
     }
 
     /** An answer that cannot be sent yet waits in {@link #unsent} until its deadline, then is dropped and counted. */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The state machine's side of a node: applies committed entries in order (from the {@link EntryCache},
@@ -78,16 +79,21 @@ final class Applier {
                 }
                 entry = readScratch.entry((int) (index - readScratch.firstIndex()));
             }
-            final byte[] response;
+            final MutableDirectBuffer response = pending.size() > 0 ? pending.responseBuffer(index) : null;
+            final int length;
             try {
-                response = stateMachine.apply(entry);
+                length = stateMachine.apply(entry, response);
             } catch (RuntimeException e) {
                 throw new FatalNodeError("node " + nodeId + ": the state machine failed to apply entry " + index
                     + " (" + e + ")", e);
             }
+            if (response != null && length > response.capacity()) {
+                throw new FatalNodeError("node " + nodeId + ": the state machine answered entry " + index + " with "
+                    + length + " bytes but wrote only " + response.capacity() + " into its response buffer", null);
+            }
             appliedIndex = index;
             if (pending.size() > 0) {
-                pending.applied(index, response);
+                pending.applied(index, response == null ? -1 : length);
             }
         }
         readScratch.clear();

@@ -5,21 +5,31 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.LongArrayQueue;
 
 /**
  * The proposals of the current leadership waiting for their entry to be applied: a growable ring of
  * (log index, waiter) in increasing index order, where the waiter is a future ({@code RaftNode.propose}) or an
- * {@link OutcomeListener} with its correlation (a service's {@code NodeContext.propose}). Outcomes are staged ({@link #applied}, {@link #failAll})
- * and the futures completed later by {@link #completeStaged()}, so that the node completes them outside the
- * transport poll. Node thread only; allocation-free once grown (failures allocate their errors).
+ * {@link OutcomeListener} with its correlation (a service's {@code NodeContext.propose}). The state machine writes
+ * each waiter's response into that waiter's slot buffer ({@link #responseBuffer}); outcomes are staged
+ * ({@link #applied}, {@link #failAll}) and completed later by {@link #completeStaged()}, so that the node completes
+ * them outside the transport poll. Node thread only; allocation-free once grown, for listeners (a future gets an
+ * array of its response; failures allocate their errors).
  */
 final class PendingProposals {
+    /** A slot buffer that grew past this is dropped once its outcome is delivered (one huge answer keeps no memory). */
+    private static final int KEPT_BUFFER_BYTES = 64 * 1024;
+    private static final int FIRST_BUFFER_BYTES = 128;
+
     private long[] indexes = new long[1024];
     private Object[] futures = new Object[1024];
     private long[] correlations = new long[1024];
-    private Object[] responses = new Object[1024];
-    /** How many proposals from the head have their entry applied and wait for {@link #completeApplied()}. */
+    private ExpandableArrayBuffer[] responses = new ExpandableArrayBuffer[1024];
+    /** The response's length in its slot buffer; -1: none. */
+    private int[] responseLengths = new int[1024];
+    /** How many proposals from the head have their entry applied and wait for {@link #completeStaged()}. */
     private int staged;
     private int head;
     private int size;
@@ -52,16 +62,38 @@ final class PendingProposals {
     }
 
     /**
-     * The entry {@code index} was applied with {@code response}: stages the response of its proposal, if
-     * it has one here, for {@link #completeApplied()}.
+     * The buffer the state machine writes entry {@code index}'s response into, from offset 0, when a proposal here
+     * waits for that entry; null when none does (the entry was proposed elsewhere).
      */
-    void applied(long index, byte[] response) {
+    MutableDirectBuffer responseBuffer(long index) {
+        for (int i = staged; i < size; i++) {
+            final int slot = (head + i) & (indexes.length - 1);
+            if (indexes[slot] >= index) {
+                if (indexes[slot] > index) {
+                    return null;
+                }
+                ExpandableArrayBuffer buffer = responses[slot];
+                if (buffer == null) {
+                    buffer = new ExpandableArrayBuffer(FIRST_BUFFER_BYTES);
+                    responses[slot] = buffer;
+                }
+                return buffer;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The entry {@code index} was applied, its response {@code length} bytes of its {@link #responseBuffer} (-1:
+     * none): stages the outcome of its proposal, if it has one here, for {@link #completeStaged()}.
+     */
+    void applied(long index, int length) {
         for (int i = staged; i < size; i++) {
             final int slot = (head + i) & (indexes.length - 1);
             if (indexes[slot] > index) {
                 return;
             }
-            responses[slot] = indexes[slot] == index ? response : null;
+            responseLengths[slot] = indexes[slot] == index ? length : -1;
             staged = i + 1;
         }
     }
@@ -73,18 +105,22 @@ final class PendingProposals {
     @SuppressWarnings("unchecked")
     void completeStaged() {
         while (staged > 0) {
-            final Object waiter = futures[head];
-            final long correlation = correlations[head];
-            final byte[] response = (byte[]) responses[head];
-            futures[head] = null;
-            responses[head] = null;
+            final int slot = head;
+            final Object waiter = futures[slot];
+            final long correlation = correlations[slot];
+            final int length = responseLengths[slot];
+            final ExpandableArrayBuffer response = responses[slot];
+            futures[slot] = null;
             head = (head + 1) & (indexes.length - 1);
             size--;
             staged--;
             if (waiter instanceof OutcomeListener listener) {
-                listener.onResult(correlation, response);
+                listener.onResult(correlation, response, 0, length);
             } else {
-                ((CompletableFuture<byte[]>) waiter).complete(response);
+                ((CompletableFuture<byte[]>) waiter).complete(length < 0 ? null : copy(response, length));
+            }
+            if (response != null && response.capacity() > KEPT_BUFFER_BYTES) {
+                responses[slot] = null;
             }
         }
         Object waiter;
@@ -97,6 +133,12 @@ final class PendingProposals {
                 ((CompletableFuture<byte[]>) waiter).completeExceptionally(error);
             }
         }
+    }
+
+    private static byte[] copy(ExpandableArrayBuffer buffer, int length) {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
+        return bytes;
     }
 
     /** Whether any outcome waits for {@link #completeStaged()}. */
@@ -115,28 +157,31 @@ final class PendingProposals {
             failingCorrelations.addLong(correlations[slot]);
             failures.addLast(error.apply(indexes[slot]));
             futures[slot] = null;
-            responses[slot] = null;
         }
         size = staged;
     }
 
     private void grow() {
-        final long[] newIndexes = new long[indexes.length * 2];
-        final Object[] newFutures = new Object[indexes.length * 2];
-        final long[] newCorrelations = new long[indexes.length * 2];
-        final Object[] newResponses = new Object[indexes.length * 2];
-        for (int i = 0; i < size; i++) {
+        final int n = indexes.length * 2;
+        final long[] newIndexes = new long[n];
+        final Object[] newFutures = new Object[n];
+        final long[] newCorrelations = new long[n];
+        final ExpandableArrayBuffer[] newResponses = new ExpandableArrayBuffer[n];
+        final int[] newLengths = new int[n];
+        for (int i = 0; i < indexes.length; i++) { // every slot: the buffers of free slots are kept for reuse too
             final int slot = (head + i) & (indexes.length - 1);
             newIndexes[i] = indexes[slot];
             newFutures[i] = futures[slot];
             newCorrelations[i] = correlations[slot];
             newResponses[i] = responses[slot];
+            newLengths[i] = responseLengths[slot];
         }
         Arrays.fill(futures, null);
         indexes = newIndexes;
         futures = newFutures;
         correlations = newCorrelations;
         responses = newResponses;
+        responseLengths = newLengths;
         head = 0;
     }
 }
