@@ -45,6 +45,11 @@ final class ClientRequests {
     private final PendingReplies pending = new PendingReplies();
     private NodeContext context;
     private long now;
+    /** The request {@link #claim} last took out of {@link #pending}: whom to answer, until when, and its kind. */
+    private ReplyRoutes.Route claimedRoute;
+    private long claimedCorrelationId;
+    private long claimedDeadline;
+    private byte claimedKind;
 
     ClientRequests(KvNode node, ClientService.Settings settings, Subscription subscription, ReplyRoutes routes,
                    ReplySender replies, ClientCounters counters, OutcomeListener listener) {
@@ -174,39 +179,48 @@ final class ClientRequests {
      * {@code result} from {@code offset} (-1: none), valid only during the call.
      */
     void onResult(long correlation, DirectBuffer result, int offset, int length) {
-        if (replies.detached() || !pending.taken(correlation)) {
+        if (!claim(correlation)) {
             return;
         }
-        final int slot = (int) correlation;
-        final ReplyRoutes.Route route = pending.route(slot);
-        final long correlationId = pending.correlationId(slot);
-        final long deadline = pending.deadline(slot);
-        final byte kind = pending.kind(slot);
-        pending.release(slot);
-        if (kind == PendingReplies.SESSION_COMMAND) {
+        if (claimedKind == PendingReplies.SESSION_COMMAND) {
             byte[] bytes = null;
             if (length >= 0) {
                 bytes = new byte[length];
                 result.getBytes(offset, bytes);
             }
-            sessionAnswer(route, correlationId, bytes, deadline);
+            sessionAnswer(claimedRoute, claimedCorrelationId, bytes, claimedDeadline);
         } else {
-            replies.answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, offset, length, null,
-                deadline);
+            replies.answer(claimedRoute, claimedCorrelationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, offset,
+                length, null, claimedDeadline);
         }
+    }
+
+    /**
+     * Takes the request in slot {@code correlation} out of {@link #pending} into the {@code claimed} fields; false when
+     * it is no longer pending (answered or released) or the service no longer answers.
+     */
+    private boolean claim(long correlation) {
+        if (replies.detached() || !pending.taken(correlation)) {
+            return false;
+        }
+        final int slot = (int) correlation;
+        claimedRoute = pending.route(slot);
+        claimedCorrelationId = pending.correlationId(slot);
+        claimedDeadline = pending.deadline(slot);
+        claimedKind = pending.kind(slot);
+        pending.release(slot);
+        return true;
     }
 
     /** Answers the request in slot {@code correlation} (if still pending) with the error. */
     void onError(long correlation, RuntimeException error) {
-        if (replies.detached() || !pending.taken(correlation)) {
+        if (!claim(correlation)) {
             return;
         }
-        final int slot = (int) correlation;
-        final ReplyRoutes.Route route = pending.route(slot);
-        final long correlationId = pending.correlationId(slot);
-        final long deadline = pending.deadline(slot);
-        final byte kind = pending.kind(slot);
-        pending.release(slot);
+        final ReplyRoutes.Route route = claimedRoute;
+        final long correlationId = claimedCorrelationId;
+        final long deadline = claimedDeadline;
+        final byte kind = claimedKind;
         final int id = node.id();
         if (kind == PendingReplies.READ) {
             if (error instanceof NotLeaderException) {

@@ -16,10 +16,13 @@ import dev.raft.api.statemachine.StateMachine;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,8 +31,21 @@ import org.junit.jupiter.api.Test;
  * answering allocates nothing.
  */
 class ApplierTest {
+    /** A state machine that takes and restores no snapshots. */
+    private abstract static class NoSnapshots implements StateMachine {
+        @Override
+        public SnapshotWriter takeSnapshot() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void restore(SnapshotMeta meta, InputStream data) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     /** Echoes each NORMAL entry's payload; records, per entry, whether it was given a buffer. */
-    private static final class Echo implements StateMachine {
+    private static final class Echo extends NoSnapshots {
         final List<Boolean> givenBuffer = new ArrayList<>();
         boolean record = true;
         long last;
@@ -57,16 +73,6 @@ class ApplierTest {
         @Override
         public LogId lastApplied() {
             return LogId.of(1, last);
-        }
-
-        @Override
-        public SnapshotWriter takeSnapshot() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void restore(SnapshotMeta meta, InputStream data) {
-            throw new UnsupportedOperationException();
         }
     }
 
@@ -101,7 +107,7 @@ class ApplierTest {
         for (int i = 1; i <= entries; i++) {
             final byte[] payload = new byte[i % 7 == 0 ? 0 : 64];
             if (payload.length > 0) {
-                org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(payload);
+                final UnsafeBuffer view = new UnsafeBuffer(payload);
                 view.putLong(0, i);
             }
             batch.add(1, i, EntryType.NORMAL, payload);
@@ -130,34 +136,24 @@ class ApplierTest {
         assertEquals(64, listener.length);
         assertEquals(2, listener.firstLong);
         assertEquals(64, future.join().length);
-        assertEquals(4, new org.agrona.concurrent.UnsafeBuffer(future.join()).getLong(0));
+        assertEquals(4, new UnsafeBuffer(future.join()).getLong(0));
         assertNull(none.join(), "no response: the future gets null");
     }
 
     @Test
     void aStateMachineWithOnlyTheArrayFormAnswersTheSameThroughTheDefaults() {
         final Echo inner = new Echo();
-        final StateMachine arrayOnly = new StateMachine() {
+        final StateMachine arrayOnly = new NoSnapshots() {
             @Override
             public byte[] apply(EntryView entry) {
-                final org.agrona.ExpandableArrayBuffer out = new org.agrona.ExpandableArrayBuffer(64);
+                final ExpandableArrayBuffer out = new ExpandableArrayBuffer(64);
                 final int n = inner.apply(entry, out);
-                return n < 0 ? null : java.util.Arrays.copyOf(out.byteArray(), n);
+                return n < 0 ? null : Arrays.copyOf(out.byteArray(), n);
             }
 
             @Override
             public LogId lastApplied() {
                 return inner.lastApplied();
-            }
-
-            @Override
-            public SnapshotWriter takeSnapshot() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void restore(SnapshotMeta meta, InputStream data) {
-                throw new UnsupportedOperationException();
             }
         };
         final Applier applier = new Applier(1, arrayOnly, null, cacheOf(7));
@@ -179,7 +175,7 @@ class ApplierTest {
         applier.completeStaged();
         assertEquals(2, results.size());
         final byte[] expected = new byte[64];
-        new org.agrona.concurrent.UnsafeBuffer(expected).putLong(0, 3);
+        new UnsafeBuffer(expected).putLong(0, 3);
         assertArrayEquals(expected, results.get(0));
         assertNull(results.get(1));
     }
