@@ -50,7 +50,9 @@ public enum EngineCounter {
     /** Read index requests this node sent to the leader as follower (one per batch of follower reads). */
     READ_INDEX_REQUESTS("read index requests sent"),
     /** Pre-vote rounds this node abandoned to make way for a rival pre-candidate whose vote it granted. */
-    PRE_VOTES_YIELDED("pre-votes yielded to a rival");
+    PRE_VOTES_YIELDED("pre-votes yielded to a rival"),
+    /** Leaderships handed to a follower with a TimeoutNow on stepping down for want of a quorum (CheckQuorum). */
+    LEADERSHIP_HANDOFFS("leaderships handed off on stepping down");
 
     /** The Agrona counter type id of the first counter; the others follow in declaration order. */
     public static final int FIRST_TYPE_ID = 2001;

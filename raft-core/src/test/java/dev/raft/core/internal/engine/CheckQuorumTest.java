@@ -3,6 +3,7 @@ package dev.raft.core.internal.engine;
 import static dev.raft.core.internal.engine.RaftEngineTest.elect;
 import static dev.raft.core.internal.engine.RaftEngineTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.api.NodeId;
 import dev.raft.api.Role;
@@ -28,6 +29,31 @@ class CheckQuorumTest {
         for (long t = 0; t < millis; t += 10) {
             n.advanceMillis(10);
             n.receive(ok(2, 1, n.engine.term(), 0));
+        }
+    }
+
+    /**
+     * One-way loss at the leader (the soak's slowest failover, 276-453 ms on real servers): it hears nobody, but its
+     * heartbeats still arrive, so its followers' timers start only when it steps down. Handing over with a TimeoutNow
+     * as it steps down makes the election start at once; before, it came a whole election timeout later.
+     */
+    @Test
+    void aLeaderThatHearsNobodyButIsStillHeardHandsItsLeadershipOverAsItStepsDown() {
+        for (long seed = 1; seed <= 20; seed++) {
+            final TestNet net = new TestNet(3, b -> b, seed * 10);
+            final int old = net.electLeader();
+            net.run(MAX_MS + 100); // past the new leadership's first maximum election timeout
+            net.deaf.add(old);
+            long millis = 0;
+            while (net.leader() == old || net.leader() == 0) {
+                net.run(10);
+                millis += 10;
+                if (millis > 2_000) {
+                    throw new AssertionError("seed " + seed + ": no new leader within 2 s");
+                }
+            }
+            assertTrue(millis <= MIN_MS + 70, "seed " + seed + ": a new leader " + millis + " ms after the loss began");
+            assertEquals(1, net.node(old).engine.counter(EngineCounter.LEADERSHIP_HANDOFFS), "seed " + seed);
         }
     }
 

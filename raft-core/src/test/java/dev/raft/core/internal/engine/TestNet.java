@@ -16,6 +16,8 @@ import java.util.function.UnaryOperator;
 final class TestNet {
     final Map<Integer, TestNode> nodes = new LinkedHashMap<>();
     final Set<Integer> isolated = new HashSet<>();
+    /** Nodes that hear nothing (messages to them are dropped) but whose own messages still arrive: one-way loss. */
+    final Set<Integer> deaf = new HashSet<>();
 
     TestNet(int size, UnaryOperator<RaftConfig.Builder> tweak) {
         this(size, tweak, 1000);
@@ -56,7 +58,8 @@ final class TestNet {
             }
             for (RaftMessage m : batch) {
                 any = true;
-                if (!isolated.contains(m.from()) && !isolated.contains(m.to()) && nodes.containsKey(m.to())) {
+                if (!isolated.contains(m.from()) && !isolated.contains(m.to()) && !deaf.contains(m.to())
+                    && nodes.containsKey(m.to())) {
                     nodes.get(m.to()).receive(m);
                 }
             }

@@ -91,7 +91,8 @@ public final class Election implements RoleChanges {
     }
 
     /**
-     * Leader: CheckQuorum. A leader steps down once no quorum has answered it for the minimum election timeout,
+     * Leader: CheckQuorum. A leader steps down, handing over with a TimeoutNow to its most up-to-date voter
+     * ({@link LeadershipTransfer#handOffOnStepDown}), once no quorum has answered it for the minimum election timeout,
      * judged continuously (not at the end of fixed windows, which let a lost quorum go unnoticed for up to two
      * timeouts); a new leader first waits the maximum election timeout from its election for the first answers. A leader whose own thread did not tick for longer than a heartbeat interval (a stall: a pause, a
      * descheduled thread) sent nothing meanwhile, so its followers had nothing to answer: it gives them a fresh
@@ -124,6 +125,7 @@ public final class Election implements RoleChanges {
         checkQuorumDeadline = Math.max(leader.tracker().quorumContact() + state.electionMinNanos,
             leaderSince + state.electionMaxNanos);
         if (state.now - checkQuorumDeadline >= 0) {
+            transfer.handOffOnStepDown();
             becomeFollower(state.term, NodeId.NONE);
             return true;
         }

@@ -7,9 +7,11 @@ import dev.raft.api.error.LeadershipTransferInProgressException;
 import dev.raft.api.error.NotLeaderException;
 import dev.raft.api.message.MessageType;
 import dev.raft.api.message.TimeoutNowRequest;
+import dev.raft.core.internal.engine.EngineCounter;
 import dev.raft.core.internal.engine.RaftState;
 import dev.raft.core.internal.engine.replication.LeaderReplication;
 import dev.raft.core.internal.engine.replication.Progress;
+import dev.raft.core.internal.engine.replication.ProgressTracker;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,6 +95,41 @@ public final class LeadershipTransfer {
         } else {
             leader.sendAppends(pr); // catch it up first; its answers bring us back here
         }
+    }
+
+    /**
+     * Leader, about to step down because no quorum answered it within the minimum election timeout (CheckQuorum):
+     * sends one TimeoutNow to the voter most likely to win, the one with the highest match index (of those holding
+     * every entry known committed; the one heard from last among equals), so that a leader that hears nobody but is
+     * still heard (its inbound traffic lost) hands over at once. Without it, its followers, which heard its heartbeats
+     * until now, would each wait a whole election timeout more before campaigning. Where the leader is not heard
+     * either, the message is lost and nothing changes; a target whose log turns out behind another voter's loses
+     * its election to that voter, which keeps its own timer ({@link Election}). Not while a transfer is in progress.
+     *
+     * @return the voter sent TimeoutNow, or {@link NodeId#NONE}
+     */
+    public int handOffOnStepDown() {
+        if (state.role != Role.LEADER || inProgress()) {
+            return NodeId.NONE;
+        }
+        final ProgressTracker tracker = leader.tracker();
+        Progress best = null;
+        for (int i = 0; i < tracker.size(); i++) {
+            final Progress pr = tracker.at(i);
+            if (state.membership.isVoter(pr.nodeId()) && pr.matchIndex() >= state.commitIndex
+                && (best == null || pr.matchIndex() > best.matchIndex()
+                || (pr.matchIndex() == best.matchIndex() && pr.lastActive() - best.lastActive() > 0))) {
+                best = pr;
+            }
+        }
+        if (best == null) {
+            return NodeId.NONE;
+        }
+        final TimeoutNowRequest req = state.out.message(MessageType.TIMEOUT_NOW_REQUEST);
+        req.set(state.selfId, best.nodeId(), state.term);
+        state.out.send(req);
+        state.count(EngineCounter.LEADERSHIP_HANDOFFS);
+        return best.nodeId();
     }
 
     /** Whether this leader sent TimeoutNow to {@code candidate} for the transfer in progress. */

@@ -55,6 +55,11 @@ public final class Progress {
         return matchIndex;
     }
 
+    /** When the follower last answered anything (the leader's clock), or when tracking began if it never did. */
+    public long lastActive() {
+        return lastActive;
+    }
+
     /** SNAPSHOT: the transfer in progress. */
     public SnapshotTransfer transfer() {
         return transfer;
