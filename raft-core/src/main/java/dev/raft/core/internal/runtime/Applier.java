@@ -89,7 +89,7 @@ final class Applier {
             }
             if (response != null && length > response.capacity()) {
                 throw new FatalNodeError("node " + nodeId + ": the state machine answered entry " + index + " with "
-                    + length + " bytes but wrote only " + response.capacity() + " into its response buffer", null);
+                    + length + " bytes, more than its response buffer holds (" + response.capacity() + ")", null);
             }
             appliedIndex = index;
             if (pending.size() > 0) {
