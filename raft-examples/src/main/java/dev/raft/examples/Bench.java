@@ -92,7 +92,9 @@ final class Bench {
                 side.start();
             }
             try {
-                return ClusterLoad.drive(options, endpoints, rafts, leader.nodeId(), leader.term(), out);
+                final Map<Integer, String> driverDirs = new TreeMap<>();
+                nodes.forEach(n -> driverDirs.put(n.id(), n.aeronDirectory()));
+                return ClusterLoad.drive(options, endpoints, rafts, leader.nodeId(), leader.term(), driverDirs, out);
             } finally {
                 if (side != null) {
                     side.join();

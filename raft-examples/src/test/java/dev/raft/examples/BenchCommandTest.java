@@ -73,6 +73,17 @@ class BenchCommandTest {
         assertTrue(out.contains("measured throughput"), out);
         assertTrue(out.contains("allocated in the measured phase: ") && out.contains(" B/msg ")
             && out.contains(" us CPU/msg  raft-node-"), out);
+        // the drivers' counters are read: the leader's received at least each request's 64 B payload per message
+        final Matcher traffic = Pattern.compile("node \\d:  Bytes sent [0-9.]+  Bytes received ([0-9.]+)  frames-out")
+            .matcher(out);
+        double mostReceived = 0;
+        int nodes = 0;
+        while (traffic.find()) {
+            nodes++;
+            mostReceived = Math.max(mostReceived, Double.parseDouble(traffic.group(1)));
+        }
+        assertEquals(3, nodes, out);
+        assertTrue(mostReceived >= 64, out);
     }
 
     @Test

@@ -28,10 +28,12 @@ public final class ClusterLoad {
      * @param nodes         the nodes by id (proposed to directly with {@code --client in-process})
      * @param leaderId      the node that leads now
      * @param term          its term
+     * @param driverDirs    each node's media driver directory by id, whose traffic is reported (null: none)
      * @param out           progress lines
      */
     public static BenchResult drive(BenchOptions options, Map<Integer, String> raftEndpoints, Map<Integer, RaftNode> nodes,
-                                    int leaderId, long term, PrintWriter out) throws InterruptedException {
+                                    int leaderId, long term, Map<Integer, String> driverDirs, PrintWriter out)
+        throws InterruptedException {
         try (RequestChannel channel = open(options, raftEndpoints, nodes, leaderId)) {
             final LoadGenerator load = new LoadGenerator(options, channel, out, term);
             final LoadGenerator.Phase warm;
@@ -45,9 +47,13 @@ public final class ClusterLoad {
                 }
                 try (Recording recording = startRecording(options)) {
                     final ThreadAllocations allocations = ThreadAllocations.start();
+                    final DriverTraffic traffic = DriverTraffic.start(driverDirs);
                     measured = load.measure();
                     if (allocations != null) {
                         printAllocations("the measured phase", allocations, measured.messages(), out);
+                    }
+                    if (traffic != null) {
+                        traffic.print("the measured phase", measured.messages(), out);
                     }
                     for (dev.raft.examples.kv.Consistency consistency : options.reads()) {
                         channel.readPolicy(consistency.policy());
