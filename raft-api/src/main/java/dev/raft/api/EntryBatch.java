@@ -200,6 +200,14 @@ public final class EntryBatch {
         }
     }
 
+    /**
+     * Makes room for {@code entries} entries in all (payload room aside), so that filling the batch up to that many
+     * allocates nothing more: for an owner that knows its working size, instead of growing by doubling.
+     */
+    public void reserveEntries(int entries) {
+        ensureEntryCapacity(entries);
+    }
+
     private void ensureEntryCapacity(int needed) {
         if (needed > terms.length) {
             final int capacity = Math.max(needed, terms.length * 2);

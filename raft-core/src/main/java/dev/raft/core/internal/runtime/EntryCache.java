@@ -17,6 +17,9 @@ public final class EntryCache {
     private EntryBatch spare;
     private final int minTrimEntries;
     private final int maxHeldBytes;
+    /** How many entries the cache holds at most in steady state (reserved at once once it is busy), 0: none. */
+    private final int workingEntries;
+    private boolean reserved;
 
     /**
      * @param initialPayloadBytes payload room before the batches grow
@@ -25,11 +28,27 @@ public final class EntryCache {
      *                            most half of it is held (readers fall back to the store)
      */
     public EntryCache(int initialPayloadBytes, int minTrimEntries, int maxBytes) {
+        this(initialPayloadBytes, minTrimEntries, maxBytes, 0);
+    }
+
+    /**
+     * A cache that, once it holds more than {@value #RESERVE_AFTER_ENTRIES} entries (a busy node), makes room for
+     * {@code workingEntries} in both its batches at once, so that it reaches its working size in one step instead of
+     * doubling (and copying) its way there during the first minutes of load.
+     *
+     * @param workingEntries the most entries held in steady state (the retained window and the dead prefix a trim
+     *                       waits for); 0 to grow only by doubling
+     */
+    public EntryCache(int initialPayloadBytes, int minTrimEntries, int maxBytes, int workingEntries) {
         this.entries = new EntryBatch(initialPayloadBytes);
         this.spare = new EntryBatch(initialPayloadBytes);
         this.minTrimEntries = minTrimEntries;
         this.maxHeldBytes = maxBytes;
+        this.workingEntries = workingEntries;
     }
+
+    /** A cache holding more entries than this is busy: it reserves its working size. */
+    static final int RESERVE_AFTER_ENTRIES = 4096;
 
     /** The payload bytes held. */
     public int payloadBytes() {
@@ -68,6 +87,11 @@ public final class EntryCache {
         }
         if (!entries.isEmpty() && src.index(from) != entries.lastIndex() + 1) {
             entries.clear();
+        }
+        if (!reserved && workingEntries > 0 && entries.size() + (to - from) > RESERVE_AFTER_ENTRIES) {
+            entries.reserveEntries(workingEntries);
+            spare.reserveEntries(workingEntries);
+            reserved = true;
         }
         entries.addAll(src, from, to);
         if (entries.payloadBytes() > maxHeldBytes) {

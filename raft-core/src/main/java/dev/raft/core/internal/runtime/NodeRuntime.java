@@ -74,7 +74,7 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
     private final RaftEngine engine;
     private final FailStop failStop;
     private final FlushReports flushes;
-    private final EntryCache cache = new EntryCache(1 << 20, 1024, CACHE_MAX_BYTES);
+    private final EntryCache cache;
     private final Applier applier;
     private final SnapshotReaders readers;
     private final SnapshotBuilds builds;
@@ -109,6 +109,10 @@ public final class NodeRuntime implements SteppableRaftNode, Agent {
         this.flushes = new FlushReports(failStop::record);
         final long cacheRetainEntries = Math.min(1 << 20,
             Math.max(1024, 4L * config.maxEntriesPerAppend() * config.maxInflightAppends()));
+        // in steady state the cache holds the retained window plus a dead prefix as long (a trim waits for that) and
+        // an append or two: a busy node reserves that at once (at most 2^18 entries, 5 MiB per batch)
+        this.cache = new EntryCache(1 << 20, 1024, CACHE_MAX_BYTES,
+            (int) Math.min(1 << 18, 2 * cacheRetainEntries + 2L * config.maxEntriesPerAppend()));
         this.engine = new RaftEngine(config, random, new AppendFiller(logStore, cache));
         this.applier = new Applier(nodeId, stateMachine, logStore, cache);
         this.readers = new SnapshotReaders(nodeId, snapshotStore, transport);
