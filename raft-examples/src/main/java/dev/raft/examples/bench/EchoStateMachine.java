@@ -10,10 +10,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The benchmark's state machine, which costs next to nothing, like the Aeron Cluster peer's echo service: it adds
@@ -31,9 +30,8 @@ public final class EchoStateMachine implements StateMachine {
 
     @Override
     public byte[] apply(EntryView entry) {
-        final ExpandableArrayBuffer response = new ExpandableArrayBuffer(entry.payloadLength());
-        final int length = apply(entry, response);
-        return length < 0 ? null : Arrays.copyOf(response.byteArray(), length);
+        final byte[] echo = new byte[entry.payloadLength()];
+        return apply(entry, new UnsafeBuffer(echo)) < 0 ? null : echo;
     }
 
     /** Applies without allocating: the echo is written into {@code response} only where a proposer waits for it. */

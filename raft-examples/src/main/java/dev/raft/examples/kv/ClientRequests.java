@@ -24,8 +24,8 @@ import org.agrona.ExpandableArrayBuffer;
  * ({@link ClientRequestFrame}: well formed, authenticated) and its reply endpoint against its source host, then
  * counted and dispatched by kind: a command is proposed (in a {@link SessionCommand} envelope when the state machine
  * has sessions), a GET read without the log, an admin request executed, a status request answered at once. The
- * requests proposed or read wait in {@link PendingReplies} until the node's outcome ({@link #onOutcome}) turns them
- * into answers ({@link #onResult}, {@link #onError}), which {@link ReplySender} sends.
+ * requests proposed or read wait in {@link PendingReplies} until the node's outcome ({@link #onResult}, {@link #onError}) turns
+ * them into answers, which {@link ReplySender} sends.
  */
 final class ClientRequests {
     private static final int POLL_LIMIT = 64;
@@ -45,11 +45,6 @@ final class ClientRequests {
     private final PendingReplies pending = new PendingReplies();
     private NodeContext context;
     private long now;
-    /** The request {@link #claim} last took out of {@link #pending}: whom to answer, until when, and its kind. */
-    private ReplyRoutes.Route claimedRoute;
-    private long claimedCorrelationId;
-    private long claimedDeadline;
-    private byte claimedKind;
 
     ClientRequests(KvNode node, ClientService.Settings settings, Subscription subscription, ReplyRoutes routes,
                    ReplySender replies, ClientCounters counters, OutcomeListener listener) {
@@ -179,48 +174,44 @@ final class ClientRequests {
      * {@code result} from {@code offset} (-1: none), valid only during the call.
      */
     void onResult(long correlation, DirectBuffer result, int offset, int length) {
-        if (!claim(correlation)) {
+        final int slot = claim(correlation);
+        if (slot < 0) {
             return;
         }
-        if (claimedKind == PendingReplies.SESSION_COMMAND) {
+        final ReplyRoutes.Route route = pending.route(slot);
+        final long correlationId = pending.correlationId(slot);
+        final long deadline = pending.deadline(slot);
+        final boolean session = pending.kind(slot) == PendingReplies.SESSION_COMMAND;
+        pending.release(slot);
+        if (session) {
             byte[] bytes = null;
             if (length >= 0) {
                 bytes = new byte[length];
                 result.getBytes(offset, bytes);
             }
-            sessionAnswer(claimedRoute, claimedCorrelationId, bytes, claimedDeadline);
+            sessionAnswer(route, correlationId, bytes, deadline);
         } else {
-            replies.answer(claimedRoute, claimedCorrelationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, offset,
-                length, null, claimedDeadline);
+            replies.answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, offset, length, null,
+                deadline);
         }
     }
 
-    /**
-     * Takes the request in slot {@code correlation} out of {@link #pending} into the {@code claimed} fields; false when
-     * it is no longer pending (answered or released) or the service no longer answers.
-     */
-    private boolean claim(long correlation) {
-        if (replies.detached() || !pending.taken(correlation)) {
-            return false;
-        }
-        final int slot = (int) correlation;
-        claimedRoute = pending.route(slot);
-        claimedCorrelationId = pending.correlationId(slot);
-        claimedDeadline = pending.deadline(slot);
-        claimedKind = pending.kind(slot);
-        pending.release(slot);
-        return true;
+    /** The slot of request {@code correlation} if it still waits for its answer and one may be sent, else -1. */
+    private int claim(long correlation) {
+        return replies.detached() || !pending.taken(correlation) ? -1 : (int) correlation;
     }
 
     /** Answers the request in slot {@code correlation} (if still pending) with the error. */
     void onError(long correlation, RuntimeException error) {
-        if (!claim(correlation)) {
+        final int slot = claim(correlation);
+        if (slot < 0) {
             return;
         }
-        final ReplyRoutes.Route route = claimedRoute;
-        final long correlationId = claimedCorrelationId;
-        final long deadline = claimedDeadline;
-        final byte kind = claimedKind;
+        final ReplyRoutes.Route route = pending.route(slot);
+        final long correlationId = pending.correlationId(slot);
+        final long deadline = pending.deadline(slot);
+        final byte kind = pending.kind(slot);
+        pending.release(slot);
         final int id = node.id();
         if (kind == PendingReplies.READ) {
             if (error instanceof NotLeaderException) {

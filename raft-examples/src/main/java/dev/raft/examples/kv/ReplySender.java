@@ -168,23 +168,25 @@ final class ReplySender {
         }
     }
 
+    /**
+     * An answer that cannot be sent yet waits in {@link #unsent} until its deadline, then is dropped and counted. It
+     * keeps its result: the array it was given as ({@link #resultBuffer}, so an answer waiting over several duty
+     * cycles is not copied again each time), else a copy of the bytes.
+     */
     private void deferOrDrop(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
                              DirectBuffer result, int resultOffset, int resultLength, String message, long deadline) {
+        if (now - deadline >= 0) {
+            counters.count(Counter.REPLIES_DROPPED);
+            return;
+        }
         byte[] kept = null;
-        if (resultLength >= 0) {
+        if (resultLength >= 0 && result == resultBuffer) {
+            kept = resultBuffer.byteArray();
+        } else if (resultLength >= 0) {
             kept = new byte[resultLength];
             result.getBytes(resultOffset, kept);
         }
-        deferOrDrop(new Reply(route, correlationId, code, sessionStatus, kept, message, deadline));
-    }
-
-    /** An answer that cannot be sent yet waits in {@link #unsent} until its deadline, then is dropped and counted. */
-    private void deferOrDrop(Reply reply) {
-        if (now - reply.deadlineNanos() < 0) {
-            unsent.add(reply);
-        } else {
-            counters.count(Counter.REPLIES_DROPPED);
-        }
+        unsent.add(new Reply(route, correlationId, code, sessionStatus, kept, message, deadline));
     }
 
     /**
