@@ -83,6 +83,7 @@ final class LogSegments {
         seg.channel().force(false);
         segments = Arrays.copyOf(segs, k + 1);
         active = seg;
+        recycle(segs, k + 1, segs.length);
     }
 
     /**
@@ -103,6 +104,17 @@ final class LogSegments {
         segments = Arrays.copyOfRange(segs, remove, segs.length);
         if (wholeLog) {
             active = null;
+        }
+        recycle(segs, 0, remove);
+    }
+
+    /**
+     * Hands the index arrays of deleted segments {@code segs[from, to)} to the allocator for new segments to reuse.
+     * Called under the store's write lock once they left the published set, so no reader can reach them.
+     */
+    private void recycle(Segment[] segs, int from, int to) {
+        for (int j = from; j < to; j++) {
+            allocator.recycle(segs[j].releaseIndex());
         }
     }
 

@@ -29,11 +29,29 @@ public final class Segment {
      * @param expectedRecords  a hint for the size of the index
      */
     public Segment(Path path, FileChannel channel, long firstIndex, int expectedRecords) {
+        this(path, channel, firstIndex, expectedRecords, null);
+    }
+
+    /**
+     * @param path             the file
+     * @param channel          the open channel (read and write)
+     * @param firstIndex       the index of the first record
+     * @param expectedRecords  a hint for the size of the index
+     * @param recycled         the index array of a deleted segment ({@link #releaseIndex}), used if it holds
+     *                         {@code expectedRecords} records; null: a new one
+     */
+    public Segment(Path path, FileChannel channel, long firstIndex, int expectedRecords, int[] recycled) {
         this.path = path;
         this.channel = channel;
         this.firstIndex = firstIndex;
-        this.boundaries = new int[Math.max(INITIAL_RECORDS, expectedRecords) + 1];
+        final int length = indexLength(expectedRecords);
+        this.boundaries = recycled != null && recycled.length >= length ? recycled : new int[length];
         this.boundaries[0] = SegmentFormat.SEGMENT_HEADER_BYTES;
+    }
+
+    /** The length of the index array for {@code expectedRecords} records. */
+    public static int indexLength(int expectedRecords) {
+        return Math.max(INITIAL_RECORDS, expectedRecords) + 1;
     }
 
     /** The file. */
@@ -93,6 +111,17 @@ public final class Segment {
     /** Keeps only the first {@code newCount} records. */
     public void truncateRecords(int newCount) {
         count = newCount;
+    }
+
+    /**
+     * Gives up the index array, for a new segment to reuse ({@link SegmentAllocator#recycle}); only for a segment
+     * closed and deleted, which no reader can reach any more. The segment is unusable afterwards.
+     */
+    public int[] releaseIndex() {
+        final int[] index = boundaries;
+        boundaries = null;
+        count = 0;
+        return index;
     }
 
     /** Closes the channel. */

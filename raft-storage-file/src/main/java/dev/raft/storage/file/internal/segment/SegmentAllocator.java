@@ -32,6 +32,11 @@ public final class SegmentAllocator implements AutoCloseable {
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
     private Future<Path> spare;
+    /** Index arrays of deleted segments, for the next segments to reuse (guarded by this). */
+    private final int[][] recycled = new int[RECYCLED][];
+
+    /** How many index arrays of deleted segments are kept for reuse. */
+    private static final int RECYCLED = 2;
 
     /**
      * @param directory   the log directory
@@ -95,11 +100,46 @@ public final class SegmentAllocator implements AutoCloseable {
             Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             StorageDirectory.syncDirectory(directory);
             prepareSpare();
-            return new Segment(target, channel, firstIndex, expectedRecords);
+            return new Segment(target, channel, firstIndex, expectedRecords, takeRecycled(Segment.indexLength(expectedRecords)));
         } catch (IOException e) {
             StorageDirectory.closeQuietly(channel);
             throw preallocationFailed(target, e);
         }
+    }
+
+    /**
+     * Keeps the index array of a deleted segment ({@link Segment#releaseIndex}) for a new segment to reuse, so that a
+     * log which purges as it grows allocates no index per segment; the smallest kept array gives way to a larger one.
+     */
+    public synchronized void recycle(int[] index) {
+        if (index == null) {
+            return;
+        }
+        int smallest = 0;
+        for (int i = 0; i < RECYCLED; i++) {
+            if (recycled[i] == null) {
+                recycled[i] = index;
+                return;
+            }
+            if (recycled[i].length < recycled[smallest].length) {
+                smallest = i;
+            }
+        }
+        if (recycled[smallest].length < index.length) {
+            recycled[smallest] = index;
+        }
+    }
+
+    /** A kept index array of at least {@code length}, or null. */
+    private synchronized int[] takeRecycled(int length) {
+        for (int i = 0; i < RECYCLED; i++) {
+            final int[] index = recycled[i];
+            if (index != null && index.length >= length) {
+                recycled[i] = null;
+                return index;
+            }
+        }
+        return null;
     }
 
     /**
