@@ -1,5 +1,7 @@
 package dev.raft.examples.bench;
 
+import dev.raft.examples.internal.codec.AnswerForm;
+import dev.raft.examples.internal.codec.ClientAnswerDecoder;
 import dev.raft.examples.internal.codec.ClientRequestEncoder;
 import dev.raft.examples.internal.codec.ClientResponseDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderDecoder;
@@ -31,7 +33,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The benchmark's client over Aeron UDP, with a media driver of its own: speaks the raftkv client protocol
- * ({@code ClientRequest} / {@code ClientResponse}) to the nodes' {@link ClientService}s, many requests in flight,
+ * ({@code ClientRequest} asking for brief answers; a {@code ClientAnswer} for each echo, a {@code ClientResponse} for
+ * anything else) to the nodes' {@link ClientService}s, many requests in flight,
  * each answer matched by its correlation id (the message's sequence number). The request is encoded once; a
  * send patches the correlation id, the stamp and the sequence number in place, so nothing is allocated per
  * message, and the echoed payload is read where it lies in the receive buffer.
@@ -52,6 +55,7 @@ final class AeronRequestChannel implements RequestChannel {
     private final int payloadOffset;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final ClientResponseDecoder decoder = new ClientResponseDecoder();
+    private final ClientAnswerDecoder answerDecoder = new ClientAnswerDecoder();
     private final UnsafeBuffer echo = new UnsafeBuffer(0, 0);
     private final FragmentHandler handler = new FragmentAssembler(this::onFragment);
     private AnswerListener listener;
@@ -94,7 +98,8 @@ final class AeronRequestChannel implements RequestChannel {
             }
             request = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
                 BitUtil.findNextPositivePowerOfTwo(64 + size + replyTo.length()), 64));
-            encoder.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder()).correlationId(0).kind(RequestKind.COMMAND);
+            encoder.wrapAndApplyHeader(request, 0, new MessageHeaderEncoder()).correlationId(0).kind(RequestKind.COMMAND)
+                .clientId(0).sequence(0).ackedBelow(0).answerForm(AnswerForm.BRIEF);
             payloadOffset = encoder.limit() + ClientRequestEncoder.commandHeaderLength();
             encoder.putCommand(new byte[size], 0, size);
             encoder.replyTo(replyTo);
@@ -169,6 +174,10 @@ final class AeronRequestChannel implements RequestChannel {
             return;
         }
         header.wrap(buffer, offset);
+        if (header.schemaId() == ClientAnswerDecoder.SCHEMA_ID && header.templateId() == ClientAnswerDecoder.TEMPLATE_ID) {
+            onAnswer(buffer, offset, length);
+            return;
+        }
         if (header.schemaId() != ClientResponseDecoder.SCHEMA_ID || header.templateId() != ClientResponseDecoder.TEMPLATE_ID
             || length < MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength() + ClientResponseDecoder.resultHeaderLength()) {
             listener.onMalformed();
@@ -185,17 +194,41 @@ final class AeronRequestChannel implements RequestChannel {
                 return;
             }
             decoder.wrapResult(echo);
-            if (echo.getLong(Long.BYTES, ORDER) != seq) {
-                listener.onMalformed();
-                return;
-            }
-            listener.onEcho(seq, echo.getLong(0, ORDER), term);
+            onEcho(seq, term);
         } else if (code == ResponseCode.REJECTED) {
             decoder.skipResult();
             listener.onRejected(seq, decoder.message());
         } else {
             listener.onRefused(seq, code == ResponseCode.NOT_LEADER, decoder.leaderId(), term);
         }
+    }
+
+    /** A brief OK answer (ClientAnswer): the echo and the term. */
+    private void onAnswer(DirectBuffer buffer, int offset, int length) {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + header.blockLength() + ClientAnswerDecoder.resultHeaderLength()) {
+            listener.onMalformed();
+            return;
+        }
+        answerDecoder.wrapAndApplyHeader(buffer, offset, header);
+        final int resultLength = answerDecoder.resultLength();
+        if (resultLength != size
+            || answerDecoder.limit() + ClientAnswerDecoder.resultHeaderLength() + resultLength > offset + length) {
+            listener.onMalformed();
+            return;
+        }
+        final long seq = answerDecoder.correlationId();
+        final long term = answerDecoder.term();
+        answerDecoder.wrapResult(echo);
+        onEcho(seq, term);
+    }
+
+    /** The echo in {@link #echo} answers message {@code seq}: it carries the message's stamp and sequence number. */
+    private void onEcho(long seq, long term) {
+        if (echo.getLong(Long.BYTES, ORDER) != seq) {
+            listener.onMalformed();
+            return;
+        }
+        listener.onEcho(seq, echo.getLong(0, ORDER), term);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.raft.examples.kv;
 
 import dev.raft.api.Role;
+import dev.raft.examples.internal.codec.AnswerForm;
 import dev.raft.examples.internal.codec.ClientRequestEncoder;
 import dev.raft.examples.internal.codec.ClientResponseDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderDecoder;
@@ -147,6 +148,7 @@ final class ClientChannels implements AutoCloseable {
             .clientId(clientId)
             .sequence(sequence)
             .ackedBelow(ackedBelow)
+            .answerForm(AnswerForm.FULL) // every answer carries the node's state, which the ClusterView follows
             .putCommand(command, 0, command.length);
         encoder.replyTo(replyTo);
         int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();

@@ -4,6 +4,7 @@ import dev.raft.api.service.NodeContext;
 import dev.raft.api.ReadPolicy;
 import dev.raft.api.config.RaftConfig;
 import dev.raft.core.session.SessionCommand;
+import dev.raft.examples.internal.codec.ClientAnswerEncoder;
 import dev.raft.examples.internal.codec.ClientResponseEncoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.ResponseCode;
@@ -19,6 +20,10 @@ import org.agrona.MutableDirectBuffer;
  * so that op codes ({@code RequestKind}, {@code KvOp}) stay an additive table. The server wraps the command in a
  * {@link SessionCommand} envelope stamped with its clock and proposes it; the answer's {@code sessionStatus} says
  * whether it was applied now, answered from the session table (REPLAYED), or refused (with code REJECTED).
+ *
+ * <p>A client may ask for brief answers (request field {@code answerForm} BRIEF, since schema version 4): its OK
+ * answers to commands and reads are then a {@code ClientAnswer} (correlation id, term, session status, result: 128 B on
+ * the wire for a 64 B result against 192 B), every other answer a {@code ClientResponse}.
  *
  * <p>A request or response is one Aeron message: the SBE message of {@code raftkv-messages.xml}, then, only when
  * a client key is configured, a {@value #MAC_LENGTH}-byte tag (see {@link ClientAuthenticator}). A server checks
@@ -44,9 +49,9 @@ public final class ClientProtocol {
     public static final int COMMAND_OVERHEAD_BYTES = 8 + 2 + 3 * 4;
     /**
      * Bytes of a request besides its command and reply endpoint (SBE header, fixed block: correlation id, kind, client
-     * id, sequence, acknowledged floor; two lengths).
+     * id, sequence, acknowledged floor, answer form; two lengths).
      */
-    static final int REQUEST_OVERHEAD_BYTES = 8 + 9 + 3 * 8 + 4 + 2;
+    static final int REQUEST_OVERHEAD_BYTES = 8 + 9 + 3 * 8 + 1 + 4 + 2;
     /** The longest request frame: the largest command and reply endpoint, and a tag. */
     static final int MAX_REQUEST_FRAME = REQUEST_OVERHEAD_BYTES + MAX_COMMAND_BYTES + MAX_REPLY_TO_BYTES + MAC_LENGTH;
     /**
@@ -120,6 +125,21 @@ public final class ClientProtocol {
             encoder.message(message.length() > MAX_MESSAGE_BYTES / 4 ? message.substring(0, MAX_MESSAGE_BYTES / 4) : message);
         }
         encoder.putLeaderEndpoint(leaderEndpoint, 0, leaderEndpoint.length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * Encodes the brief form of an OK answer (a ClientAnswer: the correlation id, the node's term, the session status,
+     * the result), without a tag; returns its length.
+     */
+    static int encodeAnswer(MutableDirectBuffer buffer, ClientAnswerEncoder encoder, MessageHeaderEncoder header,
+                            long correlationId, long term, SessionStatus sessionStatus, DirectBuffer result,
+                            int resultOffset, int resultLength) {
+        encoder.wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(correlationId)
+            .term(term)
+            .sessionStatus(sessionStatus)
+            .putResult(result, resultOffset, resultLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 

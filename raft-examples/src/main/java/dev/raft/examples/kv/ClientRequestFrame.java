@@ -1,6 +1,7 @@
 package dev.raft.examples.kv;
 
 import dev.raft.core.session.SessionCommand;
+import dev.raft.examples.internal.codec.AnswerForm;
 import dev.raft.examples.internal.codec.ClientRequestDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderDecoder;
 import java.nio.ByteOrder;
@@ -9,7 +10,8 @@ import org.agrona.DirectBuffer;
 /**
  * Checks one received ClientRequest frame in place, without allocating: the tag (when a key is configured),
  * the SBE header, the session fields (version 3: client id, sequence, acknowledged floor, consistent as
- * {@link SessionCommand#consistent} requires; a version 1 or 2 frame has no session), and every declared length
+ * {@link SessionCommand#consistent} requires; a version 1 or 2 frame has no session), the answer form (version 4:
+ * FULL or BRIEF; earlier versions get FULL answers), and every declared length
  * against the frame and the documented maxima of
  * {@link ClientProtocol}. After {@link #parse} returned {@link Verdict#OK} or {@link Verdict#OVERSIZE}, the
  * accessors describe the request. One instance per receiving thread.
@@ -31,6 +33,8 @@ final class ClientRequestFrame {
         BAD_BLOCK,
         /** The request kind is none of COMMAND, STATUS, ADMIN and the READ_* kinds. */
         BAD_KIND,
+        /** The answer form (version 4) is neither FULL nor BRIEF. */
+        BAD_ANSWER_FORM,
         /**
          * The session fields are inconsistent (see {@link dev.raft.core.session.SessionCommand#consistent}), or a
          * STATUS request carries them.
@@ -50,9 +54,12 @@ final class ClientRequestFrame {
     private static final int MAX_BLOCK_LENGTH = 256;
     /** The block of a version 1 or 2 request: correlation id and kind, no session fields (a command without session). */
     static final int BLOCK_LENGTH_V2 = 9;
+    /** The block of a version 3 request: with the session fields, without the answer form (always FULL). */
+    static final int BLOCK_LENGTH_V3 = 33;
     private static final int CLIENT_ID_OFFSET = 9;
     private static final int SEQUENCE_OFFSET = 17;
     private static final int ACKED_BELOW_OFFSET = 25;
+    private static final int ANSWER_FORM_OFFSET = 33;
 
     private final ClientAuthenticator authenticator;
     private final int maxCommandBytes;
@@ -61,6 +68,7 @@ final class ClientRequestFrame {
     private long clientId;
     private long sequence;
     private long ackedBelow;
+    private boolean brief;
     private int commandOffset;
     private int commandLength;
     private int replyToOffset;
@@ -101,7 +109,7 @@ final class ClientRequestFrame {
             return Verdict.FOREIGN;
         }
         final int block = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-        final int minBlock = version >= 3 ? ClientRequestDecoder.BLOCK_LENGTH : BLOCK_LENGTH_V2;
+        final int minBlock = version >= 4 ? ClientRequestDecoder.BLOCK_LENGTH : version == 3 ? BLOCK_LENGTH_V3 : BLOCK_LENGTH_V2;
         if (blockLength < minBlock || blockLength > MAX_BLOCK_LENGTH || block + blockLength > end) {
             return Verdict.BAD_BLOCK;
         }
@@ -121,6 +129,14 @@ final class ClientRequestFrame {
         }
         if (!SessionCommand.consistent(clientId, sequence, ackedBelow) || (kind != KIND_COMMAND && clientId != 0)) {
             return Verdict.BAD_SESSION;
+        }
+        brief = false;
+        if (version >= 4) {
+            final byte form = buffer.getByte(block + ANSWER_FORM_OFFSET);
+            if (form != AnswerForm.FULL.value() && form != AnswerForm.BRIEF.value()) {
+                return Verdict.BAD_ANSWER_FORM;
+            }
+            brief = form == AnswerForm.BRIEF.value();
         }
         int position = block + blockLength;
         if (end - position < 4) {
@@ -198,6 +214,11 @@ final class ClientRequestFrame {
     /** The client's acknowledged floor (0 without a session). */
     long ackedBelow() {
         return ackedBelow;
+    }
+
+    /** Whether the client asked for brief OK answers (a ClientAnswer; version 4, answer form BRIEF). */
+    boolean briefAnswers() {
+        return brief;
     }
 
     boolean isCommand() {

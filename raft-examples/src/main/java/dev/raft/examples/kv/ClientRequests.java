@@ -79,6 +79,7 @@ final class ClientRequests {
             case FOREIGN -> Counter.MALFORMED_FOREIGN;
             case BAD_BLOCK -> Counter.MALFORMED_BLOCK;
             case BAD_KIND -> Counter.MALFORMED_KIND;
+            case BAD_ANSWER_FORM -> Counter.MALFORMED_ANSWER_FORM;
             case BAD_COMMAND_LENGTH -> Counter.MALFORMED_COMMAND_LENGTH;
             case BAD_REPLY_TO -> Counter.MALFORMED_REPLY_TO;
             case BAD_SESSION -> Counter.MALFORMED_SESSION;
@@ -129,7 +130,7 @@ final class ClientRequests {
      */
     private void propose(DirectBuffer buffer, ReplyRoutes.Route route, long correlationId, long deadline) {
         final int slot = pending.take(route, correlationId, deadline,
-            sessions ? PendingReplies.SESSION_COMMAND : PendingReplies.COMMAND);
+            sessions ? PendingReplies.SESSION_COMMAND : PendingReplies.COMMAND, frame.briefAnswers());
         final long result;
         if (sessions) {
             envelope.checkLimit(SessionCommand.HEADER_LENGTH + frame.commandLength());
@@ -158,7 +159,7 @@ final class ClientRequests {
 
     /** A GET without the log: answered OK, NOT_LEADER, or ERROR (it changed nothing: the client may resend it). */
     private void read(DirectBuffer buffer, ReplyRoutes.Route route, long correlationId, long deadline) {
-        final int slot = pending.take(route, correlationId, deadline, PendingReplies.READ);
+        final int slot = pending.take(route, correlationId, deadline, PendingReplies.READ, frame.briefAnswers());
         final long result = context.read(frame.readPolicy(), buffer, frame.commandOffset(), frame.commandLength(),
             listener, slot);
         if (result != 0) {
@@ -182,6 +183,7 @@ final class ClientRequests {
         final long correlationId = pending.correlationId(slot);
         final long deadline = pending.deadline(slot);
         final boolean session = pending.kind(slot) == PendingReplies.SESSION_COMMAND;
+        final boolean brief = pending.brief(slot);
         pending.release(slot);
         if (session) {
             byte[] bytes = null;
@@ -189,10 +191,10 @@ final class ClientRequests {
                 bytes = new byte[length];
                 result.getBytes(offset, bytes);
             }
-            sessionAnswer(route, correlationId, bytes, deadline);
+            sessionAnswer(route, correlationId, bytes, deadline, brief);
         } else {
             replies.answer(route, correlationId, ResponseCode.OK, SessionStatus.NULL_VAL, result, offset, length, null,
-                deadline);
+                deadline, brief);
         }
     }
 
@@ -232,7 +234,7 @@ final class ClientRequests {
     }
 
     /** The answer to a command the session table decided: applied (now or before) is OK, a refusal is REJECTED. */
-    private void sessionAnswer(ReplyRoutes.Route route, long correlationId, byte[] result, long deadline) {
+    private void sessionAnswer(ReplyRoutes.Route route, long correlationId, byte[] result, long deadline, boolean brief) {
         final SessionResponse response;
         try {
             response = SessionResponse.decode(result);
@@ -246,7 +248,7 @@ final class ClientRequests {
             if (response.status() != dev.raft.core.session.SessionStatus.APPLIED) {
                 counters.count(Counter.REPLAYED);
             }
-            replies.answer(route, correlationId, ResponseCode.OK, status, response.response(), null, deadline);
+            replies.answer(route, correlationId, ResponseCode.OK, status, response.response(), null, deadline, brief);
             return;
         }
         counters.count(Counter.SESSION_REFUSED);

@@ -77,6 +77,8 @@ public final class ClientService implements NodeService, OutcomeListener, AutoCl
         MALFORMED_SESSION(true),
         /** Lengths that do not add up to the frame. */
         MALFORMED_FRAME_LENGTH(true),
+        /** An answer form that is neither FULL nor BRIEF. */
+        MALFORMED_ANSWER_FORM(true),
         /** Commands answered from the session table (a retry of a command applied before): not applied again. */
         REPLAYED(false),
         /** Commands the session table refused (stale sequence, expired session, table full): answered REJECTED. */

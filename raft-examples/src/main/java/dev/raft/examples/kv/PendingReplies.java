@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The requests {@link ClientService} proposed or read and has not answered yet, by slot: whom to answer (the
- * route and the request's correlation id), until when, and what kind of answer the outcome becomes. A slot's number
+ * route and the request's correlation id), until when, what kind of answer the outcome becomes, and in which form. A slot's number
  * is the correlation the node hands back with the outcome. Growable, allocation-free once grown; node thread only.
  */
 final class PendingReplies {
@@ -19,12 +19,13 @@ final class PendingReplies {
     private long[] correlationIds = new long[1024];
     private long[] deadlines = new long[1024];
     private byte[] kinds = new byte[1024];
+    private boolean[] brief = new boolean[1024];
     private int[] free = new int[1024];
     private int freeCount;
     private int used;
 
     /** Takes a slot for a request; returns its number. */
-    int take(ReplyRoutes.Route route, long correlationId, long deadline, byte kind) {
+    int take(ReplyRoutes.Route route, long correlationId, long deadline, byte kind, boolean briefAnswer) {
         final int slot;
         if (freeCount > 0) {
             slot = free[--freeCount];
@@ -38,6 +39,7 @@ final class PendingReplies {
         correlationIds[slot] = correlationId;
         deadlines[slot] = deadline;
         kinds[slot] = kind;
+        brief[slot] = briefAnswer;
         return slot;
     }
 
@@ -62,6 +64,11 @@ final class PendingReplies {
         return kinds[slot];
     }
 
+    /** Whether the client asked for a brief OK answer (a ClientAnswer). */
+    boolean brief(int slot) {
+        return brief[slot];
+    }
+
     /** Gives a slot back once its request is answered. */
     void release(int slot) {
         routes[slot] = null;
@@ -78,5 +85,6 @@ final class PendingReplies {
         correlationIds = Arrays.copyOf(correlationIds, n);
         deadlines = Arrays.copyOf(deadlines, n);
         kinds = Arrays.copyOf(kinds, n);
+        brief = Arrays.copyOf(brief, n);
     }
 }

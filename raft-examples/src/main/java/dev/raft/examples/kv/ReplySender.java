@@ -3,6 +3,7 @@ package dev.raft.examples.kv;
 import dev.raft.api.Membership;
 import dev.raft.api.NodeId;
 import dev.raft.api.service.NodeContext;
+import dev.raft.examples.internal.codec.ClientAnswerEncoder;
 import dev.raft.examples.internal.codec.ClientResponseEncoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.ResponseCode;
@@ -20,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Sends {@link ClientService}'s answers: encodes each with the node's state as of now and the client endpoint of the
- * leader it knows of, tags it when a client key is configured, and offers it on the client's {@link ReplyRoutes}
+ * leader it knows of (or, for a client that asked for brief answers, an OK answer as a bare result and term), tags it when a client key is configured, and offers it on the client's {@link ReplyRoutes}
  * publication. An answer that cannot be sent yet (publication being added, not connected, back-pressured) waits
  * until its deadline and is tried again each duty cycle, then dropped and counted; so are answers decided off the
  * node thread (admin requests), queued by {@link #sendLater}. Node thread only, but for {@link #sendLater}.
@@ -35,6 +36,7 @@ final class ReplySender {
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer resultBuffer = new UnsafeBuffer(new byte[0]);
     private final ClientResponseEncoder responseEncoder = new ClientResponseEncoder();
+    private final ClientAnswerEncoder answerEncoder = new ClientAnswerEncoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     /** Answers decided off the duty cycle (admin requests), sent by the next cycle. */
     private final ManyToOneConcurrentArrayQueue<Reply> completed = new ManyToOneConcurrentArrayQueue<>(4096);
@@ -50,7 +52,7 @@ final class ReplySender {
 
     /** An answer that waits: for a publication to connect or drain (back-pressure), or decided off the cycle. */
     private record Reply(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
-                         byte[] result, String message, long deadlineNanos) {
+                         byte[] result, String message, long deadlineNanos, boolean brief) {
     }
 
     ReplySender(KvNode node, ClientAuthenticator authenticator, ReplyRoutes routes, ClientCounters counters) {
@@ -86,7 +88,7 @@ final class ReplySender {
      */
     void sendLater(ReplyRoutes.Route route, long correlationId, AdminService.Answer answer, long deadline) {
         if (!completed.offer(new Reply(route, correlationId, answer.code(), SessionStatus.NULL_VAL, answer.result(),
-            answer.message(), deadline))) {
+            answer.message(), deadline, false))) {
             droppedLater.incrementAndGet(); // not counted here: the counters have one writer, the node thread
         }
     }
@@ -110,7 +112,7 @@ final class ReplySender {
 
     private void send(Reply reply) {
         answer(reply.route(), reply.correlationId(), reply.code(), reply.sessionStatus(), reply.result(), reply.message(),
-            reply.deadlineNanos());
+            reply.deadlineNanos(), reply.brief());
     }
 
     /**
@@ -119,21 +121,31 @@ final class ReplySender {
      */
     void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
                 byte[] result, String message, long deadline) {
+        answer(route, correlationId, code, sessionStatus, result, message, deadline, false);
+    }
+
+    /**
+     * {@link #answer(ReplyRoutes.Route, long, ResponseCode, SessionStatus, byte[], String, long)}, as a
+     * {@code ClientAnswer} if {@code brief} and the answer is OK without a message (the client asked for brief
+     * answers), else as a {@code ClientResponse}.
+     */
+    void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
+                byte[] result, String message, long deadline, boolean brief) {
         if (result == null) {
-            answer(route, correlationId, code, sessionStatus, EMPTY, 0, -1, message, deadline);
+            answer(route, correlationId, code, sessionStatus, EMPTY, 0, -1, message, deadline, brief);
         } else {
             resultBuffer.wrap(result);
-            answer(route, correlationId, code, sessionStatus, resultBuffer, 0, result.length, message, deadline);
+            answer(route, correlationId, code, sessionStatus, resultBuffer, 0, result.length, message, deadline, brief);
         }
     }
 
     /**
-     * {@link #answer(ReplyRoutes.Route, long, ResponseCode, SessionStatus, byte[], String, long)} with the result as
-     * {@code resultLength} bytes of {@code result} (-1: none), valid only during the call: an answer that must wait
-     * keeps a copy.
+     * {@link #answer(ReplyRoutes.Route, long, ResponseCode, SessionStatus, byte[], String, long, boolean)} with the
+     * result as {@code resultLength} bytes of {@code result} (-1: none), valid only during the call: an answer that
+     * must wait keeps a copy.
      */
     void answer(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
-                DirectBuffer result, int resultOffset, int resultLength, String message, long deadline) {
+                DirectBuffer result, int resultOffset, int resultLength, String message, long deadline, boolean brief) {
         if (detached) {
             return;
         }
@@ -141,15 +153,19 @@ final class ReplySender {
         try {
             publication = routes.publication(route);
             if (publication == null) { // the driver is still adding it: wait like an answer to one not yet connected
-                deferOrDrop(route, correlationId, code, sessionStatus, result, resultOffset, resultLength, message, deadline);
+                deferOrDrop(route, correlationId, code, sessionStatus, result, resultOffset, resultLength, message, deadline,
+                    brief);
                 return;
             }
         } catch (RuntimeException e) {
             counters.droppedReply(route.replyTo, e.getMessage());
             return;
         }
-        int length = ClientProtocol.encodeResponse(sendBuffer, responseEncoder, headerEncoder, correlationId, code,
-            context, sessionStatus, result, resultOffset, Math.max(resultLength, 0), message, leaderEndpoint());
+        int length = brief && code == ResponseCode.OK && (message == null || message.isEmpty())
+            ? ClientProtocol.encodeAnswer(sendBuffer, answerEncoder, headerEncoder, correlationId, context.term(),
+                sessionStatus, result, resultOffset, Math.max(resultLength, 0))
+            : ClientProtocol.encodeResponse(sendBuffer, responseEncoder, headerEncoder, correlationId, code, context,
+                sessionStatus, result, resultOffset, Math.max(resultLength, 0), message, leaderEndpoint());
         if (authenticator != null) {
             length = authenticator.appendTag(sendBuffer, length);
         }
@@ -159,7 +175,8 @@ final class ReplySender {
         }
         if (position == Publication.NOT_CONNECTED || position == Publication.BACK_PRESSURED
             || position == Publication.ADMIN_ACTION) {
-            deferOrDrop(route, correlationId, code, sessionStatus, result, resultOffset, resultLength, message, deadline);
+            deferOrDrop(route, correlationId, code, sessionStatus, result, resultOffset, resultLength, message, deadline,
+                brief);
         } else {
             counters.count(Counter.REPLIES_DROPPED);
             if (position == Publication.CLOSED || position == Publication.MAX_POSITION_EXCEEDED) {
@@ -174,7 +191,8 @@ final class ReplySender {
      * cycles is not copied again each time), else a copy of the bytes.
      */
     private void deferOrDrop(ReplyRoutes.Route route, long correlationId, ResponseCode code, SessionStatus sessionStatus,
-                             DirectBuffer result, int resultOffset, int resultLength, String message, long deadline) {
+                             DirectBuffer result, int resultOffset, int resultLength, String message, long deadline,
+                             boolean brief) {
         if (now - deadline >= 0) {
             counters.count(Counter.REPLIES_DROPPED);
             return;
@@ -186,7 +204,7 @@ final class ReplySender {
             kept = new byte[resultLength];
             result.getBytes(resultOffset, kept);
         }
-        unsent.add(new Reply(route, correlationId, code, sessionStatus, kept, message, deadline));
+        unsent.add(new Reply(route, correlationId, code, sessionStatus, kept, message, deadline, brief));
     }
 
     /**

@@ -126,6 +126,34 @@ class ClientRequestFrameTest {
     }
 
     @Test
+    void theAnswerFormIsReadFromVersionFourAndAVersionThreeFrameGetsFullAnswers() {
+        final byte[] command = "abc".getBytes(StandardCharsets.US_ASCII);
+        int length = request(buffer, RequestKind.COMMAND, command, "127.0.0.1:4000");
+        final ClientRequestFrame frame = frame();
+        buffer.putByte(8 + 33, (byte) 1); // BRIEF
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length));
+        assertTrue(frame.briefAnswers());
+        buffer.putByte(8 + 33, (byte) 0); // FULL
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length));
+        assertFalse(frame.briefAnswers());
+        buffer.putByte(8 + 33, (byte) 2);
+        assertEquals(ClientRequestFrame.Verdict.BAD_ANSWER_FORM, frame.parse(buffer, 0, length));
+        // version 3: a 33-byte block, no answer form
+        buffer.putByte(8 + 33, (byte) 1);
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length));
+        buffer.putShort(0, (short) ClientRequestFrame.BLOCK_LENGTH_V3, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(6, (short) 3, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(8 + 33, buffer, 8 + 34, length - 8 - 34);
+        length--;
+        assertEquals(ClientRequestFrame.Verdict.OK, frame.parse(buffer, 0, length));
+        assertFalse(frame.briefAnswers(), "a version 3 client gets full answers");
+        assertEquals(3, frame.commandLength());
+        assertEquals("127.0.0.1:4000", buffer.getStringWithoutLengthAscii(frame.replyToOffset(), frame.replyToLength()));
+        buffer.putShort(6, (short) 4, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(ClientRequestFrame.Verdict.BAD_BLOCK, frame.parse(buffer, 0, length), "version 4 needs the answer form");
+    }
+
+    @Test
     void readKindsParseWithTheirPolicy() {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
         final byte[] get = KvCommands.get("k");
