@@ -81,6 +81,25 @@ public final class EntryBatch {
      *                                  or index is not positive, or the length is negative
      */
     public EntryBatch add(long term, long index, EntryType type, DirectBuffer payload, int offset, int length) {
+        checkNext(term, index);
+        if (length < 0) {
+            throw new IllegalArgumentException("EntryBatch.add: negative payload length " + length + " at index " + index);
+        }
+        ensureEntryCapacity(size + 1);
+        terms[size] = term;
+        types[size] = type.code();
+        offsets[size] = dataLength;
+        lengths[size] = length;
+        if (length > 0) {
+            data.putBytes(dataLength, payload, offset, length);
+        }
+        dataLength += length;
+        size++;
+        return this;
+    }
+
+    /** Checks that an entry {@code term}-{@code index} may follow the last one (or start the batch: then it does). */
+    private void checkNext(long term, long index) {
         if (term <= 0 || index <= 0) {
             throw new IllegalArgumentException("EntryBatch.add: term and index must be > 0, got " + term + "-" + index);
         }
@@ -96,20 +115,6 @@ public final class EntryBatch {
         } else {
             firstIndex = index;
         }
-        if (length < 0) {
-            throw new IllegalArgumentException("EntryBatch.add: negative payload length " + length + " at index " + index);
-        }
-        ensureEntryCapacity(size + 1);
-        terms[size] = term;
-        types[size] = type.code();
-        offsets[size] = dataLength;
-        lengths[size] = length;
-        if (length > 0) {
-            data.putBytes(dataLength, payload, offset, length);
-        }
-        dataLength += length;
-        size++;
-        return this;
     }
 
     /** Appends a copy of an entry given as a view. */
@@ -127,9 +132,38 @@ public final class EntryBatch {
      * Appends a copy of each of {@code other}'s entries {@code [from, to)} (positions, not indexes).
      */
     public EntryBatch addAll(EntryBatch other, int from, int to) {
-        for (int i = from; i < to; i++) {
-            add(other.term(i), other.index(i), other.type(i), other.data, other.offsets[i], other.lengths[i]);
+        if (from < 0 || from > to || to > other.size) {
+            throw new IndexOutOfBoundsException("EntryBatch.addAll: positions [" + from + ", " + to + ") outside [0, "
+                + other.size + ")");
         }
+        if (from == to) {
+            return this;
+        }
+        if (other == this) {
+            for (int i = from; i < to; i++) {
+                add(other.term(i), other.index(i), other.type(i), other.data, other.offsets[i], other.lengths[i]);
+            }
+            return this;
+        }
+        // the first entry must follow this batch's last; the others follow each other already (other's invariants)
+        checkNext(other.terms[from], other.firstIndex + from);
+        final int n = to - from;
+        ensureEntryCapacity(size + n);
+        System.arraycopy(other.terms, from, terms, size, n);
+        System.arraycopy(other.types, from, types, size, n);
+        System.arraycopy(other.lengths, from, lengths, size, n);
+        // payloads lie back to back in other's buffer: one copy, offsets shifted
+        final int start = other.offsets[from];
+        final int shift = dataLength - start;
+        for (int i = 0; i < n; i++) {
+            offsets[size + i] = other.offsets[from + i] + shift;
+        }
+        final int bytes = other.offsets[to - 1] + other.lengths[to - 1] - start;
+        if (bytes > 0) {
+            data.putBytes(dataLength, other.data, start, bytes);
+        }
+        dataLength += bytes;
+        size += n;
         return this;
     }
 

@@ -65,4 +65,36 @@ class EntryBatchTest {
         batch.add(9, 100, EntryType.NORMAL, bytes("new start"));
         assertEquals(100, batch.firstIndex());
     }
+
+    /** addAll copies a range in bulk (one payload copy, shifted offsets) behind entries already there, with add's rules. */
+    @Test
+    void addAllAppendsARangeBehindExistingEntriesWithAddsRules() {
+        final EntryBatch source = new EntryBatch(8);
+        for (int i = 1; i <= 20; i++) {
+            source.add(i < 10 ? 2 : 3, i, i % 5 == 0 ? EntryType.BLANK : EntryType.NORMAL, bytes(i % 5 == 0 ? "" : "s-" + i));
+        }
+        final EntryBatch target = new EntryBatch(8);
+        target.add(1, 4, EntryType.NORMAL, bytes("t-4")).add(2, 5, EntryType.MEMBERSHIP, bytes("t-5"));
+        target.addAll(source, 5, 17); // indexes 6..17
+        assertEquals(4, target.firstIndex());
+        assertEquals(17, target.lastIndex());
+        assertArrayEquals(bytes("t-5"), target.entry(1).toEntry().data());
+        for (int i = 6; i <= 17; i++) {
+            final Entry copied = target.entry(i - 4).toEntry();
+            assertEquals(source.entry(i - 1).toEntry(), copied, "entry " + i);
+        }
+        assertEquals(bytes("t-4").length + bytes("t-5").length + source.payloadBytes() - bytes("s-1").length
+            - bytes("s-2").length - bytes("s-3").length - bytes("s-4").length - bytes("s-18").length - bytes("s-19").length,
+            target.payloadBytes());
+        assertThrows(IllegalArgumentException.class, () -> target.addAll(source, 18, 20), "index 19 does not follow 17");
+        assertThrows(IllegalArgumentException.class, () -> new EntryBatch().add(4, 5, EntryType.NORMAL, bytes("x"))
+            .addAll(source, 5, 6), "term 3 of index 6 below term 4");
+        assertThrows(IndexOutOfBoundsException.class, () -> target.addAll(source, 19, 21));
+        assertEquals(17, target.lastIndex(), "a refused addAll adds nothing");
+        target.addAll(target, 0, 0);
+        target.truncate(13).addAll(source, 16, 18); // keeps indexes 4..16
+        assertEquals(18, target.lastIndex());
+        assertArrayEquals(bytes("s-18"), target.entry(14).toEntry().data());
+        assertEquals(source.entry(16).toEntry(), target.entry(13).toEntry());
+    }
 }
