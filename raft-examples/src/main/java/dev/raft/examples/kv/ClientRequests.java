@@ -28,7 +28,7 @@ import org.agrona.ExpandableArrayBuffer;
  * them into answers, which {@link ReplySender} sends.
  */
 final class ClientRequests {
-    private static final int POLL_LIMIT = 64;
+    private static final int POLL_LIMIT = 256;
     private static final long REPLY_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final KvNode node;
