@@ -21,8 +21,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Sends {@link ClientService}'s answers: encodes each with the node's state as of now and the client endpoint of the
- * leader it knows of (or, for a client that asked for brief answers, an OK answer as a bare result and term), tags it when a client key is configured, and offers it on the client's {@link ReplyRoutes}
- * publication. An answer that cannot be sent yet (publication being added, not connected, back-pressured) waits
+ * leader it knows of (or, for a client that asked for brief answers, an OK answer as its result and the term alone),
+ * tags it when a client key is configured, and offers it on the client's {@link ReplyRoutes} publication. An answer that cannot be sent yet (publication being added, not connected, back-pressured) waits
  * until its deadline and is tried again each duty cycle, then dropped and counted; so are answers decided off the
  * node thread (admin requests), queued by {@link #sendLater}. Node thread only, but for {@link #sendLater}.
  */
