@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.raft.examples.internal.codec.AnswerForm;
 import dev.raft.examples.internal.codec.ClientRequestEncoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.RequestKind;
@@ -34,13 +35,20 @@ class ClientRequestFrameTest {
     /** Encodes a request with the given session fields at offset 0; returns its length. */
     static int request(UnsafeBuffer buffer, RequestKind kind, byte[] command, String replyTo, long clientId, long sequence,
                        long ackedBelow) {
+        return request(buffer, 42, kind, command, replyTo, clientId, sequence, ackedBelow, AnswerForm.FULL);
+    }
+
+    /** Encodes a request with every field given at offset 0; returns its length. */
+    static int request(UnsafeBuffer buffer, long correlationId, RequestKind kind, byte[] command, String replyTo,
+                       long clientId, long sequence, long ackedBelow, AnswerForm answerForm) {
         final ClientRequestEncoder encoder = new ClientRequestEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .correlationId(42)
+            .correlationId(correlationId)
             .kind(kind)
             .clientId(clientId)
             .sequence(sequence)
             .ackedBelow(ackedBelow)
+            .answerForm(answerForm)
             .putCommand(command, 0, command.length);
         encoder.replyTo(replyTo);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();

@@ -1,30 +1,24 @@
-package dev.raft.examples;
+package dev.raft.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.raft.api.Role;
+import dev.raft.examples.TestPorts;
 import dev.raft.examples.internal.codec.AnswerForm;
 import dev.raft.examples.internal.codec.ClientAnswerDecoder;
-import dev.raft.examples.internal.codec.ClientRequestEncoder;
 import dev.raft.examples.internal.codec.ClientResponseDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderDecoder;
 import dev.raft.examples.internal.codec.MessageHeaderEncoder;
 import dev.raft.examples.internal.codec.RequestKind;
 import dev.raft.examples.internal.codec.ResponseCode;
 import dev.raft.examples.internal.codec.SessionStatus;
-import dev.raft.examples.kv.ClientProtocol;
-import dev.raft.examples.kv.ClientService;
-import dev.raft.examples.kv.KvCommands;
-import dev.raft.examples.kv.KvNode;
-import dev.raft.examples.kv.KvResult;
 import dev.raft.storage.file.DurabilityMode;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +27,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client protocol's answer forms, over Aeron UDP against a live one-node server: a request asking for BRIEF
@@ -48,9 +43,8 @@ class BriefAnswersTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void okAnswersComeInTheFormTheRequestAskedForAndEverythingElseInFull() throws Exception {
-        final Path dir = Files.createTempDirectory("raftkv-brief-");
-        final Map<Integer, String> endpoints = Demo.freeLoopbackEndpoints(1);
+    void okAnswersComeInTheFormTheRequestAskedForAndEverythingElseInFull(@TempDir Path dir) throws Exception {
+        final Map<Integer, String> endpoints = TestPorts.loopback(1);
         final KvNode.Options options = new KvNode.Options(1, 1, endpoints, dir.resolve("node"),
             dir.resolve("aeron").toString(), DurabilityMode.NO_FSYNC, null);
         try (KvNode node = KvNode.start(options);
@@ -106,23 +100,12 @@ class BriefAnswersTest {
                 Thread.sleep(5);
             }
             assertEquals(1, service.counters().get(ClientService.Counter.MALFORMED_ANSWER_FORM));
-        } finally {
-            Demo.deleteTree(dir);
         }
     }
 
     private int encode(long correlationId, byte[] command, AnswerForm form, String replyTo, long clientId, long sequence) {
-        final ClientRequestEncoder encoder = new ClientRequestEncoder()
-            .wrapAndApplyHeader(request, 0, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .kind(RequestKind.COMMAND)
-            .clientId(clientId)
-            .sequence(sequence)
-            .ackedBelow(sequence)
-            .answerForm(form)
-            .putCommand(command, 0, command.length);
-        encoder.replyTo(replyTo);
-        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        return ClientRequestFrameTest.request(request, correlationId, RequestKind.COMMAND, command, replyTo, clientId,
+            sequence, sequence, form);
     }
 
     /** The request as a version 3 client sends it: a 33-byte block without the answer form. */
